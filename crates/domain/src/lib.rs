@@ -1,0 +1,14 @@
+//! # qianyue-domain
+//!
+//! Every rule and number of the China Mobile Guangdong product agreement (cancellation order),
+//! as pure functions and parse-don't-validate types. Used by the browser app (compiled to
+//! wasm32) and by the receiver (native), so that a rule is written exactly once.
+//!
+//! - [`error`]: typed rule errors with stable codes and zh-CN / en messages.
+//! - [`date`]: civil dates.
+//! - identifiers: [`resident_id`], [`other_id`], [`uscc`], [`phone`], [`email`], [`numbers`].
+//! - [`money`], [`holidays`], [`clauses`]: the agreement's numbers (domain-spec §4).
+//! - [`form`]: the form model of contract.md §1, `validate` and `preview`.
+
+pub mod error;
+pub mod date;
