@@ -1,1 +1,123 @@
-fn main() {}
+//! Qianyue's task runner: `cargo xtask <task>`.
+//!
+//! - `serve [--port N]`: install what the build needs, build the app in release mode, serve it.
+//! - `test`: install what the tests need, then run every check (format, lint, native tests, the
+//!   domain's wasm32 build, browser tests, end-to-end tests), printing each step's time.
+//! - `bench`: run the benchmarks and write `bench-results/*.json`.
+//!
+//! Only the standard library: this runs first on a fresh machine, before anything is cached.
+
+mod bench;
+mod cmd;
+mod static_server;
+mod tools;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => serve(&args[1..]),
+        Some("test") => test(),
+        Some("bench") => bench::run(),
+        Some("build") => tools::ensure_build_tools().and_then(|()| build_app()),
+        Some("static-serve") => static_serve(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask <serve [--port N] | test | bench | build>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().expect("xtask sits inside the workspace").to_path_buf()
+}
+
+fn port_arg(args: &[String], default: u16) -> Result<u16> {
+    match args.iter().position(|a| a == "--port") {
+        None => Ok(default),
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|p| p.parse().ok())
+            .ok_or_else(|| "--port takes a port number".to_owned()),
+    }
+}
+
+fn build_app() -> Result {
+    cmd::run_in(&root(), "trunk", &["build", "--release"])
+}
+
+fn serve(args: &[String]) -> Result {
+    let port = port_arg(args, 8080)?;
+    tools::ensure_build_tools()?;
+    build_app()?;
+    let server = static_server::Server::start(&root().join("dist"), port)?;
+    println!("Qianyue is served at http://{}/  (Ctrl-C stops it)", server.addr());
+    server.wait();
+    Ok(())
+}
+
+fn static_serve(args: &[String]) -> Result {
+    let port = port_arg(args, 8080)?;
+    let server = static_server::Server::start(&root().join("dist"), port)?;
+    println!("http://{}/", server.addr());
+    server.wait();
+    Ok(())
+}
+
+fn test() -> Result {
+    let mut steps = cmd::Steps::default();
+    steps.run("install build tools", tools::ensure_build_tools)?;
+    steps.run("install test tools", tools::ensure_test_tools)?;
+    let root = root();
+    steps.run("format", || cmd::run_in(&root, "cargo", &["fmt", "--all", "--check"]))?;
+    steps.run("clippy (native)", || {
+        cmd::run_in(&root, "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
+    })?;
+    steps.run("clippy (wasm32 app and browser tests)", || {
+        cmd::run_in(
+            &root,
+            "cargo",
+            &["clippy", "--package", "qianyue", "--all-targets", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"],
+        )
+    })?;
+    steps.run("native tests", || cmd::run_in(&root, "cargo", &["test", "--workspace"]))?;
+    steps.run("domain crate for wasm32", || {
+        cmd::run_in(&root, "cargo", &["build", "--package", "qianyue-domain", "--target", "wasm32-unknown-unknown"])
+    })?;
+    steps.run("browser tests (wasm-bindgen-test, headless Chromium)", || {
+        cmd::run_env_in(
+            &root,
+            "cargo",
+            &["test", "--package", "qianyue", "--target", "wasm32-unknown-unknown"],
+            &[("CHROMEDRIVER", tools::CHROMEDRIVER)],
+        )
+    })?;
+    steps.run("release build (trunk)", build_app)?;
+    steps.run("end-to-end tests (Playwright, headless Chromium)", || {
+        let server = static_server::Server::start(&root.join("dist"), 0)?;
+        let base_url = format!("http://{}", server.addr());
+        let result = cmd::run_env_in(
+            &root,
+            "npx",
+            &["playwright", "test"],
+            &[("QIANYUE_BASE_URL", base_url.as_str())],
+        );
+        server.stop();
+        result
+    })?;
+    steps.summary();
+    Ok(())
+}

@@ -74,3 +74,31 @@ macro_rules! rule_errors {
         impl std::error::Error for $name {}
     };
 }
+
+/// Any rule error reduced to its code and messages, for callers that hold errors of several
+/// rules at once (the form's error list, the UI).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RuleMessage {
+    pub code: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+impl RuleMessage {
+    pub fn of<E: RuleError>(error: E) -> RuleMessage {
+        RuleMessage { code: error.code(), zh: error.message_zh(), en: error.message_en() }
+    }
+
+    pub fn text(&self, locale: Locale) -> &'static str {
+        match locale {
+            Locale::ZhCn => self.zh,
+            Locale::En => self.en,
+        }
+    }
+}
+
+impl<E: RuleError> From<E> for RuleMessage {
+    fn from(error: E) -> RuleMessage {
+        RuleMessage::of(error)
+    }
+}

@@ -1,0 +1,5 @@
+//! The app's components. Each holds signals and views and asks the domain crate for every rule.
+
+pub mod app;
+pub mod locale_switch;
+pub mod text_field;

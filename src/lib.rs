@@ -1,0 +1,7 @@
+//! Qianyue, the browser app: components hold signals and views and call the domain crate for
+//! every rule; side effects live each behind one small module.
+
+pub mod components;
+pub mod i18n;
+
+pub use components::app::App;

@@ -1,0 +1,80 @@
+//! Running commands with the project's PATH, and timing named steps.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::Result;
+
+/// PATH with the project's own tools first: npm's binaryen (wasm-opt) and Playwright, then
+/// cargo-installed tools (Trunk, wasm-bindgen).
+pub fn path_env() -> String {
+    let node_bin = crate::root().join("node_modules/.bin");
+    let cargo_bin = match std::env::var_os("CARGO_HOME") {
+        Some(home) => Path::new(&home).join("bin"),
+        None => Path::new(&std::env::var_os("HOME").unwrap_or_default()).join(".cargo/bin"),
+    };
+    let rest = std::env::var("PATH").unwrap_or_default();
+    format!("{}:{}:{rest}", node_bin.display(), cargo_bin.display())
+}
+
+pub fn command(program: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(program);
+    command.args(args).env("PATH", path_env()).env("TRUNK_SKIP_VERSION_CHECK", "true");
+    command
+}
+
+pub fn run_in(dir: &Path, program: &str, args: &[&str]) -> Result {
+    run_env_in(dir, program, args, &[])
+}
+
+pub fn run_env_in(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result {
+    let mut command = command(program, args);
+    command.current_dir(dir);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let status = command.status().map_err(|e| format!("cannot start `{program}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+/// A command's standard output, if it runs and succeeds.
+pub fn output(program: &str, args: &[&str]) -> Option<String> {
+    let out = command(program, args).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Named steps with their durations, printed as they finish and once more at the end.
+#[derive(Default)]
+pub struct Steps {
+    done: Vec<(String, Duration)>,
+}
+
+impl Steps {
+    pub fn run(&mut self, name: &str, step: impl FnOnce() -> Result) -> Result {
+        println!("\n==> {name}");
+        let start = Instant::now();
+        let result = step();
+        let took = start.elapsed();
+        match &result {
+            Ok(()) => println!("<== {name}: ok in {:.1} s", took.as_secs_f64()),
+            Err(e) => println!("<== {name}: FAILED after {:.1} s: {e}", took.as_secs_f64()),
+        }
+        self.done.push((name.to_owned(), took));
+        result
+    }
+
+    pub fn summary(&self) {
+        println!("\nStep times:");
+        let mut total = Duration::ZERO;
+        for (name, took) in &self.done {
+            println!("  {:>7.1} s  {name}", took.as_secs_f64());
+            total += *took;
+        }
+        println!("  {:>7.1} s  total", total.as_secs_f64());
+    }
+}

@@ -1,0 +1,95 @@
+//! Installing what the build and the tests need, each step skipped when the pinned version is
+//! already there (a second run costs seconds). Sources: the Rust toolchain's own targets,
+//! crates.io (Trunk, wasm-bindgen CLI), npm (binaryen's wasm-opt, Playwright), Debian (Chromium,
+//! chromedriver, a CJK font). Nothing is downloaded from anywhere else.
+
+use std::path::Path;
+
+use crate::cmd::{output, run_env_in, run_in};
+use crate::{root, Result};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian packages the browser tests need: the browser, its driver, and a CJK font so that
+/// Chinese renders as glyphs in screenshots.
+const TEST_DEBS: &[&str] = &["chromium", "chromium-driver", "fonts-wqy-zenhei"];
+
+pub fn ensure_build_tools() -> Result {
+    let root = root();
+    let installed_targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !installed_targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+        run_in(&root, "rustup", &["target", "add", "wasm32-unknown-unknown"])?;
+    }
+
+    let bindgen = wasm_bindgen_version_in_lockfile(&root)?;
+    let have_bindgen = output("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if have_bindgen.split_whitespace().nth(1) != Some(bindgen.as_str()) {
+        // Not --locked: the CLI's lockfile names a webpki-roots version the registry lacks.
+        run_in(&root, "cargo", &["install", "wasm-bindgen-cli", "--version", &format!("={bindgen}")])?;
+    }
+
+    let have_trunk = output("trunk", &["--version"]).unwrap_or_default();
+    if have_trunk.split_whitespace().nth(1) != Some(TRUNK_VERSION) {
+        run_in(&root, "cargo", &["install", "--locked", "trunk", "--version", &format!("={TRUNK_VERSION}")])?;
+    }
+
+    ensure_node_packages(&root)?;
+    // Trunk runs with `offline = true`: have every crate in the local registry first.
+    run_in(&root, "cargo", &["fetch"])
+}
+
+pub fn ensure_test_tools() -> Result {
+    let missing: Vec<&str> = TEST_DEBS.iter().copied().filter(|deb| !deb_installed(deb)).collect();
+    if !missing.is_empty() {
+        let root = root();
+        run_in(&root, "apt-get", &["update"])?;
+        let mut args = vec!["install", "-y", "--no-install-recommends"];
+        args.extend(&missing);
+        run_env_in(&root, "apt-get", &args, &[("DEBIAN_FRONTEND", "noninteractive")])?;
+    }
+    for binary in [CHROMIUM, CHROMEDRIVER] {
+        if !Path::new(binary).exists() {
+            return Err(format!("{binary} is missing after installing {TEST_DEBS:?}"));
+        }
+    }
+    Ok(())
+}
+
+fn deb_installed(package: &str) -> bool {
+    output("dpkg-query", &["-W", "-f=${Status}", package])
+        .is_some_and(|status| status.contains("install ok installed"))
+}
+
+/// `npm ci` when node_modules is missing or older than the lockfile.
+fn ensure_node_packages(root: &Path) -> Result {
+    let lock = root.join("package-lock.json");
+    let marker = root.join("node_modules/.package-lock.json");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let fresh = matches!((modified(&marker), modified(&lock)), (Some(m), Some(l)) if m >= l);
+    if fresh && root.join("node_modules/.bin/wasm-opt").exists() {
+        return Ok(());
+    }
+    run_env_in(
+        root,
+        "npm",
+        &["ci", "--no-audit", "--no-fund"],
+        // Playwright drives Debian's Chromium; it must not fetch a browser build of its own.
+        &[("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")],
+    )
+}
+
+/// The `wasm-bindgen` version Cargo.lock pins (the CLI must be exactly that version).
+pub fn wasm_bindgen_version_in_lockfile(root: &Path) -> Result<String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
+                return Ok(version.trim_matches('"').to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock names no wasm-bindgen package".to_owned())
+}
