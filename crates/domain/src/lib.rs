@@ -12,3 +12,4 @@
 
 pub mod error;
 pub mod date;
+pub mod money;
