@@ -13,3 +13,4 @@
 pub mod error;
 pub mod date;
 pub mod money;
+pub mod holidays;
