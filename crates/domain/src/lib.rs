@@ -14,3 +14,4 @@ pub mod error;
 pub mod date;
 pub mod money;
 pub mod holidays;
+pub mod clauses;
