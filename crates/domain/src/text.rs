@@ -1,0 +1,152 @@
+//! Input normalisation shared by the identifier parsers.
+//!
+//! People type identifiers on phones with a Chinese input method, paste them from PDFs and
+//! spreadsheets, or copy them from a web page. Before any rule is checked, every parser in this
+//! crate folds the input with [`fold_width`]; what it then removes depends on the identifier,
+//! and each parser's module documentation says exactly which of these helpers it applies:
+//!
+//! | helper | folds width | trims | removes inside |
+//! |---|---|---|---|
+//! | [`fold_width`] | yes | no | invisible format characters only |
+//! | [`normalise`] | yes | yes | invisible format characters only |
+//! | [`without_spaces`] | yes | (everything) | all white space |
+//! | [`without_spaces_and_dashes`] | yes | (everything) | all white space and every dash of [`is_dash`] |
+//!
+//! What "folding" means, precisely:
+//!
+//! - U+FF01..=U+FF5E (FULLWIDTH EXCLAMATION MARK .. FULLWIDTH TILDE) become the ASCII character
+//!   0xFEE0 below them (`１` → `1`, `Ｘ` → `X`, `＠` → `@`, `－` → `-`, `（` → `(`);
+//! - U+3000 IDEOGRAPHIC SPACE becomes an ASCII space;
+//! - the invisible format characters that pasting drags along, U+200B ZERO WIDTH SPACE,
+//!   U+200C ZWNJ, U+200D ZWJ, U+2060 WORD JOINER and U+FEFF (BOM / ZWNBSP), are dropped;
+//! - nothing else changes: no case mapping (each parser decides), no Unicode normalisation
+//!   form, no other compatibility folding (circled digits, Arabic-Indic digits etc. stay what
+//!   they are and are refused by the parsers' character-set checks).
+//!
+//! "White space" is [`char::is_whitespace`] (ASCII space, tab, line breaks, NO-BREAK SPACE,
+//! U+3000, …). Trimming uses the same definition.
+
+/// Folds one character: full-width ASCII to ASCII, ideographic space to a space.
+pub fn fold_char(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// The zero-width format characters dropped by [`fold_width`].
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
+}
+
+/// A dash a person may type between digit groups: ASCII HYPHEN-MINUS (and, after folding, the
+/// full-width one), U+2010 HYPHEN .. U+2015 HORIZONTAL BAR (hyphens, en and em dashes: a Chinese
+/// input method types `——` for Shift+minus), and U+2212 MINUS SIGN.
+pub fn is_dash(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}')
+}
+
+/// [`fold_char`] applied to every character, invisible format characters dropped. Not trimmed.
+pub fn fold_width(s: &str) -> String {
+    s.chars()
+        .filter(|&c| !is_invisible(c))
+        .map(fold_char)
+        .collect()
+}
+
+/// [`fold_width`], then leading and trailing white space removed.
+pub fn normalise(s: &str) -> String {
+    fold_width(s).trim().to_owned()
+}
+
+/// [`fold_width`], then every white-space character removed (also inside: `4403 0719…`).
+pub fn without_spaces(s: &str) -> String {
+    s.chars()
+        .filter(|&c| !is_invisible(c))
+        .map(fold_char)
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// [`fold_width`], then every white-space character and every dash of [`is_dash`] removed.
+pub fn without_spaces_and_dashes(s: &str) -> String {
+    s.chars()
+        .filter(|&c| !is_invisible(c))
+        .map(fold_char)
+        .filter(|&c| !c.is_whitespace() && !is_dash(c))
+        .collect()
+}
+
+/// The first `head` and last `tail` characters kept, every other character replaced by `*`.
+/// If the string is not longer than `head + tail`, every character is masked.
+pub fn mask_middle(s: &str, head: usize, tail: usize) -> String {
+    let n = s.chars().count();
+    if n <= head + tail {
+        return "*".repeat(n);
+    }
+    s.chars()
+        .enumerate()
+        .map(|(i, c)| if i < head || i >= n - tail { c } else { '*' })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_the_whole_fullwidth_block_and_nothing_else() {
+        assert_eq!(fold_char('\u{FF01}'), '!');
+        assert_eq!(fold_char('\u{FF5E}'), '~');
+        assert_eq!(fold_char('１'), '1');
+        assert_eq!(fold_char('ｘ'), 'x');
+        assert_eq!(fold_char('＠'), '@');
+        assert_eq!(fold_char('\u{3000}'), ' ');
+        assert_eq!(fold_char('\u{FF00}'), '\u{FF00}');
+        assert_eq!(fold_char('\u{FF5F}'), '\u{FF5F}');
+        assert_eq!(fold_char('中'), '中');
+        assert_eq!(fold_char('①'), '①');
+        for c in '\u{FF01}'..='\u{FF5E}' {
+            let folded = fold_char(c);
+            assert!(folded.is_ascii_graphic(), "{c:?} folded to {folded:?}");
+        }
+    }
+
+    #[test]
+    fn normalise_trims_after_folding() {
+        assert_eq!(normalise("\u{3000} １３８\u{200B} "), "138");
+        assert_eq!(normalise("a b"), "a b");
+        assert_eq!(normalise(""), "");
+    }
+
+    #[test]
+    fn removes_spaces_and_dashes_where_asked() {
+        assert_eq!(
+            without_spaces("4403 0719\t8505\u{3000}201246"),
+            "440307198505201246"
+        );
+        assert_eq!(without_spaces("0755-8888"), "0755-8888");
+        assert_eq!(without_spaces_and_dashes("138-0013 8000"), "13800138000");
+        assert_eq!(without_spaces_and_dashes("138——0013－8000"), "13800138000");
+        assert_eq!(
+            without_spaces_and_dashes("138\u{2212}0013\u{2013}8000"),
+            "13800138000"
+        );
+        assert_eq!(without_spaces_and_dashes("\u{FEFF}138_0013"), "138_0013");
+    }
+
+    #[test]
+    fn masks_the_middle() {
+        assert_eq!(
+            mask_middle("440307198505201246", 4, 4),
+            "4403**********1246"
+        );
+        assert_eq!(mask_middle("H12345678", 2, 2), "H1*****78");
+        assert_eq!(mask_middle("abc", 2, 2), "***");
+        assert_eq!(mask_middle("", 1, 1), "");
+    }
+}
