@@ -22,3 +22,6 @@ pub mod uscc;
 pub mod phone;
 pub mod email;
 pub mod numbers;
+pub mod enums;
+pub mod form;
+pub mod preview;

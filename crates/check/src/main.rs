@@ -1,0 +1,90 @@
+//! `qianyue-check`: reads one form (contract.md §1) as JSON on standard input.
+//!
+//! - `qianyue-check validate [--today YYYY-MM-DD]`: a JSON array of
+//!   `{"path", "code", "message_zh", "message_en"}`, one per failing rule; exit 0 when empty,
+//!   1 when not.
+//! - `qianyue-check preview [--today YYYY-MM-DD]`: a JSON object of every preview key
+//!   (contract.md §2) the form's values allow to compute.
+//!
+//! Exit 2, with a message on standard error, when the arguments or the input are unusable.
+//! `--today` defaults to the current date in China Standard Time (UTC+8), the agreement's zone.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use qianyue_domain::date::Date;
+use qianyue_domain::form::{validate, Form};
+use qianyue_domain::preview::preview;
+
+const USAGE: &str = "usage: qianyue-check <validate|preview> [--today YYYY-MM-DD] < form.json";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("qianyue-check: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<ExitCode, String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (command, today) = parse_args(&args)?;
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    let form: Form =
+        serde_json::from_str(&input).map_err(|e| format!("the input is not a form: {e}"))?;
+    match command {
+        Command::Validate => {
+            let errors = validate(&form, today);
+            println!("{}", to_json(&errors)?);
+            Ok(if errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Preview => {
+            println!("{}", to_json(&preview(&form, today))?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+enum Command {
+    Validate,
+    Preview,
+}
+
+fn parse_args(args: &[String]) -> Result<(Command, Date), String> {
+    let command = match args.first().map(String::as_str) {
+        Some("validate") => Command::Validate,
+        Some("preview") => Command::Preview,
+        _ => return Err(USAGE.to_owned()),
+    };
+    let today = match &args[1..] {
+        [] => today_in_china(),
+        [flag, value] if flag == "--today" => {
+            Date::parse_iso(value).map_err(|e| format!("--today {value}: {e}"))?
+        }
+        _ => return Err(USAGE.to_owned()),
+    };
+    Ok((command, today))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    serde_json::to_string_pretty(value).map_err(|e| format!("cannot write JSON: {e}"))
+}
+
+/// Today's date at UTC+8 (China Standard Time has no daylight saving).
+fn today_in_china() -> Date {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let days = (seconds + 8 * 3600).div_euclid(86_400);
+    Date::from_days(days).unwrap_or_else(|| Date::new(1970, 1, 1).expect("a real date"))
+}

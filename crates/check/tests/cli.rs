@@ -1,0 +1,126 @@
+//! `qianyue-check` as back-office scripts use it (contract.md §4): the real binary, a form on
+//! standard input, JSON on standard output, exit codes 0 / 1 / 2.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+const SEED: &str = include_str!("../../domain/tests/fixtures/seed-form.json");
+const SEED_WITH_FEES: &str = include_str!("../../domain/tests/fixtures/seed-form-with-fees.json");
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn check(args: &[&str], stdin: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qianyue-check"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("qianyue-check starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn validate_the_seed_prints_an_empty_array_and_exits_0() {
+    let run = check(&["validate", "--today", "2023-04-10"], SEED);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap(),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn validate_lists_each_failure_and_exits_1() {
+    let mut form: serde_json::Value = serde_json::from_str(SEED).unwrap();
+    form["customer"]["cert_number"] = "91440300758613572H".into();
+    form["signing"]["representative"] = "王建国".into();
+    let run = check(&["validate", "--today", "2023-04-10"], &form.to_string());
+    assert_eq!(run.code, 1);
+    let errors: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let at = |path: &str| errors.iter().filter(|e| e["path"] == path).count();
+    assert_eq!(at("customer.cert_number"), 1);
+    assert_eq!(at("signing.representative"), 1);
+    assert_eq!(at("agent.name"), 1);
+    for e in &errors {
+        for key in ["path", "code", "message_zh", "message_en"] {
+            assert!(
+                e[key].as_str().is_some_and(|s| !s.is_empty()),
+                "{key} in {e}"
+            );
+        }
+    }
+}
+
+#[test]
+fn preview_computes_the_clause_figures_in_fen() {
+    let run = check(&["preview", "--today", "2023-05-20"], SEED_WITH_FEES);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let p: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    // Internet leased line: fee 1200.00/month, term ends 2024-03-31, last day 2023-05-15.
+    // Art. 2 §17: May 2023 … Mar 2024 = 11 months unexecuted (termination month included);
+    // 50% × 1200.00 × 11 = 6600.00, + investment 3000.00 = 9600.00.
+    assert_eq!(p["orders.0.unexecuted_months"], 11);
+    assert_eq!(p["orders.0.current_term_end"], "2024-03-31");
+    assert_eq!(p["orders.0.penalty"], 960_000);
+    // Art. 4 §3: 15 of May's 31 days: 1200.00 × 15 / 31 = 580.645… → 580.65.
+    assert_eq!(p["orders.0.final_month_charge"], 58_065);
+    // Art. 4 §4, VAT 6% included: 580.65 / 1.06 = 547.783… → 547.78; tax 32.87.
+    assert_eq!(p["orders.0.final_month_vat_net"], 54_778);
+    assert_eq!(p["orders.0.final_month_vat_tax"], 3_287);
+    // Mobile Cloud: 450.00/month to 2023-12-31: May … Dec = 8 months; 50% × 450.00 × 8 = 1800.00.
+    assert_eq!(p["orders.1.unexecuted_months"], 8);
+    assert_eq!(p["orders.1.penalty"], 180_000);
+    // 450.00 × 15 / 31 = 217.741… → 217.74.
+    assert_eq!(p["orders.1.final_month_charge"], 21_774);
+    assert_eq!(p["total.penalty"], 1_140_000);
+    assert_eq!(p["total.final_month_charge"], 79_839);
+    // Art. 4 §3 late fee: due 2023-04-15, as of 2023-05-20 = 35 days; 3% × 1200.00 × 35 = 1260.00.
+    assert_eq!(p["late.days_overdue"], 35);
+    assert_eq!(p["late.fee"], 126_000);
+}
+
+#[test]
+fn preview_of_the_seed_without_fee_inputs_is_empty() {
+    let run = check(&["preview", "--today", "2023-04-10"], SEED);
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap(),
+        serde_json::json!({})
+    );
+}
+
+#[test]
+fn unusable_input_or_arguments_exit_2_with_a_message() {
+    for (args, stdin) in [
+        (vec!["validate"], "not json"),
+        (vec!["validate"], "[1, 2]"),
+        (vec!["validate"], r#"{"customer": {"employees": 1.5}}"#),
+        (vec!["validate"], r#"{"unknown": 1}"#),
+        (vec!["preview"], ""),
+        (vec!["validate", "--today", "2023-02-30"], SEED),
+        (vec!["validate", "--today"], SEED),
+        (vec!["sign"], SEED),
+        (vec![], SEED),
+    ] {
+        let run = check(&args, stdin);
+        assert_eq!(run.code, 2, "{args:?} with {stdin:?}: {}", run.stdout);
+        assert!(run.stderr.starts_with("qianyue-check: "), "{}", run.stderr);
+        assert!(run.stdout.is_empty());
+    }
+}

@@ -1,0 +1,648 @@
+//! The form model of contract.md §1 and its validation.
+//!
+//! A [`Form`] holds what was typed (or prefilled), as text: it must be able to hold a wrong
+//! value so that [`validate`] can say what is wrong with it. Parsing into the domain's types
+//! happens in `validate` and in [`crate::preview`]; nothing else decides whether a value is good.
+//!
+//! Readings decided here (see also docs/decisions.md):
+//! - The agent (part D) is optional as a whole: when every `agent.*` field is blank the form has
+//!   no agent, and the representative who signs is taken to be the legal representative (whose
+//!   name the order does not carry), so the signer-is-agent rule does not apply. As soon as one
+//!   `agent.*` field is filled, all of them are required.
+//! - `orders.N.channel` (业务受理渠道) is required for the leased-line products and optional for
+//!   Mobile Cloud, whose block in the seed has no such column.
+//! - `orders.N.remarks`: optional, at most 200 characters; `/` (as in the seed) means none.
+//! - Fee inputs (`monthly_fee`, `term_end`, `cancel_date`, `investment`) and the late-payment
+//!   calculator's inputs (`late.*`) are optional; when present they must parse. `late.as_of`
+//!   defaults to today; `late.arrears` and `late.due_date` go together.
+//! - The signing date may not lie after `today`.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::clauses::ProductKind;
+use crate::date::Date;
+use crate::email::Email;
+use crate::enums;
+use crate::error::{RuleError, RuleMessage};
+use crate::money::Fen;
+use crate::numbers::{ContractNo, GroupCode, ProductNumber, SubOrderNo};
+use crate::other_id::{parse_id_number, IdNumber, IdType};
+use crate::phone::{CompanyPhone, Mobile};
+use crate::uscc::Uscc;
+
+/// One form: the order (part A) with its product lines, the authorisation letter (part D),
+/// the signing block and the late-payment calculator's inputs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Form {
+    pub contract_no: String,
+    pub customer: Customer,
+    pub contact: Contact,
+    pub admin: Admin,
+    pub orders: Vec<Order>,
+    pub agent: Agent,
+    pub signing: Signing,
+    pub late: Late,
+}
+
+/// 客户信息.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Customer {
+    pub group_name: String,
+    pub group_code: String,
+    pub org_type: String,
+    pub office_address: String,
+    pub cert_type: String,
+    pub cert_number: String,
+    pub industry: String,
+    pub employees: IntegerText,
+    pub phone: String,
+}
+
+/// 集团联系人.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Contact {
+    pub name: String,
+    pub mobile: String,
+    pub email: String,
+    pub id_type: String,
+    pub id_number: String,
+}
+
+/// 集团产品管理员.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Admin {
+    pub name: String,
+    pub mobile: String,
+    pub email: String,
+}
+
+/// One product line's business-info block (…-预约销户-业务信息) with its fee inputs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Order {
+    pub sub_order_no: String,
+    pub product_name: String,
+    pub product_number: String,
+    pub business_type: String,
+    pub reason: String,
+    pub channel: String,
+    pub remarks: String,
+    pub monthly_fee: String,
+    pub term_end: String,
+    pub cancel_date: String,
+    pub investment: String,
+}
+
+/// 单位授权委托书: the agent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Agent {
+    pub name: String,
+    pub id_type: String,
+    pub id_number: String,
+    pub mobile: String,
+    pub matter: String,
+    pub valid_from: String,
+    pub valid_to: String,
+}
+
+impl Agent {
+    fn is_blank(&self) -> bool {
+        [
+            &self.name,
+            &self.id_type,
+            &self.id_number,
+            &self.mobile,
+            &self.matter,
+            &self.valid_from,
+            &self.valid_to,
+        ]
+        .iter()
+        .all(|v| v.trim().is_empty())
+    }
+}
+
+/// 甲方代表签名 and 日期.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Signing {
+    pub representative: String,
+    pub date: String,
+}
+
+/// The late-payment calculator's inputs (art. 4 §3).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Late {
+    pub arrears: String,
+    pub due_date: String,
+    pub as_of: String,
+}
+
+/// An integer field as typed. JSON carries it as an integer (`"employees": 10`); a string is
+/// accepted too, so that a value that is not an integer can be held and reported.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IntegerText(pub String);
+
+impl IntegerText {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The value, if the text is a plain decimal integer (after trimming).
+    pub fn value(&self) -> Option<i64> {
+        let t = self.0.trim();
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        t.parse().ok()
+    }
+}
+
+impl From<&str> for IntegerText {
+    fn from(s: &str) -> IntegerText {
+        IntegerText(s.to_owned())
+    }
+}
+
+impl Serialize for IntegerText {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.value() {
+            Some(n) => s.serialize_i64(n),
+            None => s.serialize_str(&self.0),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for IntegerText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<IntegerText, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = IntegerText;
+            fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+                f.write_str("an integer or a string")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<IntegerText, E> {
+                Ok(IntegerText(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<IntegerText, E> {
+                Ok(IntegerText(v.to_string()))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IntegerText, E> {
+                Ok(IntegerText(v.to_owned()))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<IntegerText, E> {
+                Ok(IntegerText::default())
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+crate::rule_errors! {
+    /// Rules that any text field may carry: presence, length, list membership.
+    pub enum FieldRule {
+        Required => "field.required", "此项必填", "This field is required";
+        TooShort => "field.too_short", "内容过短", "Too short";
+        TooLong => "field.too_long", "内容过长", "Too long";
+        ControlChars => "field.control_chars", "含有不可见的控制字符", "Contains invisible control characters";
+        NotInList => "field.not_in_list", "不是可选的值之一", "Not one of the allowed values";
+        NotAnInteger => "field.not_an_integer", "应为整数", "Must be a whole number";
+        LessThanOne => "field.less_than_one", "应不小于1", "Must be at least 1";
+        NameChars => "name.chars", "姓名只能包含文字、空格和间隔号（·）", "A name may contain only letters, spaces and the name separator (·)";
+        OtherReasonText => "reason.other_text", "请在“其他：”后用2至50个字写明原因", "After “其他：” give the reason in 2 to 50 characters";
+        NoOrders => "orders.none", "至少需要一条业务信息", "At least one product line is required";
+        SigningDateInFuture => "signing.date_in_future", "签名日期不能晚于今天", "The signing date cannot be later than today";
+    }
+}
+
+crate::rule_errors! {
+    /// Rules across fields (domain-spec §3.5). Reported at every field involved.
+    pub enum CrossFieldRule {
+        SignerNotAgent => "cross.signer_not_agent", "签名的甲方代表应为授权委托书中的被委托人", "The representative who signs must be the agent named in the authorisation letter";
+        SigningOutsideAuthorisation => "cross.signing_outside_authorisation", "签名日期不在委托期限内", "The signing date lies outside the authorisation period";
+        AuthorisationPeriodReversed => "cross.authorisation_period_reversed", "委托期限的开始日期晚于结束日期", "The authorisation period starts after it ends";
+        AgentUnder18 => "cross.agent_under_18", "签名日被委托人未满18周岁", "The agent is under 18 on the signing date";
+        CertTypeCategory => "cross.cert_type_category", "证件类型与统一社会信用代码的机构类别不符", "The certificate type does not match the organisation category in the code";
+        DuplicateSubOrder => "cross.duplicate_sub_order", "子受理单号重复", "The same sub-order number appears twice";
+        DuplicateProductNumber => "cross.duplicate_product_number", "产品号码重复", "The same product number appears twice";
+    }
+}
+
+/// One failing rule at one field path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field path (contract.md §1), e.g. `orders.0.product_number`.
+    pub path: String,
+    pub rule: RuleMessage,
+}
+
+impl FieldError {
+    pub fn code(&self) -> &'static str {
+        self.rule.code
+    }
+}
+
+impl Serialize for FieldError {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("FieldError", 4)?;
+        st.serialize_field("path", &self.path)?;
+        st.serialize_field("code", self.rule.code)?;
+        st.serialize_field("message_zh", self.rule.zh)?;
+        st.serialize_field("message_en", self.rule.en)?;
+        st.end()
+    }
+}
+
+/// Collects the failures of one validation run.
+struct Report {
+    errors: Vec<FieldError>,
+}
+
+impl Report {
+    fn fail(&mut self, path: &str, rule: impl Into<RuleMessage>) {
+        self.errors.push(FieldError {
+            path: path.to_owned(),
+            rule: rule.into(),
+        });
+    }
+
+    /// The parsed value, or the failure recorded at `path`.
+    fn parsed<T, E: RuleError>(&mut self, path: &str, result: Result<T, E>) -> Option<T> {
+        result.map_err(|e| self.fail(path, e)).ok()
+    }
+
+    /// `Some(trimmed)` when filled; records `Required` when blank.
+    fn required<'v>(&mut self, path: &str, value: &'v str) -> Option<&'v str> {
+        let v = value.trim();
+        if v.is_empty() {
+            self.fail(path, FieldRule::Required);
+            None
+        } else {
+            Some(v)
+        }
+    }
+
+    /// A required free text of `min..=max` characters without control characters.
+    fn text(&mut self, path: &str, value: &str, min: usize, max: usize) -> Option<String> {
+        let v = self.required(path, value)?;
+        check_text(v, min, max)
+            .map_err(|e| self.fail(path, e))
+            .ok()?;
+        Some(v.to_owned())
+    }
+
+    fn one_of(&mut self, path: &str, value: &str, list: &enums::LabelList) -> Option<String> {
+        let v = self.required(path, value)?;
+        if list.contains(v) {
+            Some(v.to_owned())
+        } else {
+            self.fail(path, FieldRule::NotInList);
+            None
+        }
+    }
+
+    fn person_name(&mut self, path: &str, value: &str) -> Option<String> {
+        let v = self.required(path, value)?;
+        check_person_name(v).map_err(|e| self.fail(path, e)).ok()?;
+        Some(v.to_owned())
+    }
+
+    fn mobile(&mut self, path: &str, value: &str) -> Option<Mobile> {
+        let v = self.required(path, value)?;
+        self.parsed(path, Mobile::parse(v))
+    }
+
+    fn email(&mut self, path: &str, value: &str) -> Option<Email> {
+        let v = self.required(path, value)?;
+        self.parsed(path, Email::parse(v))
+    }
+
+    fn date(&mut self, path: &str, value: &str) -> Option<Date> {
+        let v = self.required(path, value)?;
+        self.parsed(path, Date::parse_iso(v))
+    }
+
+    fn optional_date(&mut self, path: &str, value: &str) -> Option<Date> {
+        let v = value.trim();
+        if v.is_empty() {
+            None
+        } else {
+            self.parsed(path, Date::parse_iso(v))
+        }
+    }
+
+    fn optional_money(&mut self, path: &str, value: &str) -> Option<Fen> {
+        let v = value.trim();
+        if v.is_empty() {
+            None
+        } else {
+            self.parsed(path, Fen::parse_yuan(v))
+        }
+    }
+
+    /// ID type and number: the type decides the number's rule (domain-spec §3.5).
+    fn id_document(
+        &mut self,
+        prefix: &str,
+        id_type: &str,
+        id_number: &str,
+        today: Date,
+    ) -> Option<IdNumber> {
+        let type_path = format!("{prefix}.id_type");
+        let number_path = format!("{prefix}.id_number");
+        let kind = self
+            .required(&type_path, id_type)
+            .and_then(|t| match IdType::from_label(t) {
+                Some(kind) => Some(kind),
+                None => {
+                    self.fail(&type_path, FieldRule::NotInList);
+                    None
+                }
+            });
+        let number = self.required(&number_path, id_number)?;
+        let kind = kind?;
+        self.parsed(&number_path, parse_id_number(kind, number, today))
+    }
+}
+
+/// Free text: `min..=max` characters (Unicode scalar values), no control characters.
+pub fn check_text(value: &str, min: usize, max: usize) -> Result<(), FieldRule> {
+    if value.chars().any(char::is_control) {
+        return Err(FieldRule::ControlChars);
+    }
+    let n = value.chars().count();
+    if n < min {
+        Err(FieldRule::TooShort)
+    } else if n > max {
+        Err(FieldRule::TooLong)
+    } else {
+        Ok(())
+    }
+}
+
+/// A person's name: 2–50 characters; letters of any script, spaces, and the separators used
+/// in transcribed names (`·` U+00B7, `•`, `.`, `-`, `'`); no digits.
+pub fn check_person_name(value: &str) -> Result<(), FieldRule> {
+    check_text(value, 2, 50)?;
+    let allowed = |c: char| c.is_alphabetic() || matches!(c, ' ' | '·' | '•' | '.' | '-' | '\'');
+    if value.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err(FieldRule::NameChars)
+    }
+}
+
+/// Names compare without surrounding or repeated spaces and without case (for Latin names).
+fn same_person_name(a: &str, b: &str) -> bool {
+    let fold = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    fold(a) == fold(b)
+}
+
+/// Every failing rule of `form`, by field path, in the document's order; cross-field failures
+/// follow, reported at each field involved. `today` is the date the form is judged on (the
+/// browser's local date, or the signing date when the receiver re-validates a payload).
+pub fn validate(form: &Form, today: Date) -> Vec<FieldError> {
+    let mut r = Report { errors: Vec::new() };
+
+    if let Some(v) = r.required("contract_no", &form.contract_no) {
+        r.parsed("contract_no", ContractNo::parse(v));
+    }
+
+    // Customer (客户信息).
+    let c = &form.customer;
+    r.text("customer.group_name", &c.group_name, 2, 100);
+    if let Some(v) = r.required("customer.group_code", &c.group_code) {
+        r.parsed("customer.group_code", GroupCode::parse(v));
+    }
+    r.one_of("customer.org_type", &c.org_type, &enums::ORG_TYPES);
+    r.text("customer.office_address", &c.office_address, 5, 200);
+    let cert_categories = r
+        .required("customer.cert_type", &c.cert_type)
+        .and_then(|t| {
+            let categories = enums::cert_type_categories(t);
+            if categories.is_none() {
+                r.fail("customer.cert_type", FieldRule::NotInList);
+            }
+            categories
+        });
+    let uscc = r
+        .required("customer.cert_number", &c.cert_number)
+        .and_then(|v| r.parsed("customer.cert_number", Uscc::parse(v)));
+    r.one_of("customer.industry", &c.industry, &enums::INDUSTRIES);
+    if r.required("customer.employees", c.employees.as_str())
+        .is_some()
+    {
+        match c.employees.value() {
+            None => r.fail("customer.employees", FieldRule::NotAnInteger),
+            Some(n) if n < 1 => r.fail("customer.employees", FieldRule::LessThanOne),
+            Some(_) => {}
+        }
+    }
+    if let Some(v) = r.required("customer.phone", &c.phone) {
+        r.parsed("customer.phone", CompanyPhone::parse(v));
+    }
+
+    // Group contact and product administrator.
+    let k = &form.contact;
+    r.person_name("contact.name", &k.name);
+    r.mobile("contact.mobile", &k.mobile);
+    r.email("contact.email", &k.email);
+    r.id_document("contact", &k.id_type, &k.id_number, today);
+    let a = &form.admin;
+    r.person_name("admin.name", &a.name);
+    r.mobile("admin.mobile", &a.mobile);
+    r.email("admin.email", &a.email);
+
+    // Product lines.
+    if form.orders.is_empty() {
+        r.fail("orders", FieldRule::NoOrders);
+    }
+    for (i, o) in form.orders.iter().enumerate() {
+        validate_order(&mut r, i, o);
+    }
+
+    // Authorisation letter (part D).
+    let g = &form.agent;
+    let has_agent = !g.is_blank();
+    let (mut agent_name, mut agent_id, mut valid_from, mut valid_to) = (None, None, None, None);
+    if has_agent {
+        agent_name = r.person_name("agent.name", &g.name);
+        agent_id = r.id_document("agent", &g.id_type, &g.id_number, today);
+        r.mobile("agent.mobile", &g.mobile);
+        r.text("agent.matter", &g.matter, 2, 50);
+        valid_from = r.date("agent.valid_from", &g.valid_from);
+        valid_to = r.date("agent.valid_to", &g.valid_to);
+    }
+
+    // Signing block.
+    let s = &form.signing;
+    let representative = r.person_name("signing.representative", &s.representative);
+    let signing_date = r.date("signing.date", &s.date);
+    if signing_date.is_some_and(|d| d > today) {
+        r.fail("signing.date", FieldRule::SigningDateInFuture);
+    }
+
+    // Late-payment calculator (optional; arrears and due date go together).
+    let l = &form.late;
+    let arrears = r.optional_money("late.arrears", &l.arrears);
+    let due = r.optional_date("late.due_date", &l.due_date);
+    if !l.arrears.trim().is_empty() && l.due_date.trim().is_empty() {
+        r.fail("late.due_date", FieldRule::Required);
+    }
+    if !l.due_date.trim().is_empty() && l.arrears.trim().is_empty() {
+        r.fail("late.arrears", FieldRule::Required);
+    }
+    r.optional_date("late.as_of", &l.as_of);
+    let _ = (arrears, due);
+
+    // Cross-field rules (domain-spec §3.5).
+    if let (Some(categories), Some(code)) = (cert_categories, &uscc) {
+        if !categories.contains(&code.category()) {
+            r.fail("customer.cert_type", CrossFieldRule::CertTypeCategory);
+            r.fail("customer.cert_number", CrossFieldRule::CertTypeCategory);
+        }
+    }
+    duplicates(
+        &mut r,
+        form,
+        |o| &o.sub_order_no,
+        "sub_order_no",
+        CrossFieldRule::DuplicateSubOrder,
+    );
+    duplicates(
+        &mut r,
+        form,
+        |o| &o.product_number,
+        "product_number",
+        CrossFieldRule::DuplicateProductNumber,
+    );
+    if has_agent {
+        if let (Some(agent), Some(signer)) = (&agent_name, &representative) {
+            if !same_person_name(agent, signer) {
+                r.fail("signing.representative", CrossFieldRule::SignerNotAgent);
+                r.fail("agent.name", CrossFieldRule::SignerNotAgent);
+            }
+        }
+        if let (Some(from), Some(to)) = (valid_from, valid_to) {
+            if from > to {
+                r.fail(
+                    "agent.valid_from",
+                    CrossFieldRule::AuthorisationPeriodReversed,
+                );
+                r.fail(
+                    "agent.valid_to",
+                    CrossFieldRule::AuthorisationPeriodReversed,
+                );
+            } else if let Some(date) = signing_date {
+                if date < from || date > to {
+                    r.fail("signing.date", CrossFieldRule::SigningOutsideAuthorisation);
+                    r.fail(
+                        "agent.valid_from",
+                        CrossFieldRule::SigningOutsideAuthorisation,
+                    );
+                    r.fail(
+                        "agent.valid_to",
+                        CrossFieldRule::SigningOutsideAuthorisation,
+                    );
+                }
+            }
+        }
+        let birth = agent_id.as_ref().and_then(IdNumber::birth_date);
+        if let (Some(birth), Some(date)) = (birth, signing_date) {
+            if birth.age_on(date) < 18 {
+                r.fail("agent.id_number", CrossFieldRule::AgentUnder18);
+                r.fail("signing.date", CrossFieldRule::AgentUnder18);
+            }
+        }
+    }
+
+    r.errors
+}
+
+fn validate_order(r: &mut Report, i: usize, o: &Order) {
+    let path = |field: &str| format!("orders.{i}.{field}");
+    if let Some(v) = r.required(&path("sub_order_no"), &o.sub_order_no) {
+        r.parsed(&path("sub_order_no"), SubOrderNo::parse(v));
+    }
+    let kind = r
+        .required(&path("product_name"), &o.product_name)
+        .and_then(|v| {
+            let kind = ProductKind::from_label(v).ok();
+            if kind.is_none() {
+                r.fail(&path("product_name"), FieldRule::NotInList);
+            }
+            kind
+        });
+    if let Some(v) = r.required(&path("product_number"), &o.product_number) {
+        r.parsed(&path("product_number"), ProductNumber::parse(v));
+    }
+    r.one_of(
+        &path("business_type"),
+        &o.business_type,
+        &enums::BUSINESS_TYPES,
+    );
+    if let Some(v) = r.required(&path("reason"), &o.reason) {
+        if let Some(own_words) = v.strip_prefix(enums::OTHER_REASON_PREFIX) {
+            if check_text(own_words.trim(), 2, 50).is_err() {
+                r.fail(&path("reason"), FieldRule::OtherReasonText);
+            }
+        } else if !enums::CANCELLATION_REASONS.contains(v) {
+            r.fail(&path("reason"), FieldRule::NotInList);
+        }
+    }
+    let channel = o.channel.trim();
+    let channel_optional = kind == Some(ProductKind::MobileCloud);
+    if channel.is_empty() || channel == "/" {
+        if !channel_optional {
+            r.fail(&path("channel"), FieldRule::Required);
+        }
+    } else if !enums::CHANNELS.contains(channel) {
+        r.fail(&path("channel"), FieldRule::NotInList);
+    }
+    let remarks = o.remarks.trim();
+    if !remarks.is_empty() {
+        if let Err(e) = check_text(remarks, 1, 200) {
+            r.fail(&path("remarks"), e);
+        }
+    }
+    r.optional_money(&path("monthly_fee"), &o.monthly_fee);
+    r.optional_date(&path("term_end"), &o.term_end);
+    r.optional_date(&path("cancel_date"), &o.cancel_date);
+    r.optional_money(&path("investment"), &o.investment);
+}
+
+/// Reports a value that appears in more than one product line, at each line it appears in.
+fn duplicates(
+    r: &mut Report,
+    form: &Form,
+    field: fn(&Order) -> &String,
+    name: &str,
+    rule: CrossFieldRule,
+) {
+    for (i, o) in form.orders.iter().enumerate() {
+        let v = field(o).trim();
+        if v.is_empty() {
+            continue;
+        }
+        let repeated = form
+            .orders
+            .iter()
+            .enumerate()
+            .any(|(j, other)| j != i && field(other).trim() == v);
+        if repeated {
+            r.fail(&format!("orders.{i}.{name}"), rule);
+        }
+    }
+}
