@@ -10,7 +10,9 @@ use super::text_field::TextField;
 use crate::i18n::UiLocale;
 
 fn check_uscc(input: &str) -> Result<String, RuleMessage> {
-    Uscc::parse(input).map(|code| code.as_str().to_owned()).map_err(RuleMessage::of)
+    Uscc::parse(input)
+        .map(|code| code.as_str().to_owned())
+        .map_err(RuleMessage::of)
 }
 
 #[component]

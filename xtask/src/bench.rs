@@ -16,9 +16,20 @@ pub fn run() -> Result {
     run_in(
         &root,
         "cargo",
-        &["bench", "--quiet", "--package", "qianyue-domain", "--bench", "domain", "--", "--output", &domain_out_arg],
+        &[
+            "bench",
+            "--quiet",
+            "--package",
+            "qianyue-domain",
+            "--bench",
+            "domain",
+            "--",
+            "--output",
+            &domain_out_arg,
+        ],
     )?;
-    let results = std::fs::read_to_string(&domain_out).map_err(|e| format!("no domain results: {e}"))?;
+    let results =
+        std::fs::read_to_string(&domain_out).map_err(|e| format!("no domain results: {e}"))?;
     println!("bench-results/domain.json:\n{results}");
     Ok(())
 }

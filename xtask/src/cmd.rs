@@ -20,7 +20,10 @@ pub fn path_env() -> String {
 
 pub fn command(program: &str, args: &[&str]) -> Command {
     let mut command = Command::new(program);
-    command.args(args).env("PATH", path_env()).env("TRUNK_SKIP_VERSION_CHECK", "true");
+    command
+        .args(args)
+        .env("PATH", path_env())
+        .env("TRUNK_SKIP_VERSION_CHECK", "true");
     command
 }
 
@@ -34,7 +37,9 @@ pub fn run_env_in(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]
     for (key, value) in env {
         command.env(key, value);
     }
-    let status = command.status().map_err(|e| format!("cannot start `{program}`: {e}"))?;
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot start `{program}`: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -45,7 +50,9 @@ pub fn run_env_in(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]
 /// A command's standard output, if it runs and succeeds.
 pub fn output(program: &str, args: &[&str]) -> Option<String> {
     let out = command(program, args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// Named steps with their durations, printed as they finish and once more at the end.

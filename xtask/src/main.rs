@@ -42,7 +42,10 @@ pub type Result<T = ()> = std::result::Result<T, String>;
 /// The workspace root (xtask lives one level below it).
 pub fn root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().expect("xtask sits inside the workspace").to_path_buf()
+    manifest
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
 }
 
 fn port_arg(args: &[String], default: u16) -> Result<u16> {
@@ -64,7 +67,10 @@ fn serve(args: &[String]) -> Result {
     tools::ensure_build_tools()?;
     build_app()?;
     let server = static_server::Server::start(&root().join("dist"), port)?;
-    println!("Qianyue is served at http://{}/  (Ctrl-C stops it)", server.addr());
+    println!(
+        "Qianyue is served at http://{}/  (Ctrl-C stops it)",
+        server.addr()
+    );
     server.wait();
     Ok(())
 }
@@ -82,29 +88,73 @@ fn test() -> Result {
     steps.run("install build tools", tools::ensure_build_tools)?;
     steps.run("install test tools", tools::ensure_test_tools)?;
     let root = root();
-    steps.run("format", || cmd::run_in(&root, "cargo", &["fmt", "--all", "--check"]))?;
+    steps.run("format", || {
+        cmd::run_in(&root, "cargo", &["fmt", "--all", "--check"])
+    })?;
     steps.run("clippy (native)", || {
-        cmd::run_in(&root, "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
+        cmd::run_in(
+            &root,
+            "cargo",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )
     })?;
     steps.run("clippy (wasm32 app and browser tests)", || {
         cmd::run_in(
             &root,
             "cargo",
-            &["clippy", "--package", "qianyue", "--all-targets", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"],
+            &[
+                "clippy",
+                "--package",
+                "qianyue",
+                "--all-targets",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ],
         )
     })?;
-    steps.run("native tests", || cmd::run_in(&root, "cargo", &["test", "--workspace"]))?;
-    steps.run("domain crate for wasm32", || {
-        cmd::run_in(&root, "cargo", &["build", "--package", "qianyue-domain", "--target", "wasm32-unknown-unknown"])
+    steps.run("native tests", || {
+        cmd::run_in(&root, "cargo", &["test", "--workspace"])
     })?;
-    steps.run("browser tests (wasm-bindgen-test, headless Chromium)", || {
-        cmd::run_env_in(
+    steps.run("domain crate for wasm32", || {
+        cmd::run_in(
             &root,
             "cargo",
-            &["test", "--package", "qianyue", "--target", "wasm32-unknown-unknown"],
-            &[("CHROMEDRIVER", tools::CHROMEDRIVER)],
+            &[
+                "build",
+                "--package",
+                "qianyue-domain",
+                "--target",
+                "wasm32-unknown-unknown",
+            ],
         )
     })?;
+    steps.run(
+        "browser tests (wasm-bindgen-test, headless Chromium)",
+        || {
+            cmd::run_env_in(
+                &root,
+                "cargo",
+                &[
+                    "test",
+                    "--package",
+                    "qianyue",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                ],
+                &[("CHROMEDRIVER", tools::CHROMEDRIVER)],
+            )
+        },
+    )?;
     steps.run("release build (trunk)", build_app)?;
     steps.run("end-to-end tests (Playwright, headless Chromium)", || {
         let server = static_server::Server::start(&root.join("dist"), 0)?;

@@ -21,7 +21,10 @@ impl Server {
     /// Serves `dir` on 127.0.0.1:`port` (0 picks a free port) from a background thread.
     pub fn start(dir: &Path, port: u16) -> Result<Server> {
         if !dir.join("index.html").exists() {
-            return Err(format!("{} has no index.html: build the app first", dir.display()));
+            return Err(format!(
+                "{} has no index.html: build the app first",
+                dir.display()
+            ));
         }
         let listener = TcpListener::bind(("127.0.0.1", port))
             .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
@@ -74,22 +77,49 @@ fn handle(mut stream: TcpStream, dir: &Path) -> std::io::Result<()> {
     let mut parts = request_line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
     if method != "GET" && method != "HEAD" {
-        return respond(&mut stream, "405 Method Not Allowed", "text/plain", b"method not allowed", false);
+        return respond(
+            &mut stream,
+            "405 Method Not Allowed",
+            "text/plain",
+            b"method not allowed",
+            false,
+        );
     }
     let path = target.split(['?', '#']).next().unwrap_or("/");
     let Some(file) = resolve(dir, path) else {
-        return respond(&mut stream, "404 Not Found", "text/plain", b"not found", method == "HEAD");
+        return respond(
+            &mut stream,
+            "404 Not Found",
+            "text/plain",
+            b"not found",
+            method == "HEAD",
+        );
     };
     match std::fs::read(&file) {
-        Ok(body) => respond(&mut stream, "200 OK", content_type(&file), &body, method == "HEAD"),
-        Err(_) => respond(&mut stream, "404 Not Found", "text/plain", b"not found", method == "HEAD"),
+        Ok(body) => respond(
+            &mut stream,
+            "200 OK",
+            content_type(&file),
+            &body,
+            method == "HEAD",
+        ),
+        Err(_) => respond(
+            &mut stream,
+            "404 Not Found",
+            "text/plain",
+            b"not found",
+            method == "HEAD",
+        ),
     }
 }
 
 /// The file a URL path names inside `dir`, refusing anything that would leave it.
 fn resolve(dir: &Path, url_path: &str) -> Option<PathBuf> {
     let relative = Path::new(url_path.trim_start_matches('/'));
-    if relative.components().any(|c| !matches!(c, Component::Normal(_))) {
+    if relative
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_)))
+    {
         return None;
     }
     let candidate = dir.join(relative);
@@ -117,7 +147,13 @@ fn content_type(file: &Path) -> &'static str {
     }
 }
 
-fn respond(stream: &mut TcpStream, status: &str, content_type: &str, body: &[u8], head: bool) -> std::io::Result<()> {
+fn respond(
+    stream: &mut TcpStream,
+    status: &str,
+    content_type: &str,
+    body: &[u8],
+    head: bool,
+) -> std::io::Result<()> {
     let header = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
         body.len()

@@ -17,21 +17,48 @@ const TEST_DEBS: &[&str] = &["chromium", "chromium-driver", "fonts-wqy-zenhei"];
 
 pub fn ensure_build_tools() -> Result {
     let root = root();
-    let installed_targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if !installed_targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
-        run_in(&root, "rustup", &["target", "add", "wasm32-unknown-unknown"])?;
+    let installed_targets =
+        output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !installed_targets
+        .lines()
+        .any(|t| t.trim() == "wasm32-unknown-unknown")
+    {
+        run_in(
+            &root,
+            "rustup",
+            &["target", "add", "wasm32-unknown-unknown"],
+        )?;
     }
 
     let bindgen = wasm_bindgen_version_in_lockfile(&root)?;
     let have_bindgen = output("wasm-bindgen", &["--version"]).unwrap_or_default();
     if have_bindgen.split_whitespace().nth(1) != Some(bindgen.as_str()) {
         // Not --locked: the CLI's lockfile names a webpki-roots version the registry lacks.
-        run_in(&root, "cargo", &["install", "wasm-bindgen-cli", "--version", &format!("={bindgen}")])?;
+        run_in(
+            &root,
+            "cargo",
+            &[
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                &format!("={bindgen}"),
+            ],
+        )?;
     }
 
     let have_trunk = output("trunk", &["--version"]).unwrap_or_default();
     if have_trunk.split_whitespace().nth(1) != Some(TRUNK_VERSION) {
-        run_in(&root, "cargo", &["install", "--locked", "trunk", "--version", &format!("={TRUNK_VERSION}")])?;
+        run_in(
+            &root,
+            "cargo",
+            &[
+                "install",
+                "--locked",
+                "trunk",
+                "--version",
+                &format!("={TRUNK_VERSION}"),
+            ],
+        )?;
     }
 
     ensure_node_packages(&root)?;
@@ -40,17 +67,28 @@ pub fn ensure_build_tools() -> Result {
 }
 
 pub fn ensure_test_tools() -> Result {
-    let missing: Vec<&str> = TEST_DEBS.iter().copied().filter(|deb| !deb_installed(deb)).collect();
+    let missing: Vec<&str> = TEST_DEBS
+        .iter()
+        .copied()
+        .filter(|deb| !deb_installed(deb))
+        .collect();
     if !missing.is_empty() {
         let root = root();
         run_in(&root, "apt-get", &["update"])?;
         let mut args = vec!["install", "-y", "--no-install-recommends"];
         args.extend(&missing);
-        run_env_in(&root, "apt-get", &args, &[("DEBIAN_FRONTEND", "noninteractive")])?;
+        run_env_in(
+            &root,
+            "apt-get",
+            &args,
+            &[("DEBIAN_FRONTEND", "noninteractive")],
+        )?;
     }
     for binary in [CHROMIUM, CHROMEDRIVER] {
         if !Path::new(binary).exists() {
-            return Err(format!("{binary} is missing after installing {TEST_DEBS:?}"));
+            return Err(format!(
+                "{binary} is missing after installing {TEST_DEBS:?}"
+            ));
         }
     }
     Ok(())
@@ -86,7 +124,10 @@ pub fn wasm_bindgen_version_in_lockfile(root: &Path) -> Result<String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
+            if let Some(version) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+            {
                 return Ok(version.trim_matches('"').to_owned());
             }
         }

@@ -146,7 +146,10 @@ impl Date {
 
     /// The last day of this date's month.
     pub fn last_of_month(self) -> Date {
-        Date { day: days_in_month(self.year, self.month), ..self }
+        Date {
+            day: days_in_month(self.year, self.month),
+            ..self
+        }
     }
 
     pub fn weekday(self) -> Weekday {
@@ -216,12 +219,21 @@ mod tests {
 
     #[test]
     fn rejects_non_dates() {
-        assert_eq!(Date::parse_iso("2023-02-29"), Err(DateError::NotACalendarDate));
+        assert_eq!(
+            Date::parse_iso("2023-02-29"),
+            Err(DateError::NotACalendarDate)
+        );
         assert_eq!(Date::parse_iso("2024-02-29").map(|x| x.day()), Ok(29));
-        assert_eq!(Date::parse_iso("1900-02-29"), Err(DateError::NotACalendarDate));
+        assert_eq!(
+            Date::parse_iso("1900-02-29"),
+            Err(DateError::NotACalendarDate)
+        );
         assert_eq!(Date::parse_iso("2023-4-10"), Err(DateError::Format));
         assert_eq!(Date::parse_iso("2023-04-1０"), Err(DateError::Format));
-        assert_eq!(Date::parse_iso("2023-13-01"), Err(DateError::NotACalendarDate));
+        assert_eq!(
+            Date::parse_iso("2023-13-01"),
+            Err(DateError::NotACalendarDate)
+        );
     }
 
     #[test]
@@ -244,8 +256,14 @@ mod tests {
 
     #[test]
     fn serde_is_an_iso_string() {
-        assert_eq!(serde_json::to_string(&d("2023-04-10")).unwrap(), "\"2023-04-10\"");
-        assert_eq!(serde_json::from_str::<Date>("\"2023-04-10\"").unwrap(), d("2023-04-10"));
+        assert_eq!(
+            serde_json::to_string(&d("2023-04-10")).unwrap(),
+            "\"2023-04-10\""
+        );
+        assert_eq!(
+            serde_json::from_str::<Date>("\"2023-04-10\"").unwrap(),
+            d("2023-04-10")
+        );
         assert!(serde_json::from_str::<Date>("\"2023-02-30\"").is_err());
     }
 }

@@ -86,7 +86,11 @@ pub struct RuleMessage {
 
 impl RuleMessage {
     pub fn of<E: RuleError>(error: E) -> RuleMessage {
-        RuleMessage { code: error.code(), zh: error.message_zh(), en: error.message_en() }
+        RuleMessage {
+            code: error.code(),
+            zh: error.message_zh(),
+            en: error.message_en(),
+        }
     }
 
     pub fn text(&self, locale: Locale) -> &'static str {
