@@ -1,7 +1,9 @@
 //! Qianyue, the browser app: components hold signals and views and call the domain crate for
 //! every rule; side effects live each behind one small module.
 
+pub mod clock;
 pub mod components;
 pub mod i18n;
+pub mod state;
 
 pub use components::app::App;

@@ -1,5 +1,7 @@
 //! The app's components. Each holds signals and views and asks the domain crate for every rule.
 
+pub mod agreement;
 pub mod app;
 pub mod locale_switch;
+pub mod signing;
 pub mod text_field;

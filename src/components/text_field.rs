@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use qianyue_domain::error::RuleMessage;
 
 use crate::i18n::UiLocale;
+use crate::state::use_app_state;
 
 /// A field's rule: the normalised value to show, or why the value fails.
 pub type FieldCheck = fn(&str) -> Result<String, RuleMessage>;
@@ -23,12 +24,13 @@ pub fn TextField(
     label_zh: &'static str,
     label_en: &'static str,
     check: FieldCheck,
-    value: RwSignal<String>,
     locale: RwSignal<UiLocale>,
     /// Set by a submit attempt: show errors even on untouched fields.
     #[prop(optional)]
     force_errors: Option<Signal<bool>>,
 ) -> impl IntoView {
+    let state = use_app_state();
+    let value = state.field(name);
     let touched = RwSignal::new(false);
     let error = Memo::new(move |_| check(&value.get()).err());
     let shown_error = move || {
@@ -53,13 +55,13 @@ pub fn TextField(
                 prop:value=move || value.get()
                 aria-invalid=move || shown_error().is_some().to_string()
                 aria-describedby=message_id.clone()
-                on:input:target=move |ev| value.set(ev.target().value())
+                on:input:target=move |ev| state.set_field(name, ev.target().value())
                 on:blur=move |_| {
                     touched.set(true);
                     // Show the value as the rule normalises it (e.g. a USCC in upper case).
                     if let Ok(normalised) = check(&value.get_untracked()) {
                         if normalised != value.get_untracked() {
-                            value.set(normalised);
+                            state.set_field(name, normalised);
                         }
                     }
                 }

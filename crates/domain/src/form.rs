@@ -646,3 +646,168 @@ fn duplicates(
         }
     }
 }
+
+/// Why a field path names no field (contract.md §1 lists the paths).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownPath(pub String);
+
+impl core::fmt::Display for UnknownPath {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "no form field is named {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownPath {}
+
+/// Field paths before the product lines, in the document's order (part A).
+pub const HEAD_PATHS: [&str; 18] = [
+    "contract_no",
+    "customer.group_name",
+    "customer.group_code",
+    "customer.org_type",
+    "customer.office_address",
+    "customer.cert_type",
+    "customer.cert_number",
+    "customer.industry",
+    "customer.employees",
+    "customer.phone",
+    "contact.name",
+    "contact.mobile",
+    "contact.email",
+    "contact.id_type",
+    "contact.id_number",
+    "admin.name",
+    "admin.mobile",
+    "admin.email",
+];
+
+/// Field paths after the product lines: the authorisation letter, signing, late payment.
+pub const TAIL_PATHS: [&str; 12] = [
+    "agent.name",
+    "agent.id_type",
+    "agent.id_number",
+    "agent.mobile",
+    "agent.matter",
+    "agent.valid_from",
+    "agent.valid_to",
+    "signing.representative",
+    "signing.date",
+    "late.arrears",
+    "late.due_date",
+    "late.as_of",
+];
+
+/// One table of names for both accessors of the text fields of the sections.
+macro_rules! section_fields {
+    ($( $section:ident . $field:ident ),* $(,)?) => {
+        fn section_field<'f>(form: &'f Form, section: &str, field: &str) -> Option<&'f String> {
+            match (section, field) {
+                $( (stringify!($section), stringify!($field)) => Some(&form.$section.$field), )*
+                _ => None,
+            }
+        }
+        fn section_field_mut<'f>(form: &'f mut Form, section: &str, field: &str) -> Option<&'f mut String> {
+            match (section, field) {
+                $( (stringify!($section), stringify!($field)) => Some(&mut form.$section.$field), )*
+                _ => None,
+            }
+        }
+    };
+}
+
+section_fields! {
+    customer.group_name, customer.group_code, customer.org_type, customer.office_address,
+    customer.cert_type, customer.cert_number, customer.industry, customer.phone,
+    contact.name, contact.mobile, contact.email, contact.id_type, contact.id_number,
+    admin.name, admin.mobile, admin.email,
+    agent.name, agent.id_type, agent.id_number, agent.mobile, agent.matter, agent.valid_from, agent.valid_to,
+    signing.representative, signing.date,
+    late.arrears, late.due_date, late.as_of,
+}
+
+/// The same for the fields of a product line.
+macro_rules! order_fields {
+    ($( $field:ident ),* $(,)?) => {
+        /// The fields of one product line, in the document's order.
+        pub const ORDER_FIELDS: &[&str] = &[$( stringify!($field) ),*];
+        fn order_field<'o>(order: &'o Order, field: &str) -> Option<&'o String> {
+            match field { $( stringify!($field) => Some(&order.$field), )* _ => None }
+        }
+        fn order_field_mut<'o>(order: &'o mut Order, field: &str) -> Option<&'o mut String> {
+            match field { $( stringify!($field) => Some(&mut order.$field), )* _ => None }
+        }
+    };
+}
+
+order_fields! {
+    sub_order_no, product_name, product_number, business_type, reason, channel, remarks,
+    monthly_fee, term_end, cancel_date, investment,
+}
+
+/// A list index as written in a path: decimal digits, no sign, no leading zero.
+fn parse_index(s: &str) -> Option<usize> {
+    let canonical =
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+    if canonical {
+        s.parse().ok()
+    } else {
+        None
+    }
+}
+
+impl Form {
+    /// Every field path of this form (contract.md §1), product lines included, in the
+    /// document's order.
+    pub fn paths(&self) -> Vec<String> {
+        let mut out: Vec<String> = HEAD_PATHS.iter().map(|p| (*p).to_owned()).collect();
+        for i in 0..self.orders.len() {
+            out.extend(ORDER_FIELDS.iter().map(|f| format!("orders.{i}.{f}")));
+        }
+        out.extend(TAIL_PATHS.iter().map(|p| (*p).to_owned()));
+        out
+    }
+
+    /// The text of the field at `path`, or `None` if the path names no field of this form.
+    pub fn value(&self, path: &str) -> Option<&str> {
+        match path {
+            "contract_no" => Some(&self.contract_no),
+            "customer.employees" => Some(self.customer.employees.as_str()),
+            _ => {
+                let (section, field) = path.split_once('.')?;
+                if section == "orders" {
+                    let (index, field) = field.split_once('.')?;
+                    order_field(self.orders.get(parse_index(index)?)?, field).map(String::as_str)
+                } else {
+                    section_field(self, section, field).map(String::as_str)
+                }
+            }
+        }
+    }
+
+    /// Sets the field at `path`, adding empty product lines up to its index if needed.
+    pub fn set_value(&mut self, path: &str, value: impl Into<String>) -> Result<(), UnknownPath> {
+        let unknown = || UnknownPath(path.to_owned());
+        let value = value.into();
+        match path {
+            "contract_no" => self.contract_no = value,
+            "customer.employees" => self.customer.employees = IntegerText(value),
+            _ => {
+                let (section, field) = path.split_once('.').ok_or_else(unknown)?;
+                if section == "orders" {
+                    let (index, field) = field.split_once('.').ok_or_else(unknown)?;
+                    let index = parse_index(index).ok_or_else(unknown)?;
+                    if !ORDER_FIELDS.contains(&field) {
+                        return Err(unknown());
+                    }
+                    if self.orders.len() <= index {
+                        self.orders.resize_with(index + 1, Order::default);
+                    }
+                    *order_field_mut(&mut self.orders[index], field).ok_or_else(unknown)? = value;
+                } else {
+                    *section_field_mut(self, section, field).ok_or_else(unknown)? = value;
+                }
+            }
+        }
+        Ok(())
+    }
+}

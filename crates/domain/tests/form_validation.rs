@@ -363,3 +363,47 @@ fn every_failure_names_a_contract_path_and_has_both_messages() {
         assert!(errors.iter().any(|e| e.path == path), "{path}: {errors:?}");
     }
 }
+
+#[test]
+fn every_path_reads_and_writes_its_own_field() {
+    let mut form = seed();
+    for path in form.paths() {
+        let before = form
+            .value(&path)
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("{path} is readable"));
+        let marker = format!("{before}✓");
+        form.set_value(&path, marker.clone()).unwrap();
+        assert_eq!(form.value(&path), Some(marker.as_str()), "{path}");
+        // Exactly one field changed: the serialised form differs from the seed's only there.
+        let mut other = seed();
+        other.set_value(&path, marker).unwrap();
+        assert_eq!(other, form, "{path}");
+        form = seed();
+    }
+    assert_eq!(seed().paths().len(), 18 + 2 * 11 + 12);
+}
+
+#[test]
+fn unknown_paths_are_refused() {
+    let mut form = seed();
+    for path in [
+        "",
+        "customer",
+        "customer.nope",
+        "orders.x.remarks",
+        "orders.01.remarks",
+        "orders.0.nope",
+        "late",
+    ] {
+        assert_eq!(form.value(path), None, "{path}");
+        assert!(form.set_value(path, "x").is_err(), "{path}");
+    }
+    assert_eq!(form, seed(), "a refused path changes nothing");
+    form.set_value("orders.3.product_name", "移动云").unwrap();
+    assert_eq!(
+        form.orders.len(),
+        4,
+        "setting line 3 adds empty lines up to it"
+    );
+}

@@ -1,0 +1,51 @@
+//! The app's state, provided as context at the root: the form (one `Form` of the domain crate,
+//! addressed by contract.md field paths), the reader's language, and the date the form is
+//! judged on. Components read and write fields by path; nothing else holds form values.
+
+use leptos::prelude::*;
+use qianyue_domain::date::Date;
+use qianyue_domain::form::Form;
+
+use crate::clock;
+use crate::i18n::UiLocale;
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub form: RwSignal<Form>,
+    pub locale: RwSignal<UiLocale>,
+    /// The signer's local date, read once at start-up.
+    pub today: Date,
+}
+
+impl AppState {
+    pub fn new(form: Form) -> AppState {
+        AppState {
+            form: RwSignal::new(form),
+            locale: RwSignal::new(UiLocale::Zh),
+            today: clock::today(),
+        }
+    }
+
+    /// The text at `path` (tracked): a memo, so a keystroke elsewhere does not re-render it.
+    pub fn field(self, path: impl Into<String>) -> Memo<String> {
+        let path = path.into();
+        let form = self.form;
+        Memo::new(move |_| form.with(|f| f.value(&path).unwrap_or_default().to_owned()))
+    }
+
+    /// Sets the text at `path`. Paths come from the contract's list, so a refusal is a
+    /// programming error and is ignored rather than allowed to break the page.
+    pub fn set_field(self, path: &str, value: String) {
+        self.form.update(|f| {
+            let _ = f.set_value(path, value);
+        });
+    }
+}
+
+pub fn provide_app_state(state: AppState) {
+    provide_context(state);
+}
+
+pub fn use_app_state() -> AppState {
+    expect_context::<AppState>()
+}
