@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod components;
 pub mod i18n;
+pub mod prefill;
 pub mod state;
 
 pub use components::app::App;

@@ -2,16 +2,16 @@
 //! and the signing panel — which share one state (see `state.rs`).
 
 use leptos::prelude::*;
-use qianyue_domain::form::Form;
 
 use super::agreement::AgreementView;
 use super::locale_switch::LocaleSwitch;
 use super::signing::SigningPanel;
+use crate::prefill;
 use crate::state::{provide_app_state, AppState};
 
 #[component]
 pub fn App() -> impl IntoView {
-    let state = AppState::new(Form::default());
+    let state = AppState::new(prefill::from_location().unwrap_or_default());
     provide_app_state(state);
     view! {
         <main class="app">

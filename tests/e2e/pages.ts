@@ -1,14 +1,21 @@
 // Page objects: tests speak of fields and previews by their public names (contract.md §3).
 import { expect, type Locator, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+
+/** The seed's form (personal data synthetic), shared with the Rust tests. */
+export const seedForm = (withFees = false) =>
+  JSON.parse(readFileSync(`crates/domain/tests/fixtures/seed-form${withFees ? '-with-fees' : ''}.json`, 'utf8'));
 
 export class AgreementPage {
   constructor(readonly page: Page) {}
 
-  async open() {
+  /** Opens the app, optionally prefilled with a form in the contract.md §1 shape. */
+  async open(prefill?: object) {
     const errors: string[] = [];
     this.page.on('pageerror', (e) => errors.push(String(e)));
     this.page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    await this.page.goto('/');
+    const hash = prefill ? `#prefill=${encodeURIComponent(JSON.stringify(prefill))}` : '';
+    await this.page.goto(`/${hash}`);
     await expect(this.field('customer.cert_number')).toBeVisible();
     return errors;
   }

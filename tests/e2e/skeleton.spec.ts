@@ -1,7 +1,7 @@
 // The release build loads in Chromium, shows its title in both languages, checks the USCC live
 // through the domain crate, and switches language.
 import { test, expect } from '@playwright/test';
-import { AgreementPage } from './pages';
+import { AgreementPage, seedForm } from './pages';
 
 test('loads without errors and titles the agreement in both languages', async ({ page }) => {
   const app = new AgreementPage(page);
@@ -43,4 +43,11 @@ test('screenshots at 1280 and 375 px render Chinese as glyphs', async ({ page })
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
   }
+});
+
+test('a prefill in the URL fragment fills the form', async ({ page }) => {
+  const app = new AgreementPage(page);
+  const errors = await app.open(seedForm());
+  await expect(app.field('customer.cert_number')).toHaveValue('91440300758613572G');
+  expect(errors).toEqual([]);
 });

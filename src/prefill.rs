@@ -1,0 +1,26 @@
+//! Prefill: a form in exactly the contract.md §1 shape, handed to the app by whoever opens it.
+//! Standalone, it comes in the URL fragment as `#prefill=<encodeURIComponent(JSON)>` (a
+//! fragment never reaches a server, so ID numbers in it are not logged by any proxy).
+//! An unreadable prefill is reported on the console and ignored: the reader then starts from
+//! a blank form rather than a broken page.
+
+use qianyue_domain::form::Form;
+
+/// Reads a form from a JSON text in the contract's shape.
+pub fn parse(json: &str) -> Result<Form, String> {
+    serde_json::from_str(json).map_err(|e| format!("prefill is not a form: {e}"))
+}
+
+/// The form in this page's `#prefill=` fragment, if any.
+pub fn from_location() -> Option<Form> {
+    let hash = leptos::prelude::window().location().hash().ok()?;
+    let encoded = hash.strip_prefix("#prefill=")?;
+    let decoded = js_sys::decode_uri_component(encoded).ok()?.as_string()?;
+    match parse(&decoded) {
+        Ok(form) => Some(form),
+        Err(message) => {
+            leptos::logging::warn!("{message}");
+            None
+        }
+    }
+}
