@@ -25,3 +25,4 @@ pub mod numbers;
 pub mod enums;
 pub mod form;
 pub mod preview;
+pub mod content;
