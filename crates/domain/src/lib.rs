@@ -9,6 +9,7 @@
 //! - identifiers: [`resident_id`], [`other_id`], [`uscc`], [`phone`], [`email`], [`numbers`].
 //! - [`money`], [`holidays`], [`clauses`]: the agreement's numbers (domain-spec §4).
 //! - [`form`]: the form model of contract.md §1, `validate` and `preview`.
+//! - [`payload`]: the signed consent payload: RFC 8785 bytes, ES256 verification, checks.
 
 pub mod error;
 pub mod date;
@@ -26,3 +27,4 @@ pub mod enums;
 pub mod form;
 pub mod preview;
 pub mod content;
+pub mod payload;

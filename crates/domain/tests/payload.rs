@@ -1,0 +1,561 @@
+//! The signed consent payload: RFC 8785 canonical bytes, ES256 verification, the agreement's
+//! checks, and the checked-in vector.
+//!
+//! The vector `fixtures/payload-vector.json` is an envelope signed with the fixed test key
+//! below. To write it again (after the content of the agreement changed, say):
+//!
+//! ```sh
+//! QIANYUE_WRITE_VECTOR=1 cargo test -p qianyue-domain --test payload write_vector
+//! ```
+
+use std::path::PathBuf;
+
+use p256::ecdsa::signature::Signer as _;
+use p256::ecdsa::{Signature, SigningKey};
+use qianyue_domain::content::Lang;
+use qianyue_domain::date::Date;
+use qianyue_domain::error::RuleError;
+use qianyue_domain::form::Form;
+use qianyue_domain::payload::*;
+use qianyue_domain::preview::preview;
+use serde_json::{json, Value};
+
+/// The fixed test key (private scalar d = 0x01 0x02 … 0x20). Never used outside tests.
+fn test_key() -> SigningKey {
+    let d: Vec<u8> = (1..=32).collect();
+    SigningKey::from_slice(&d).expect("a valid scalar")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn seed_form() -> Form {
+    let text = std::fs::read_to_string(fixture("seed-form-with-fees.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+const SIGNED_AT: &str = "2023-04-10T15:04:05+08:00";
+/// The receiver's clock in these tests: an hour after the signing.
+fn now() -> i64 {
+    SignedAt::parse(SIGNED_AT).unwrap().unix_seconds() + 3600
+}
+
+fn drawn_signature() -> SignatureImage {
+    // Two strokes: a rising line and a wave.
+    let first: Vec<[u32; 2]> = (0..24).map(|i| [20 + i * 6, 120 - i * 3]).collect();
+    let second: Vec<[u32; 2]> = (0..30)
+        .map(|i| [40 + i * 7, 90 + [0, 6, 10, 6, 0, 6][i as usize % 6]])
+        .collect();
+    SignatureImage::Strokes {
+        width: 400,
+        height: 160,
+        strokes: vec![first, second],
+    }
+}
+
+fn payload_with(form: Form, idempotency_id: &str, key: &SigningKey) -> ConsentPayload {
+    let signed_at = SignedAt::parse(SIGNED_AT).unwrap();
+    let previews = preview(&form, signed_at.date());
+    ConsentPayload::new(PayloadParts {
+        form,
+        langs: vec![Lang::Zh, Lang::En],
+        previews: &previews,
+        signature_image: drawn_signature(),
+        signed_at,
+        idempotency_id: idempotency_id.into(),
+        public_key: Jwk::from_verifying_key(key.verifying_key()),
+    })
+}
+
+fn sign(payload: &ConsentPayload, key: &SigningKey) -> String {
+    let bytes = payload.signing_bytes().unwrap();
+    let sig: Signature = key.sign(&bytes);
+    payload.envelope_json(&sig.to_bytes().into()).unwrap()
+}
+
+/// Signs an already canonical payload value (for tampering with it first).
+fn sign_value(value: &Value, key: &SigningKey) -> String {
+    let bytes = canonical_bytes(value).unwrap();
+    let sig: Signature = key.sign(&bytes);
+    envelope_from_parts(&bytes, &sig.to_bytes().into())
+}
+
+const ID: &str = "3b241101-e2bb-4255-8caf-4136c566a962";
+
+fn canon(v: Value) -> String {
+    String::from_utf8(canonical_bytes(&v).unwrap()).unwrap()
+}
+
+// ------------------------------------------------------------------------------------------
+// RFC 8785
+
+#[test]
+fn rfc8785_sorts_keys_by_utf16_code_units() {
+    // RFC 8785 §3.2.3's own example: U+1F600 (surrogates D83D DE00) sorts before U+FB33,
+    // although its code point is larger.
+    let v: Value = serde_json::from_str(
+        r#"{"\u20ac":"Euro Sign","\r":"Carriage Return","\ufb33":"Hebrew Letter Dalet With Dagesh","1":"One","\ud83d\ude00":"Emoji: Grinning Face","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis"}"#,
+    )
+    .unwrap();
+    let keys_in_order: Vec<&str> = vec!["\r", "1", "\u{80}", "ö", "€", "😀", "\u{fb33}"];
+    let out = canon(v);
+    let mut at = 0;
+    for k in keys_in_order {
+        let needle = serde_json::to_string(k).unwrap();
+        let pos = out[at..]
+            .find(&needle)
+            .unwrap_or_else(|| panic!("{k:?} out of order in {out}"));
+        at += pos + needle.len();
+    }
+    // CJK and a supplementary-plane ideograph: 𠀀 (U+20000, D840 DC00) before the
+    // compatibility ideograph U+F900, and both after the BMP ideographs 中 (U+4E2D) and
+    // 文 (U+6587); ASCII first. (Code point or UTF-8 order would put U+F900 first.)
+    let v = json!({"\u{f900}": 1, "𠀀": 2, "文": 3, "中": 4, "a": 5, "B": 6});
+    assert_eq!(
+        canon(v),
+        "{\"B\":6,\"a\":5,\"中\":4,\"文\":3,\"𠀀\":2,\"\u{f900}\":1}"
+    );
+    // Nested objects are sorted too; arrays keep their order.
+    let v = json!({"b": [3, {"z": 1, "y": 2}, 1], "a": {"d": null, "c": true}});
+    assert_eq!(
+        canon(v),
+        r#"{"a":{"c":true,"d":null},"b":[3,{"y":2,"z":1},1]}"#
+    );
+}
+
+#[test]
+fn rfc8785_escapes_strings_like_json_stringify() {
+    // RFC 8785 §3.2.2.2's string example.
+    let v: Value =
+        serde_json::from_str(r#""\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/""#).unwrap();
+    assert_eq!(canon(v), r#""€$\u000f\nA'B\"\\\\\"/""#);
+    // Every control character; DEL, U+2028 and non-BMP verbatim.
+    let controls: String = (0u8..0x20).map(char::from).collect();
+    assert_eq!(
+        canon(Value::String(controls)),
+        "\"\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\b\\t\\n\\u000b\\f\\r\\u000e\\u000f\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019\\u001a\\u001b\\u001c\\u001d\\u001e\\u001f\""
+    );
+    assert_eq!(
+        canon(json!("\u{7f}\u{2028}😀签约")),
+        "\"\u{7f}\u{2028}😀签约\""
+    );
+}
+
+#[test]
+fn rfc8785_writes_integers_and_refuses_other_numbers() {
+    assert_eq!(
+        canon(json!([
+            0,
+            -1,
+            1,
+            100,
+            9007199254740991_i64,
+            -9007199254740991_i64
+        ])),
+        "[0,-1,1,100,9007199254740991,-9007199254740991]"
+    );
+    assert_eq!(
+        canon(json!([null, true, false, "", [], {}])),
+        r#"[null,true,false,"",[],{}]"#
+    );
+    // Whitespace and insignificant formatting disappear.
+    let v: Value = serde_json::from_str(" { \"a\" : [ 1 , 2 ] ,\n\t\"b\":\"x\" } ").unwrap();
+    assert_eq!(canon(v), r#"{"a":[1,2],"b":"x"}"#);
+
+    for (text, rule) in [
+        ("9007199254740992", EnvelopeRule::IntegerRange),
+        ("-9007199254740992", EnvelopeRule::IntegerRange),
+        ("18446744073709551615", EnvelopeRule::IntegerRange),
+        ("1.5", EnvelopeRule::NonInteger),
+        ("1.0", EnvelopeRule::NonInteger),
+        ("1e2", EnvelopeRule::NonInteger),
+        ("-0.0", EnvelopeRule::NonInteger),
+    ] {
+        let v = parse_strict(format!("{{\"n\":[{text}]}}").as_bytes()).unwrap();
+        let err = canonical_bytes(&v).unwrap_err();
+        assert_eq!(err.rule, rule, "{text}");
+        assert_eq!(err.path, "n.0", "{text}");
+    }
+}
+
+#[test]
+fn strict_parsing_refuses_duplicate_keys_and_bad_text() {
+    let e = parse_strict(br#"{"a":1,"b":{"c":1,"c":2}}"#).unwrap_err();
+    assert_eq!(e.rule, EnvelopeRule::DuplicateKey);
+    for bad in [
+        &b"{\"a\":1} x"[..],
+        b"{\"a\":\xff}",
+        b"\"\\ud800\"",
+        b"{\"a\":NaN}",
+        b"",
+    ] {
+        assert_eq!(
+            parse_strict(bad).unwrap_err().rule,
+            EnvelopeRule::NotJson,
+            "{}",
+            String::from_utf8_lossy(bad)
+        );
+    }
+    // Deep nesting is an error, not a stack overflow.
+    let deep = "[".repeat(100_000);
+    assert_eq!(
+        parse_strict(deep.as_bytes()).unwrap_err().rule,
+        EnvelopeRule::NotJson
+    );
+}
+
+// ------------------------------------------------------------------------------------------
+// Signing and verifying
+
+#[test]
+fn a_payload_signed_here_verifies_and_passes_the_checks() {
+    let key = test_key();
+    let payload = payload_with(seed_form(), ID, &key);
+    let body = sign(&payload, &key);
+    let (verified, checked) = verify_and_check(body.as_bytes(), now()).unwrap();
+    assert_eq!(verified.payload, payload);
+    assert_eq!(verified.canonical, payload.signing_bytes().unwrap());
+    assert_eq!(checked.signing_date, Date::new(2023, 4, 10).unwrap());
+    assert_eq!(verified.payload.previews.len(), checked.previews.len());
+    // The envelope itself is canonical JSON.
+    let reparsed = parse_strict(body.as_bytes()).unwrap();
+    assert_eq!(canonical_bytes(&reparsed).unwrap(), body.as_bytes());
+    // Money is integer fen in the signed bytes.
+    let text = String::from_utf8(verified.canonical).unwrap();
+    assert!(text.contains("\"total.penalty\":"), "{text}");
+    assert!(!text.contains('.') || !text.contains("\"previews\":{\"late.fee\":1."));
+}
+
+#[test]
+fn re_serialized_envelopes_verify_the_same() {
+    // The signature covers the canonical form, not the transport's spacing or key order.
+    let key = test_key();
+    let body = sign(&payload_with(seed_form(), ID, &key), &key);
+    let value: Value = serde_json::from_str(&body).unwrap();
+    let pretty = serde_json::to_string_pretty(&value).unwrap();
+    assert!(verify_envelope(pretty.as_bytes()).is_ok());
+}
+
+#[test]
+fn high_and_low_s_signatures_both_verify() {
+    // WebCrypto does not normalise s; either form must verify.
+    let key = test_key();
+    let payload = payload_with(seed_form(), ID, &key);
+    let bytes = payload.signing_bytes().unwrap();
+    let sig: Signature = key.sign(&bytes);
+    let (r, s) = sig.split_scalars();
+    let twin = Signature::from_scalars(r.to_bytes(), (-*s).to_bytes()).unwrap();
+    assert_ne!(twin, sig);
+    for s in [sig, twin] {
+        let body = payload.envelope_json(&s.to_bytes().into()).unwrap();
+        assert!(verify_envelope(body.as_bytes()).is_ok());
+    }
+}
+
+#[test]
+fn every_single_byte_flip_fails() {
+    let key = test_key();
+    let body = sign(&payload_with(seed_form(), ID, &key), &key);
+    let bytes = body.as_bytes();
+    for i in 0..bytes.len() {
+        let mut flipped = bytes.to_vec();
+        flipped[i] ^= 0x01;
+        assert!(
+            verify_and_check(&flipped, now()).is_err(),
+            "flipping byte {i} ({:?}) still verifies",
+            char::from(bytes[i])
+        );
+    }
+}
+
+#[test]
+fn envelope_refusals_are_typed() {
+    let key = test_key();
+    let payload = payload_with(seed_form(), ID, &key);
+    let body = sign(&payload, &key);
+    let envelope: Value = serde_json::from_str(&body).unwrap();
+    let code = |v: &Value| {
+        verify_envelope(serde_json::to_string(v).unwrap().as_bytes())
+            .unwrap_err()
+            .code()
+    };
+
+    assert_eq!(code(&json!([1])), "envelope.shape");
+    let mut extra = envelope.clone();
+    extra["x"] = json!(1);
+    assert_eq!(code(&extra), "envelope.shape");
+    let mut no_sig = envelope.clone();
+    no_sig.as_object_mut().unwrap().remove("signature");
+    assert_eq!(code(&no_sig), "envelope.shape");
+    for bad in [
+        json!(""),
+        json!("AAAA"),
+        json!(7),
+        json!("A".repeat(86) + "="),
+    ] {
+        let mut e = envelope.clone();
+        e["signature"] = bad;
+        assert_eq!(code(&e), "signature.encoding");
+    }
+    // A signature of zeros is refused (r = s = 0 is no signature).
+    let mut zeros = envelope.clone();
+    zeros["signature"] = json!("A".repeat(86));
+    assert_eq!(code(&zeros), "signature.mismatch");
+    // Another key's valid signature.
+    let other = SigningKey::from_slice(&[7u8; 32]).unwrap();
+    let sig: Signature = other.sign(&payload.signing_bytes().unwrap());
+    let forged = payload.envelope_json(&sig.to_bytes().into()).unwrap();
+    assert_eq!(
+        verify_envelope(forged.as_bytes()).unwrap_err().code(),
+        "signature.mismatch"
+    );
+    // A key not on the curve, a wrong curve, an extra JWK member.
+    let mut off_curve = envelope.clone();
+    off_curve["payload"]["public_key"]["y"] = off_curve["payload"]["public_key"]["x"].clone();
+    assert_eq!(code(&off_curve), "public_key.invalid");
+    let mut curve = envelope.clone();
+    curve["payload"]["public_key"]["crv"] = json!("P-384");
+    assert_eq!(code(&curve), "public_key.invalid");
+    let mut ext = envelope.clone();
+    ext["payload"]["public_key"]["ext"] = json!(true);
+    assert_eq!(code(&ext), "public_key.invalid");
+    // A float anywhere in the payload, reported at its contract path.
+    let text = body.replace("\"employees\":10", "\"employees\":10.0");
+    let e = verify_envelope(text.as_bytes()).unwrap_err();
+    assert_eq!(
+        (e.code(), e.path.as_str()),
+        ("payload.non_integer", "customer.employees")
+    );
+    // A validly signed payload with an unknown member.
+    let mut unknown = serde_json::to_value(&payload).unwrap();
+    unknown["note"] = json!("x");
+    let e = verify_envelope(sign_value(&unknown, &key).as_bytes()).unwrap_err();
+    assert_eq!(e.code(), "payload.shape");
+    assert!(e.detail.unwrap().contains("note"));
+}
+
+// ------------------------------------------------------------------------------------------
+// The agreement's checks
+
+/// Signs `edit(payload)` and returns the rejection's code and field paths.
+fn rejected(edit: impl FnOnce(&mut Value)) -> (String, Vec<(String, String)>) {
+    let key = test_key();
+    let mut v = serde_json::to_value(payload_with(seed_form(), ID, &key)).unwrap();
+    edit(&mut v);
+    let body = sign_value(&v, &key);
+    let r = verify_and_check(body.as_bytes(), now()).unwrap_err();
+    let fields = r
+        .fields
+        .iter()
+        .map(|f| (f.path.clone(), f.code().to_owned()))
+        .collect();
+    (r.code().to_owned(), fields)
+}
+
+fn has(fields: &[(String, String)], path: &str, code: &str) -> bool {
+    fields.iter().any(|(p, c)| p == path && c == code)
+}
+
+#[test]
+fn agreement_and_content_are_checked() {
+    let (code, _) = rejected(|v| v["agreement"]["version"] = json!("v0"));
+    assert_eq!(code, "agreement.version_unknown");
+    let (code, _) = rejected(|v| v["agreement"]["id"] = json!("other"));
+    assert_eq!(code, "agreement.unknown");
+    let (code, _) = rejected(|v| v["format"] = json!("qianyue-consent/2"));
+    assert_eq!(code, "payload.format");
+
+    let (code, fields) = rejected(|v| {
+        v["content_hashes"][2]["sha256"] = json!("0".repeat(64));
+    });
+    assert_eq!(code, "content.hash_mismatch");
+    assert!(has(
+        &fields,
+        "content_hashes.2.sha256",
+        "content.hash_mismatch"
+    ));
+    let (code, fields) = rejected(|v| {
+        let list = v["content_hashes"].as_array_mut().unwrap();
+        list.retain(|h| h["part"] != "authorization");
+    });
+    assert_eq!(code, "content.hash_mismatch");
+    assert!(has(&fields, "content_hashes", "content.part_missing"));
+    let (_, fields) = rejected(|v| {
+        let first = v["content_hashes"][0].clone();
+        v["content_hashes"].as_array_mut().unwrap().push(first);
+    });
+    assert!(has(&fields, "content_hashes.8", "content.duplicate"));
+    // One language only is fine.
+    let key = test_key();
+    let form = seed_form();
+    let signed_at = SignedAt::parse(SIGNED_AT).unwrap();
+    let p = ConsentPayload::new(PayloadParts {
+        previews: &preview(&form, signed_at.date()),
+        form,
+        langs: vec![Lang::En],
+        signature_image: SignatureImage::Typed {
+            text: "刘志强".into(),
+        },
+        signed_at,
+        idempotency_id: ID.into(),
+        public_key: Jwk::from_verifying_key(key.verifying_key()),
+    });
+    assert_eq!(p.content_hashes.len(), 4);
+    assert!(verify_and_check(sign(&p, &key).as_bytes(), now()).is_ok());
+}
+
+#[test]
+fn consents_are_checked() {
+    let (code, fields) = rejected(|v| v["consents"][3]["given"] = json!(false));
+    assert_eq!(code, "consent.missing");
+    assert!(has(&fields, "consents.3.given", "consent.not_given"));
+    let (_, fields) = rejected(|v| v["consents"][1]["wording_sha256"] = json!("ab".repeat(32)));
+    assert!(has(
+        &fields,
+        "consents.1.wording_sha256",
+        "consent.wording_mismatch"
+    ));
+    let (_, fields) = rejected(|v| {
+        v["consents"].as_array_mut().unwrap().remove(3);
+    });
+    assert!(has(
+        &fields,
+        "consents.sensitive_personal_info",
+        "consent.missing"
+    ));
+}
+
+#[test]
+fn signing_time_signature_image_and_id_are_checked() {
+    let (code, _) = rejected(|v| v["signed_at"] = json!("2023-04-10T07:04:05Z"));
+    assert_eq!(code, "signed_at.format");
+    let (code, _) = rejected(|v| v["signed_at"] = json!("2023-04-10T16:10:05+08:00"));
+    assert_eq!(code, "signed_at.future");
+    // Within the clock skew is fine.
+    let key = test_key();
+    let mut v = serde_json::to_value(payload_with(seed_form(), ID, &key)).unwrap();
+    v["signed_at"] = json!("2023-04-10T16:08:05+08:00");
+    assert!(verify_and_check(sign_value(&v, &key).as_bytes(), now()).is_ok());
+
+    let (code, _) = rejected(|v| v["idempotency_id"] = json!("not-a-uuid"));
+    assert_eq!(code, "idempotency_id.format");
+    let (code, _) = rejected(|v| {
+        v["signature_image"] =
+            json!({"kind": "strokes", "width": 400, "height": 160, "strokes": []})
+    });
+    assert_eq!(code, "signature_image.empty");
+    let (code, _) = rejected(|v| v["signature_image"] = json!({"kind": "typed", "text": "王建国"}));
+    assert_eq!(code, "signature_image.typed_name");
+    let (code, _) = rejected(|v| v["signature_image"] = json!({"kind": "png", "data": ""}));
+    assert_eq!(code, "payload.shape");
+}
+
+#[test]
+fn the_form_is_re_validated_on_the_signing_date() {
+    // A wrong USCC check character.
+    let (code, fields) = rejected(|v| {
+        v["form"]["customer"]["cert_number"] = json!("91440300758613572H");
+    });
+    assert_eq!(code, "form.invalid");
+    assert!(fields.iter().any(|(p, _)| p == "customer.cert_number"));
+    // A signing date after the day of signing.
+    let (code, fields) = rejected(|v| v["form"]["signing"]["date"] = json!("2023-04-11"));
+    assert_eq!(code, "form.invalid");
+    assert!(has(&fields, "signing.date", "signing.date_in_future"));
+    // A form not in the model's serialized shape (a member left out).
+    let (code, _) = rejected(|v| {
+        v["form"].as_object_mut().unwrap().remove("late");
+    });
+    assert_eq!(code, "form.not_canonical");
+}
+
+#[test]
+fn shown_previews_must_be_the_recomputed_ones() {
+    let (code, fields) = rejected(|v| {
+        let p = &mut v["previews"]["orders.0.penalty"];
+        *p = json!(p.as_i64().unwrap() - 1);
+    });
+    assert_eq!(code, "preview.mismatch");
+    assert!(has(
+        &fields,
+        "previews.orders.0.penalty",
+        "preview.mismatch"
+    ));
+    let (_, fields) = rejected(|v| v["previews"]["orders.5.penalty"] = json!(1));
+    assert!(has(
+        &fields,
+        "previews.orders.5.penalty",
+        "preview.not_computable"
+    ));
+    let (_, fields) = rejected(|v| v["previews"]["orders.0.final_bill_due"] = json!("2023-06-16"));
+    assert!(has(
+        &fields,
+        "previews.orders.0.final_bill_due",
+        "preview.mismatch"
+    ));
+    // Showing fewer figures is allowed: the payload names what was shown.
+    let key = test_key();
+    let mut v = serde_json::to_value(payload_with(seed_form(), ID, &key)).unwrap();
+    v["previews"].as_object_mut().unwrap().remove("late.fee");
+    assert!(verify_and_check(sign_value(&v, &key).as_bytes(), now()).is_ok());
+}
+
+#[test]
+fn every_rule_has_a_code_and_two_messages() {
+    let mut codes = Vec::new();
+    for r in EnvelopeRule::ALL {
+        codes.push(r.code());
+        assert!(!r.message_zh().is_empty() && !r.message_en().is_empty());
+    }
+    for r in PayloadRule::ALL {
+        codes.push(r.code());
+        assert!(!r.message_zh().is_empty() && !r.message_en().is_empty());
+    }
+    let mut unique = codes.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), codes.len());
+}
+
+// ------------------------------------------------------------------------------------------
+// The checked-in vector
+
+const VECTOR_ID: &str = "0f8e2c53-5b1a-4c7e-9d2f-6a3b8c1d4e5f";
+
+fn vector_envelope() -> String {
+    let key = test_key();
+    let mut p = payload_with(seed_form(), VECTOR_ID, &key);
+    p.signature_image = drawn_signature();
+    sign(&p, &key)
+}
+
+#[test]
+fn write_vector() {
+    if std::env::var_os("QIANYUE_WRITE_VECTOR").is_some() {
+        std::fs::write(fixture("payload-vector.json"), vector_envelope() + "\n").unwrap();
+    }
+}
+
+#[test]
+fn the_checked_in_vector_verifies() {
+    let text = std::fs::read_to_string(fixture("payload-vector.json")).unwrap();
+    let verified = verify_envelope(text.trim_end().as_bytes()).expect("the vector's signature");
+    assert_eq!(verified.payload.idempotency_id, VECTOR_ID);
+    assert_eq!(
+        verified.payload.public_key,
+        Jwk::from_verifying_key(test_key().verifying_key())
+    );
+    if let Err(r) = check_payload(&verified.payload, now()) {
+        panic!(
+            "the vector no longer passes the checks ({}: {:?}); if the agreement's content \
+             changed, write it again (see this file's header)",
+            r.code(),
+            r.fields
+        );
+    }
+    // RFC 6979 signatures are deterministic: the file is exactly what the helper writes.
+    assert_eq!(text.trim_end(), vector_envelope());
+}
