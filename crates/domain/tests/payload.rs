@@ -558,4 +558,20 @@ fn the_checked_in_vector_verifies() {
     }
     // RFC 6979 signatures are deterministic: the file is exactly what the helper writes.
     assert_eq!(text.trim_end(), vector_envelope());
+    // docs/payload.md's worked example quotes the vector's signature and payload hash.
+    let docs = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/payload.md"),
+    )
+    .unwrap();
+    let signature: Value = serde_json::from_str(&text).unwrap();
+    for fact in [
+        signature["signature"].as_str().unwrap().to_owned(),
+        verified.payload_sha256.clone(),
+        format!("{} bytes", verified.canonical.len()).replace("4600", "4,600"),
+    ] {
+        assert!(
+            docs.contains(&fact),
+            "docs/payload.md does not quote {fact}"
+        );
+    }
 }
