@@ -588,3 +588,49 @@ fn the_checked_in_vector_verifies() {
         );
     }
 }
+
+// ------------------------------------------------------------------------------------------
+// Receipts
+
+#[test]
+fn receipts_verify_with_the_published_key_only() {
+    use ed25519_dalek::Signer as _;
+    let key = test_key();
+    let payload = payload_with(seed_form(), ID, &key);
+    let verified = verify_envelope(sign(&payload, &key).as_bytes()).unwrap();
+    let receiver = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
+    let published = ReceiverKey::ed25519(receiver.verifying_key().as_bytes());
+    let received_at = SignedAt::parse("2023-04-10T15:04:06+08:00").unwrap();
+    let receipt = Receipt::for_payload(&verified, received_at, &published.kid);
+    let signature = receiver.sign(&receipt.signing_bytes()).to_bytes();
+    let body = receipt.envelope_json(&signature);
+
+    let keys = [published.clone()];
+    let back = verify_receipt(body.as_bytes(), &keys).unwrap();
+    assert_eq!(back, receipt);
+    assert!(back.is_for(&payload));
+    assert_eq!(back.payload_sha256, verified.payload_sha256);
+    // The body is canonical JSON and the kid is the RFC 7638 thumbprint (43 characters).
+    let v = parse_strict(body.as_bytes()).unwrap();
+    assert_eq!(canonical_bytes(&v).unwrap(), body.as_bytes());
+    assert_eq!(published.kid.len(), 43);
+
+    // Another payload, a changed byte, another key: refused.
+    let other = payload_with(seed_form(), "8a0c1f36-2d4b-4e8a-9f1c-3b5d7e9a1c2e", &key);
+    assert!(!back.is_for(&other));
+    let tampered = body.replace("15:04:06", "15:04:07");
+    assert_eq!(
+        verify_receipt(tampered.as_bytes(), &keys),
+        Err(ReceiptError::BadSignature)
+    );
+    let stranger = ed25519_dalek::SigningKey::from_bytes(&[8u8; 32]);
+    let stranger_key = ReceiverKey::ed25519(stranger.verifying_key().as_bytes());
+    assert_eq!(
+        verify_receipt(body.as_bytes(), &[stranger_key]),
+        Err(ReceiptError::UnknownKey)
+    );
+    assert_eq!(
+        verify_receipt(b"{\"receipt\":{}}", &keys),
+        Err(ReceiptError::Shape)
+    );
+}
