@@ -1,0 +1,122 @@
+//! One block in one language (a cell of a row), and the blanks inside it that show the form's
+//! values as they are typed.
+
+use leptos::prelude::*;
+use qianyue_domain::content::Lang;
+
+use super::model::{field_parts, segments, Role, Row, Segment};
+use super::values;
+use crate::state::use_app_state;
+
+/// A placeholder: the form's current value at `path`, formatted for `lang`. Empty, it is a
+/// visible blank line (CSS `.blank.empty`), never the raw `{path}`.
+#[component]
+pub fn Blank(path: String, lang: Lang) -> impl IntoView {
+    let raw = use_app_state().field(path.clone());
+    let shown = {
+        let path = path.clone();
+        Memo::new(move |_| values::display(&path, &raw.read(), lang))
+    };
+    view! {
+        <span class="blank" class:empty=move || shown.read().is_empty() data-field=path>
+            {move || shown.get()}
+        </span>
+    }
+}
+
+/// A display text with its blanks.
+fn text_view(text: &str, lang: Lang) -> impl IntoView + use<> {
+    segments(text)
+        .into_iter()
+        .map(|segment| match segment {
+            Segment::Text(text) => text.into_any(),
+            Segment::Blank(path) => view! { <Blank path lang /> }.into_any(),
+        })
+        .collect_view()
+}
+
+/// A field's label (styled), then its value text; other blocks' text as it is.
+fn content(row: &Row, lang: Lang) -> AnyView {
+    let block = row.block(lang);
+    match (row.role, field_parts(block, lang)) {
+        (Role::Field, Some((label, separator, value))) => view! {
+            <span class="label">{label}</span>
+            {separator}
+            {text_view(&value, lang)}
+        }
+        .into_any(),
+        (Role::Field, None) => view! { <span class="label">{block.text()}</span> }.into_any(),
+        _ => text_view(&block.text(), lang).into_any(),
+    }
+}
+
+/// One language version of a block: `h2` for the part's title, `h3` for an article or
+/// section, `h4` for a heading inside one, `p` otherwise. It carries its `lang`.
+#[component]
+pub fn Cell(row: Row, lang: Lang) -> impl IntoView {
+    let tag = lang.tag();
+    let body = content(&row, lang);
+    match row.role {
+        Role::Title => view! {
+            <h2 class="cell" lang=tag id=row.cell_id(lang)>
+                {body}
+            </h2>
+        }
+        .into_any(),
+        Role::Section => view! {
+            <h3 class="cell" lang=tag>
+                {body}
+            </h3>
+        }
+        .into_any(),
+        Role::Subsection => view! {
+            <h4 class="cell" lang=tag>
+                {body}
+            </h4>
+        }
+        .into_any(),
+        Role::Notice => view! {
+            <p class="cell" lang=tag role="note">
+                {body}
+            </p>
+        }
+        .into_any(),
+        _ => view! {
+            <p class="cell" lang=tag>
+                {body}
+            </p>
+        }
+        .into_any(),
+    }
+}
+
+/// A row: every shown language version of one block id, side by side on wide screens in the
+/// side-by-side mode (`style/agreement.css`).
+#[component]
+pub fn RowView(row: Row, langs: &'static [Lang]) -> impl IntoView {
+    let class = format!(
+        "row row--{}{}",
+        row.role.class(),
+        match row.table {
+            qianyue_domain::content::TableRow::Start => " row--table-start",
+            qianyue_domain::content::TableRow::Continue => " row--table",
+            qianyue_domain::content::TableRow::None => "",
+        }
+    );
+    // Targets of the table of contents take the focus when their entry is followed.
+    let focus_target = matches!(row.role, Role::Title | Role::Section).then_some("-1");
+    view! {
+        <div
+            class=class
+            id=row.anchor()
+            data-block=row.id.clone()
+            data-indent=row.indent
+            tabindex=focus_target
+        >
+            {langs
+                .iter()
+                .map(|&lang| view! { <Cell row=row.clone() lang /> })
+                .collect_view()}
+        </div>
+    }
+}

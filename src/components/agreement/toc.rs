@@ -1,0 +1,112 @@
+//! The table of contents: the parts and their articles or sections, linking to their rows.
+
+use leptos::prelude::*;
+use qianyue_domain::content::{agreement, Lang, PartId, ProductTemplate};
+use wasm_bindgen::JsCast;
+
+use super::model::{rows, Role, Row};
+use super::part::shown_langs;
+use super::values;
+use crate::state::use_app_state;
+
+/// Scrolls to the row `id` and moves the focus there (the URL keeps its `#prefill=`). The row
+/// is looked up from the agreement that holds the link, which also works inside a shadow root
+/// (an embedding), where `document.getElementById` does not see.
+fn go_to(link: Option<web_sys::EventTarget>, id: &str) {
+    let target = link
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|link| link.closest(".agreement").ok().flatten())
+        .and_then(|agreement| agreement.query_selector(&format!("#{id}")).ok().flatten());
+    if let Some(target) = target {
+        target.scroll_into_view();
+        if let Ok(target) = target.dyn_into::<web_sys::HtmlElement>() {
+            // Focusing a row with tabindex="-1" cannot fail.
+            let _ = target.focus();
+        }
+    }
+}
+
+/// An entry's text in `lang`, blanks filled (product-line headings name the product).
+fn entry_text(row: &Row, lang: Lang) -> impl Fn() -> String + use<> {
+    let form = use_app_state().form;
+    let block = row.block(lang).clone();
+    move || {
+        form.with(|f| {
+            block.filled_text(|path| Some(values::display(path, f.value(path).unwrap_or(""), lang)))
+        })
+    }
+}
+
+fn entry(row: &Row, langs: &'static [Lang]) -> impl IntoView + use<> {
+    let id = row.anchor();
+    let href = format!("#{id}");
+    let texts = langs
+        .iter()
+        .map(|&lang| view! { <span lang=lang.tag()>{entry_text(row, lang)}</span> })
+        .collect_view();
+    view! {
+        <a
+            href=href
+            on:click=move |ev| {
+                ev.prevent_default();
+                go_to(ev.current_target(), &id);
+            }
+        >
+            {texts}
+        </a>
+    }
+}
+
+fn part_entry(
+    part: PartId,
+    langs: &'static [Lang],
+    templates: &[ProductTemplate],
+) -> impl IntoView + use<> {
+    let rows = rows(agreement().part(part), templates);
+    let title = rows
+        .iter()
+        .find(|r| r.role == Role::Title)
+        .map(|r| entry(r, langs));
+    let sections = rows
+        .iter()
+        .filter(|r| r.role == Role::Section)
+        .map(|r| view! { <li>{entry(r, langs)}</li> })
+        .collect_view();
+    view! {
+        <li data-toc-part=part.hook()>
+            {title}
+            <ol>{sections}</ol>
+        </li>
+    }
+}
+
+/// Open on wide screens; on a phone the contents start closed so that the text comes first.
+fn open_at_start() -> bool {
+    window()
+        .inner_width()
+        .ok()
+        .and_then(|w| w.as_f64())
+        .is_none_or(|w| w > 700.0)
+}
+
+#[component]
+pub fn Toc(templates: Memo<Vec<ProductTemplate>>) -> impl IntoView {
+    let locale = use_app_state().locale;
+    view! {
+        <nav class="toc" aria-label=move || locale.get().pick("目录", "Contents")>
+            <details open=open_at_start()>
+                <summary>{move || locale.get().pick("目录", "Contents")}</summary>
+                {move || {
+                    let langs = shown_langs(locale.get());
+                    templates.with(|t| {
+                        view! {
+                            <ol class="toc-parts">
+                                {PartId::ALL.map(|part| part_entry(part, langs, t)).collect_view()}
+                            </ol>
+                        }
+                    })
+                }}
+            </details>
+        </nav>
+    }
+}
