@@ -39,4 +39,29 @@ export class AgreementPage {
   async chooseLocale(hook: 'zh-CN' | 'en' | 'both') {
     await this.page.locator(`[data-locale="${hook}"]`).click();
   }
+
+  /** A rendered part of the agreement (contract.md §3 `data-part`). */
+  part(hook: 'order' | 'privacy' | 'service' | 'authorization'): Locator {
+    return this.page.locator(`[data-part="${hook}"]`);
+  }
+
+  /** The row of one clause (block id) of a part: its zh and en cells side by side. */
+  clause(hook: 'order' | 'privacy' | 'service' | 'authorization', blockId: string): Locator {
+    return this.part(hook).locator(`[data-block="${blockId}"]`);
+  }
+
+  /** The blanks of the agreement text that show the form's value at `path`. */
+  blanks(path: string): Locator {
+    return this.page.locator(`.agreement [data-field="${path}"]`);
+  }
+
+  /** The agreement's table of contents. */
+  tableOfContents(): Locator {
+    return this.page.locator('.agreement nav.toc');
+  }
+
+  /** How far the page is wider than the viewport, in CSS pixels (≤ 0: no horizontal scroll). */
+  async horizontalOverflow(): Promise<number> {
+    return this.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  }
 }

@@ -1,0 +1,127 @@
+// The reading view in the release build: the four parts in both languages with the seed's
+// values in their blanks, the three modes at 1280 and 375 px (screenshots in
+// tests/e2e/artifacts/, looked at by a person), no horizontal overflow, the table of contents
+// and the print copy.
+import { test, expect } from '@playwright/test';
+import { AgreementPage, seedForm } from './pages';
+
+const PARTS = ['order', 'privacy', 'service', 'authorization'] as const;
+const MODES = ['zh-CN', 'en', 'both'] as const;
+
+test('all four parts are present in both languages, with the seed values in the order', async ({ page }) => {
+  const app = new AgreementPage(page);
+  const errors = await app.open(seedForm());
+  await app.chooseLocale('both');
+  for (const part of PARTS) {
+    await expect(app.part(part)).toHaveCount(1);
+    await expect(app.part(part).locator('[lang="zh-CN"]').first()).toBeVisible();
+    await expect(app.part(part).locator('[lang="en"]').first()).toBeVisible();
+  }
+
+  const order = app.part('order');
+  await expect(order).toContainText('合同编号：75523040460309832023040617');
+  await expect(order).toContainText('集团名称：深圳特发东智科技有限公司');
+  await expect(order).toContainText('91440300758613572G');
+  await expect(order).toContainText('互联网专线【30221115150】-预约销户-业务信息');
+  await expect(order).toContainText('移动云【50255013641】-预约销户-业务信息');
+  // Dates and enumerated values in each language.
+  await expect(app.blanks('signing.date')).toHaveText(['2023年04月10日', '10 April 2023']);
+  await expect(app.blanks('orders.0.reason')).toHaveText([
+    '客户倒闭或搬迁',
+    'customer closed down or relocated',
+  ]);
+  await expect(app.blanks('agent.valid_to')).toHaveText(['2023年12月31日', '31 December 2023']);
+  // Party B's system signature is issued by the carrier: a blank here.
+  await expect(app.blanks('party_b.signature').first()).toHaveText('');
+  await expect(order).not.toContainText('{');
+
+  // The translation notice, and the binding Chinese first in each row.
+  await expect(app.clause('order', 'notice')).toContainText('the Chinese text prevails');
+  const cells = app.clause('service', 'a2.17').locator(':scope > .cell');
+  await expect(cells).toHaveCount(2);
+  await expect(cells.nth(0)).toHaveAttribute('lang', 'zh-CN');
+  await expect(cells.nth(1)).toHaveAttribute('lang', 'en');
+  expect(errors).toEqual([]);
+});
+
+test('a value typed into the form appears in the agreement text', async ({ page }) => {
+  const app = new AgreementPage(page);
+  await app.open(seedForm());
+  await app.fill('customer.cert_number', '91440300758613572g');
+  await expect(app.blanks('customer.cert_number').first()).toHaveText('91440300758613572G');
+});
+
+test('one language at a time, and the page language follows', async ({ page }) => {
+  const app = new AgreementPage(page);
+  await app.open(seedForm());
+  await app.chooseLocale('en');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  for (const part of PARTS) {
+    await expect(app.part(part).locator('[lang="zh-CN"]')).toHaveCount(0);
+  }
+  await expect(app.part('service')).toContainText('Article 8 Information security provisions');
+  await expect(app.part('service')).not.toContainText(/[\u4e00-\u9fff]/);
+
+  await app.chooseLocale('zh-CN');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  for (const part of PARTS) {
+    await expect(app.part(part).locator('[lang="en"]')).toHaveCount(0);
+  }
+  await expect(app.part('service')).toContainText('第八条 信息安全约定（信息安全责任承诺书）');
+});
+
+test('screenshots at 1280 and 375 px in zh, en and both; nothing overflows', async ({ page }) => {
+  const app = new AgreementPage(page);
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 900 });
+    await app.open(seedForm());
+    for (const mode of MODES) {
+      await app.chooseLocale(mode);
+      await expect(page.locator(`[data-locale="${mode}"]`)).toHaveAttribute('aria-pressed', 'true');
+      const name = `tests/e2e/artifacts/agreement-${mode}-${width}`;
+      await page.screenshot({ path: `${name}-top.png` });
+      await app.clause('order', 'order.line.heading#0').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${name}-order.png` });
+      await app.clause('service', 'a8.2').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${name}-service.png` });
+      await page.screenshot({ path: `${name}-full.png`, fullPage: true });
+      expect(await app.horizontalOverflow(), `${mode} at ${width} px`).toBeLessThanOrEqual(0);
+    }
+  }
+});
+
+test('the table of contents leads to each article, keeping the prefill', async ({ page }) => {
+  const app = new AgreementPage(page);
+  await app.open(seedForm());
+  const toc = app.tableOfContents();
+  await expect(toc).toHaveAttribute('aria-label', '目录');
+  for (const part of PARTS) {
+    await expect(toc.locator(`[data-toc-part="${part}"]`)).toHaveCount(1);
+  }
+  const url = page.url();
+  await toc.getByRole('link', { name: '第八条 信息安全约定（信息安全责任承诺书）' }).click();
+  const target = app.clause('service', 'a8');
+  await expect(target).toBeFocused();
+  await expect(target).toBeInViewport();
+  expect(page.url()).toBe(url);
+  // Headings: h2 per part, h3 per article.
+  await expect(app.part('service').locator('h2')).toHaveCount(1);
+  await expect(app.part('service').locator('h3')).toHaveCount(8);
+});
+
+test('print: the agreement with its values, without controls or contents', async ({ page }) => {
+  const app = new AgreementPage(page);
+  await app.open(seedForm());
+  await app.chooseLocale('both');
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.locator('.locale-switch')).toBeHidden();
+  await expect(app.tableOfContents()).toBeHidden();
+  await expect(app.field('customer.cert_number')).toBeHidden();
+  for (const part of PARTS) await expect(app.part(part)).toBeVisible();
+  await expect(app.blanks('customer.group_name').first()).toHaveText('深圳特发东智科技有限公司');
+  const breaks = await app.part('privacy').evaluate((e) => getComputedStyle(e).breakBefore);
+  expect(breaks).toBe('page');
+  await page.setViewportSize({ width: 794, height: 1123 });
+  await page.screenshot({ path: 'tests/e2e/artifacts/agreement-print-both.png', fullPage: true });
+  await page.pdf({ path: 'tests/e2e/artifacts/agreement-print-both.pdf', format: 'A4' });
+});

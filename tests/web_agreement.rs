@@ -1,0 +1,260 @@
+//! The reading view in a real browser (wasm-bindgen-test in headless Chromium): language modes,
+//! clause-aligned rows, and blanks that follow the form. Each test mounts the language switch
+//! and the agreement, with their state provided, into its own container.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use leptos::task::tick;
+use qianyue::components::agreement::AgreementView;
+use qianyue::components::locale_switch::LocaleSwitch;
+use qianyue::state::{provide_app_state, AppState};
+use qianyue_domain::content::{agreement, Lang, PartId};
+use qianyue_domain::form::Form;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn seed_form() -> Form {
+    qianyue::prefill::parse(include_str!(
+        "../crates/domain/tests/fixtures/seed-form.json"
+    ))
+    .expect("the seed form parses")
+}
+
+/// The reading view's own stylesheet, so that layout assertions see the real layout.
+fn install_stylesheet() {
+    let document = document();
+    if document.get_element_by_id("agreement-css").is_none() {
+        let style = document.create_element("style").unwrap();
+        style.set_id("agreement-css");
+        style.set_text_content(Some(include_str!("../style/agreement.css")));
+        document.head().unwrap().append_child(&style).unwrap();
+    }
+}
+
+fn mount(form: Form) -> (HtmlElement, AppState, impl Sized) {
+    install_stylesheet();
+    let document = document();
+    let container: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&container).unwrap();
+    let state = AppState::new(form);
+    let handle = leptos::mount::mount_to(container.clone(), move || {
+        provide_app_state(state);
+        view! {
+            <LocaleSwitch locale=state.locale />
+            <AgreementView />
+        }
+    });
+    (container, state, handle)
+}
+
+fn all(root: &Element, selector: &str) -> Vec<Element> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .map(|i| list.item(i).unwrap().unchecked_into())
+        .collect()
+}
+
+fn one(root: &Element, selector: &str) -> HtmlElement {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+        .unchecked_into()
+}
+
+fn part(container: &HtmlElement, part: PartId) -> HtmlElement {
+    one(container, &format!("[data-part='{}']", part.hook()))
+}
+
+fn langs_of_cells(part: &Element) -> Vec<String> {
+    all(part, ".cell")
+        .iter()
+        .map(|c| c.get_attribute("lang").unwrap_or_default())
+        .collect()
+}
+
+fn is_empty_blank(blank: &Element) -> bool {
+    blank
+        .get_attribute("class")
+        .is_some_and(|c| c.split_whitespace().any(|c| c == "empty"))
+}
+
+fn has_cjk(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+async fn choose(container: &HtmlElement, hook: &str) {
+    one(container, &format!("[data-locale='{hook}']")).click();
+    tick().await;
+}
+
+#[wasm_bindgen_test]
+async fn switching_language_changes_lang_and_the_visible_text() {
+    let (container, _state, _mounted) = mount(seed_form());
+
+    choose(&container, "zh-CN").await;
+    for id in PartId::ALL {
+        let part = part(&container, id);
+        assert_eq!(
+            one(&part, ".rows").get_attribute("lang").as_deref(),
+            Some("zh-CN")
+        );
+        let langs = langs_of_cells(&part);
+        assert!(!langs.is_empty() && langs.iter().all(|l| l == "zh-CN"));
+        assert!(part.inner_text().contains(id.title(Lang::Zh)));
+    }
+    let privacy = part(&container, PartId::Privacy);
+    assert!(privacy
+        .inner_text()
+        .contains("一、我们如何处理您的集团/个人信息"));
+
+    choose(&container, "en").await;
+    for id in PartId::ALL {
+        let part = part(&container, id);
+        assert_eq!(
+            one(&part, ".rows").get_attribute("lang").as_deref(),
+            Some("en")
+        );
+        let langs = langs_of_cells(&part);
+        assert!(!langs.is_empty() && langs.iter().all(|l| l == "en"));
+        assert!(part.inner_text().contains(id.title(Lang::En)));
+    }
+    let privacy = part(&container, PartId::Privacy);
+    let text = privacy.inner_text();
+    assert!(text.contains("I. How we process your group/personal information"));
+    assert!(!has_cjk(&text), "the English privacy policy shows Chinese");
+    // The note that the Chinese text prevails is shown with the English.
+    assert!(text.contains("the Chinese text prevails"));
+    let root_lang = document().document_element().unwrap().get_attribute("lang");
+    assert_eq!(root_lang.as_deref(), Some("en"));
+
+    choose(&container, "both").await;
+    let privacy = part(&container, PartId::Privacy);
+    assert_eq!(one(&privacy, ".rows").get_attribute("lang"), None);
+    let langs = langs_of_cells(&privacy);
+    assert_eq!(
+        langs.iter().filter(|l| *l == "zh-CN").count(),
+        langs.iter().filter(|l| *l == "en").count()
+    );
+    let text = privacy.inner_text();
+    assert!(text.contains("一、我们如何处理") && text.contains("I. How we process"));
+}
+
+#[wasm_bindgen_test]
+async fn side_by_side_rows_line_up_by_clause_id() {
+    let (container, _state, _mounted) = mount(seed_form());
+    choose(&container, "both").await;
+
+    for id in [PartId::Privacy, PartId::Service, PartId::Authorization] {
+        let content = agreement().part(id);
+        let part = part(&container, id);
+        let rows = all(&part, ".row");
+        assert_eq!(rows.len(), content.zh.len(), "{id:?}: one row per block");
+        for row in &rows {
+            let block_id = row.get_attribute("data-block").unwrap();
+            let cells = all(row, ":scope > .cell");
+            let langs: Vec<_> = cells
+                .iter()
+                .map(|c| c.get_attribute("lang").unwrap_or_default())
+                .collect();
+            assert_eq!(langs, ["zh-CN", "en"], "{id:?} {block_id}");
+            // Both cells are the same clause: the text of that id in each language.
+            for (cell, lang) in cells.iter().zip(Lang::ALL) {
+                let block = content.block(lang, &block_id).expect("the id exists");
+                if block.placeholders().is_empty() {
+                    let shown = cell.text_content().unwrap_or_default();
+                    assert_eq!(shown, block.text(), "{id:?} {block_id} {lang:?}");
+                }
+            }
+        }
+    }
+
+    // A clause and its translation start on the same line on a wide screen.
+    let width = window().inner_width().unwrap().as_f64().unwrap();
+    assert!(width > 700.0, "the test browser is {width} px wide");
+    let row = one(&part(&container, PartId::Service), "[data-block='a2.17']");
+    let cells = all(&row, ":scope > .cell");
+    let top = |e: &Element| e.unchecked_ref::<HtmlElement>().offset_top();
+    assert_eq!(top(&cells[0]), top(&cells[1]));
+    assert!(cells[0].text_content().unwrap().starts_with("17."));
+    assert!(cells[1].text_content().unwrap().starts_with("17."));
+}
+
+#[wasm_bindgen_test]
+async fn a_blank_shows_the_form_value_and_follows_it() {
+    let (container, state, _mounted) = mount(Form::default());
+    choose(&container, "both").await;
+    let order = part(&container, PartId::Order);
+    let blanks = || all(&order, "[data-field='customer.group_name']");
+
+    // Not known yet: a visible blank, never the raw placeholder.
+    assert_eq!(blanks().len(), 2);
+    for blank in blanks() {
+        assert_eq!(blank.text_content().unwrap_or_default(), "");
+        assert!(is_empty_blank(&blank));
+    }
+    assert!(!order.inner_text().contains('{'));
+
+    state.set_field("customer.group_name", "深圳特发东智科技有限公司".into());
+    tick().await;
+    for blank in blanks() {
+        assert_eq!(blank.text_content().unwrap(), "深圳特发东智科技有限公司");
+        assert!(!is_empty_blank(&blank));
+    }
+
+    state.set_field("customer.group_name", "深圳特发东智".into());
+    tick().await;
+    for blank in blanks() {
+        assert_eq!(blank.text_content().unwrap(), "深圳特发东智");
+    }
+
+    // Dates in each cell's language; enumerated values in English in the English cell.
+    state.set_field("signing.date", "2023-04-10".into());
+    state.set_field("orders.0.reason", "客户倒闭或搬迁".into());
+    tick().await;
+    let shown = |path: &str| -> Vec<String> {
+        all(&order, &format!("[data-field='{path}']"))
+            .iter()
+            .map(|e| e.text_content().unwrap_or_default())
+            .collect()
+    };
+    assert_eq!(shown("signing.date"), ["2023年04月10日", "10 April 2023"]);
+    assert_eq!(
+        shown("orders.0.reason"),
+        ["客户倒闭或搬迁", "customer closed down or relocated"]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn product_lines_follow_the_orders() {
+    let (container, state, _mounted) = mount(seed_form());
+    let order = part(&container, PartId::Order);
+    assert!(order
+        .query_selector("[data-block='order.line.heading#0']")
+        .unwrap()
+        .is_some());
+    let cloud = one(&order, "[data-block='order.cloud.heading#1']");
+    assert!(cloud
+        .inner_text()
+        .contains("移动云【50255013641】-预约销户-业务信息"));
+
+    // The second line becomes a leased line: its block follows the leased-line template.
+    state.set_field("orders.1.product_name", "数据专线".into());
+    tick().await;
+    let order = part(&container, PartId::Order);
+    assert!(order
+        .query_selector("[data-block='order.cloud.heading#1']")
+        .unwrap()
+        .is_none());
+    let line = one(&order, "[data-block='order.line.heading#1']");
+    assert!(line.inner_text().contains("数据专线【50255013641】"));
+
+    // The table of contents names the product lines too.
+    let toc = one(&container, "nav.toc");
+    assert!(toc
+        .text_content()
+        .unwrap()
+        .contains("数据专线【50255013641】"));
+}
