@@ -31,5 +31,6 @@ pub fn run() -> Result {
     let results =
         std::fs::read_to_string(&domain_out).map_err(|e| format!("no domain results: {e}"))?;
     println!("bench-results/domain.json:\n{results}");
+    crate::bench_content::run(&root, &out_dir)?;
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! Only the standard library: this runs first on a fresh machine, before anything is cached.
 
 mod bench;
+mod bench_content;
 mod cmd;
 mod static_server;
 mod tools;

@@ -12,8 +12,8 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian packages the browser tests need: the browser, its driver, and a CJK font so that
-/// Chinese renders as glyphs in screenshots.
-const TEST_DEBS: &[&str] = &["chromium", "chromium-driver", "fonts-wqy-zenhei"];
+/// Chinese renders as glyphs in screenshots; and brotli, for the content benchmark's sizes.
+const TEST_DEBS: &[&str] = &["chromium", "chromium-driver", "fonts-wqy-zenhei", "brotli"];
 
 pub fn ensure_build_tools() -> Result {
     let root = root();
