@@ -10,16 +10,23 @@ use crate::state::use_app_state;
 
 /// A placeholder: the form's current value at `path`, formatted for `lang`. Empty, it is a
 /// visible blank line (CSS `.blank.empty`), never the raw `{path}`.
+///
+/// The text and the class read the field's memo directly: a second memo in between would
+/// push the update of other controls bound to the same field one executor tick later.
 #[component]
 pub fn Blank(path: String, lang: Lang) -> impl IntoView {
     let raw = use_app_state().field(path.clone());
     let shown = {
         let path = path.clone();
-        Memo::new(move |_| values::display(&path, &raw.read(), lang))
+        move || values::display(&path, &raw.read(), lang)
+    };
+    let empty = {
+        let shown = shown.clone();
+        move || shown().is_empty()
     };
     view! {
-        <span class="blank" class:empty=move || shown.read().is_empty() data-field=path>
-            {move || shown.get()}
+        <span class="blank" class:empty=empty data-field=path>
+            {shown}
         </span>
     }
 }
