@@ -9,6 +9,8 @@
 //! - identifiers: [`resident_id`], [`other_id`], [`uscc`], [`phone`], [`email`], [`numbers`].
 //! - [`money`], [`holidays`], [`clauses`]: the agreement's numbers (domain-spec §4).
 //! - [`form`]: the form model of contract.md §1, `validate` and `preview`.
+//! - [`normalise`], [`labels`]: values as the form shows them (normalised, ID numbers masked;
+//!   English beside the document's labels).
 //! - [`payload`]: the signed consent payload: RFC 8785 bytes, ES256 verification, checks.
 
 pub mod error;
@@ -26,5 +28,7 @@ pub mod numbers;
 pub mod enums;
 pub mod form;
 pub mod preview;
+pub mod normalise;
+pub mod labels;
 pub mod content;
 pub mod payload;

@@ -1,0 +1,214 @@
+//! The English shown beside the document's enumerated labels (docs/glossary.md §3). The stored
+//! value is always the Chinese label (contract.md §1); these words are for the reader only.
+//! Coded labels keep their code (`1.2 enterprise legal person`).
+
+use crate::clauses::ProductKind;
+use crate::other_id::IdType;
+
+/// (zh label, en label) pairs of the lists in [`crate::enums`], after docs/glossary.md.
+const PAIRS: &[(&str, &str)] = &[
+    // 集团机构类型
+    ("1.1 党政军机关", "1.1 Party, government or military body"),
+    ("1.2 企业法人", "1.2 enterprise legal person"),
+    ("1.3 事业单位", "1.3 public institution"),
+    ("1.4 社会团体", "1.4 social organisation"),
+    ("1.5 民办非企业单位", "1.5 private non-enterprise unit"),
+    ("1.6 基金会", "1.6 foundation"),
+    (
+        "1.7 农民专业合作社",
+        "1.7 farmers' specialised co-operative",
+    ),
+    ("1.8 个体工商户", "1.8 individual business"),
+    ("1.9 其他组织", "1.9 other organisation"),
+    // 证件类型 (organisation)
+    (
+        "企业法人营业执照",
+        "Business Licence of Enterprise Legal Person",
+    ),
+    ("营业执照", "Business Licence"),
+    (
+        "个体工商户营业执照",
+        "Business Licence of Individual Business",
+    ),
+    (
+        "农民专业合作社法人营业执照",
+        "Business Licence of Farmers' Specialised Co-operative Legal Person",
+    ),
+    (
+        "事业单位法人证书",
+        "Public Institution Legal Person Certificate",
+    ),
+    (
+        "社会团体法人登记证书",
+        "Social Organisation Legal Person Registration Certificate",
+    ),
+    (
+        "民办非企业单位登记证书",
+        "Private Non-enterprise Unit Registration Certificate",
+    ),
+    (
+        "基金会法人登记证书",
+        "Foundation Legal Person Registration Certificate",
+    ),
+    (
+        "统一社会信用代码证书",
+        "Unified Social Credit Code Certificate",
+    ),
+    // 所属行业
+    (
+        "1.1 农、林、牧、渔业",
+        "1.1 agriculture, forestry, animal husbandry and fishery",
+    ),
+    ("2.1 采矿业", "2.1 mining"),
+    (
+        "3.1 农副食品加工业",
+        "3.1 processing of food from agricultural products",
+    ),
+    (
+        "3.2 食品、饮料制造业",
+        "3.2 manufacture of food and beverages",
+    ),
+    (
+        "3.3 纺织服装、鞋帽制造业",
+        "3.3 manufacture of textile garments, footwear and headwear",
+    ),
+    (
+        "3.4 造纸及纸制品业",
+        "3.4 manufacture of paper and paper products",
+    ),
+    (
+        "3.5 石油、化学原料及化学制品制造业",
+        "3.5 petroleum, chemical raw materials and chemical products",
+    ),
+    ("3.6 医药制造业", "3.6 manufacture of medicines"),
+    ("3.7 金属制品业", "3.7 manufacture of metal products"),
+    (
+        "3.8 通用及专用设备制造业",
+        "3.8 manufacture of general-purpose and special-purpose equipment",
+    ),
+    (
+        "3.9 电气机械及器材制造业",
+        "3.9 manufacture of electrical machinery and equipment",
+    ),
+    (
+        "3.10 计算机、通信和其他电子设备制造业",
+        "3.10 manufacture of computers, communication and other electronic equipment",
+    ),
+    (
+        "3.11 汽车及交通运输设备制造业",
+        "3.11 manufacture of motor vehicles and transport equipment",
+    ),
+    ("3.12 其他制造业", "3.12 other manufacturing"),
+    (
+        "4.1 电力、热力、燃气及水生产和供应业",
+        "4.1 production and supply of electricity, heat, gas and water",
+    ),
+    ("5.1 建筑业", "5.1 construction"),
+    ("6.1 批发和零售业", "6.1 wholesale and retail trade"),
+    (
+        "7.1 交通运输、仓储和邮政业",
+        "7.1 transport, storage and postal services",
+    ),
+    ("8.1 住宿和餐饮业", "8.1 accommodation and catering"),
+    (
+        "9.1 信息传输、软件和信息技术服务业",
+        "9.1 information transmission, software and information technology services",
+    ),
+    ("10.1 金融业", "10.1 finance"),
+    ("11.1 房地产业", "11.1 real estate"),
+    (
+        "12.1 租赁和商务服务业",
+        "12.1 leasing and business services",
+    ),
+    (
+        "13.1 科学研究和技术服务业",
+        "13.1 scientific research and technical services",
+    ),
+    (
+        "14.1 水利、环境和公共设施管理业",
+        "14.1 water conservancy, environment and public facilities management",
+    ),
+    (
+        "15.1 居民服务、修理和其他服务业",
+        "15.1 resident services, repair and other services",
+    ),
+    ("16.1 教育", "16.1 education"),
+    ("17.1 卫生和社会工作", "17.1 health and social work"),
+    (
+        "18.1 文化、体育和娱乐业",
+        "18.1 culture, sports and entertainment",
+    ),
+    (
+        "19.1 公共管理、社会保障和社会组织",
+        "19.1 public administration, social security and social organisations",
+    ),
+    ("20.1 国际组织", "20.1 international organisations"),
+    // 业务类型
+    ("预约销户", "scheduled cancellation"),
+    ("立即销户", "immediate cancellation"),
+    // 销户原因
+    ("客户倒闭或搬迁", "customer closed down or relocated"),
+    ("业务需求变化", "change in business needs"),
+    ("资费原因", "tariff reasons"),
+    ("网络质量原因", "network quality reasons"),
+    ("服务原因", "service reasons"),
+    ("转用其他运营商", "switching to another operator"),
+    ("合同到期不续约", "contract expired, not renewed"),
+    ("其他", "other"),
+    // 业务受理渠道
+    ("客户经理", "account manager"),
+    ("营业厅", "business hall"),
+    ("网上营业厅", "online business hall"),
+    ("10086热线", "10086 hotline"),
+    (
+        "政企客户服务中心",
+        "Government and Enterprise Customer Service Centre",
+    ),
+];
+
+/// The English for a document label of any of the form's lists (organisation types,
+/// certificate and ID types, industries, products, business types, reasons, channels), or
+/// `None` for a value that is in none of them.
+pub fn label_en(zh: &str) -> Option<&'static str> {
+    if let Some(kind) = IdType::ALL.into_iter().find(|t| t.label_zh() == zh) {
+        return Some(kind.label_en());
+    }
+    if let Ok(kind) = ProductKind::from_label(zh) {
+        return Some(kind.label_en());
+    }
+    PAIRS.iter().find(|(z, _)| *z == zh).map(|(_, en)| *en)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enums;
+
+    #[test]
+    fn every_list_value_has_english() {
+        let lists = [
+            enums::ORG_TYPES.labels,
+            enums::INDUSTRIES.labels,
+            enums::BUSINESS_TYPES.labels,
+            enums::CANCELLATION_REASONS.labels,
+            enums::CHANNELS.labels,
+        ];
+        for label in lists.into_iter().flatten() {
+            assert!(label_en(label).is_some(), "{label}");
+        }
+        for (label, _) in enums::CERT_TYPES {
+            assert!(label_en(label).is_some(), "{label}");
+        }
+        for kind in IdType::ALL {
+            assert_eq!(label_en(kind.label_zh()), Some(kind.label_en()));
+        }
+        for kind in ProductKind::ALL {
+            assert_eq!(label_en(kind.label_zh()), Some(kind.label_en()));
+        }
+        assert_eq!(
+            label_en("1.2 企业法人"),
+            Some("1.2 enterprise legal person")
+        );
+        assert_eq!(label_en("no such label"), None);
+    }
+}
