@@ -1,9 +1,14 @@
 //! Qianyue, the browser app: components hold signals and views and call the domain crate for
 //! every rule; side effects live each behind one small module.
 
+pub mod api;
 pub mod clock;
 pub mod components;
+pub mod config;
+pub mod crypto;
+pub mod draft;
 pub mod i18n;
+pub mod idb;
 pub mod prefill;
 pub mod state;
 

@@ -74,7 +74,13 @@ test('screenshots at 1280 and 375 px in zh, en and both; nothing overflows', asy
   const app = new AgreementPage(page);
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: 900 });
+    // A fresh load at this width (the same URL again would only be a fragment navigation).
+    await page.goto('about:blank');
     await app.open(seedForm());
+    // The contents start open on wide screens, closed on phones (the text comes first).
+    const details = app.tableOfContents().locator('details');
+    if (width > 700) await expect(details).toHaveAttribute('open', '');
+    else await expect(details).not.toHaveAttribute('open', /.*/);
     for (const mode of MODES) {
       await app.chooseLocale(mode);
       await expect(page.locator(`[data-locale="${mode}"]`)).toHaveAttribute('aria-pressed', 'true');
