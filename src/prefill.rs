@@ -14,7 +14,8 @@ pub fn parse(json: &str) -> Result<Form, String> {
 /// The form in this page's `#prefill=` fragment, if any.
 pub fn from_location() -> Option<Form> {
     let hash = leptos::prelude::window().location().hash().ok()?;
-    let encoded = hash.strip_prefix("#prefill=")?;
+    // Further `&name=value` parameters may follow (see `config::readonly_paths`).
+    let encoded = hash.strip_prefix("#prefill=")?.split('&').next()?;
     let decoded = js_sys::decode_uri_component(encoded).ok()?.as_string()?;
     match parse(&decoded) {
         Ok(form) => Some(form),
