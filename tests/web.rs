@@ -10,6 +10,10 @@ use web_sys::{Event, HtmlElement, HtmlInputElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn mount_app() -> (HtmlElement, impl Sized) {
+    // Start without a saved draft (an earlier test's typing may have been saved).
+    if let Ok(Some(storage)) = leptos::prelude::window().local_storage() {
+        let _ = storage.clear();
+    }
     let document = leptos::prelude::document();
     let container: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&container).unwrap();
@@ -42,15 +46,22 @@ fn is_cjk(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
 
+/// Lets Leptos finish what an event set off (memo → memo → render effect, a microtask each).
+async fn settle() {
+    for _ in 0..4 {
+        tick().await;
+    }
+}
+
 async fn type_into(input: &HtmlInputElement, value: &str) {
     input.set_value(value);
     input.dispatch_event(&Event::new("input").unwrap()).unwrap();
-    tick().await;
+    settle().await;
 }
 
 async fn leave(input: &HtmlInputElement) {
     input.dispatch_event(&Event::new("blur").unwrap()).unwrap();
-    tick().await;
+    settle().await;
 }
 
 async fn click_locale(container: &HtmlElement, hook: &str) {

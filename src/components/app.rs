@@ -6,12 +6,14 @@ use leptos::prelude::*;
 use super::agreement::AgreementView;
 use super::locale_switch::LocaleSwitch;
 use super::signing::SigningPanel;
+use crate::draft;
 use crate::prefill;
 use crate::state::{provide_app_state, AppState};
 
 #[component]
 pub fn App() -> impl IntoView {
-    let state = AppState::new(prefill::from_location().unwrap_or_default());
+    // A saved draft of the same prefill wins over the prefill (see draft.rs).
+    let state = AppState::new(draft::initial_form(prefill::from_location()));
     provide_app_state(state);
     view! {
         <main class="app">

@@ -46,8 +46,16 @@ pub fn run(root: &Path, out_dir: &Path) -> Result {
         }
     }
     let (content_raw, content_brotli) = (all.len(), brotli_len(&all)?);
-    let wasm = read(&find_in(&dist, "_bg.wasm")?)?;
-    let glue = read(&find_in(&dist, ".js")?)?;
+    let wasm_path = find_in(&dist, "_bg.wasm")?;
+    // wasm-bindgen's glue is named after the module: `<name>_bg.wasm` → `<name>.js`.
+    let glue_name = wasm_path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix("_bg.wasm"))
+        .map(|stem| format!("{stem}.js"))
+        .ok_or("unexpected wasm file name")?;
+    let wasm = read(&wasm_path)?;
+    let glue = read(&dist.join(glue_name))?;
     let (wasm_raw, wasm_brotli) = (wasm.len(), brotli_len(&wasm)?);
     let (js_raw, js_brotli) = (glue.len(), brotli_len(&glue)?);
 

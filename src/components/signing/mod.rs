@@ -1,31 +1,128 @@
-//! The signing panel: the form's fields, their live validation, the previews, consents,
-//! signature and sending.
+//! The signing journey: the whole form in the document's order (customer, group contact,
+//! product administrator, product lines with their fee inputs and previews, late-payment
+//! calculator, authorisation letter, signing), then the separate consents, the signature, and
+//! sign-and-send with its result. State beside the form lives in `ctx.rs`; every rule is the
+//! domain crate's.
+
+pub mod consents;
+pub mod ctx;
+pub mod labels;
+pub mod orders;
+pub mod preview;
+pub mod progress;
+pub mod sections;
+pub mod signature_pad;
+pub mod submit;
+
+use std::time::Duration;
 
 use leptos::prelude::*;
-use qianyue_domain::error::RuleMessage;
-use qianyue_domain::uscc::Uscc;
+use qianyue_domain::content::Lang;
 
-use crate::components::text_field::TextField;
+use self::consents::Consents;
+use self::ctx::{provide_signing, Outcome, SigningCtx};
+use self::orders::OrdersSection;
+use self::preview::LatePayment;
+use self::progress::Progress;
+use self::sections::{AdminSection, AgentSection, ContactSection, CustomerSection, SigningSection};
+use self::signature_pad::SignatureSection;
+use self::submit::{Receipt, SubmitArea};
+use crate::{config, draft};
+use crate::i18n::UiLocale;
 use crate::state::use_app_state;
 
-fn check_uscc(input: &str) -> Result<String, RuleMessage> {
-    Uscc::parse(input)
-        .map(|code| code.as_str().to_owned())
-        .map_err(RuleMessage::of)
-}
+/// How long typing pauses before the draft is saved.
+const DRAFT_DELAY: Duration = Duration::from_millis(400);
 
 #[component]
 pub fn SigningPanel() -> impl IntoView {
     let state = use_app_state();
+    let ctx = SigningCtx::new(state, config::readonly_paths());
+    provide_signing(ctx);
+
+    // The draft: saved a moment after typing stops, and when the page is hidden or left.
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |first: Option<()>| {
+        state.form.track();
+        if first.is_none() {
+            return;
+        }
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                // The panel may be gone by now (unmounted): then there is nothing to save.
+                let _ = pending.try_set_value(None);
+                if ctx.outcome.try_get_untracked() != Some(Outcome::Sending) {
+                    let _ = state.form.try_with_untracked(draft::save_current);
+                }
+            },
+            DRAFT_DELAY,
+        )
+        .ok();
+        pending.set_value(handle);
+    });
+    let on_leave = window_event_listener_untyped("pagehide", move |_| {
+        if !matches!(
+            ctx.outcome.try_get_untracked(),
+            Some(Outcome::Accepted(_)) | None
+        ) {
+            let _ = state.form.try_with_untracked(draft::save_current);
+        }
+    });
+    on_cleanup(move || {
+        on_leave.remove();
+        if let Some(Some(handle)) = pending.try_get_value() {
+            handle.clear();
+        }
+    });
+
+    // The languages the agreement has been shown in (the payload names their texts).
+    Effect::new(move |_| {
+        let shown: &[Lang] = match state.locale.get() {
+            UiLocale::Zh => &[Lang::Zh],
+            UiLocale::En => &[Lang::En],
+            UiLocale::Both => &[Lang::Zh, Lang::En],
+        };
+        ctx.langs_shown.update(|langs| {
+            for lang in shown {
+                if !langs.contains(lang) {
+                    langs.push(*lang);
+                }
+            }
+        });
+    });
+
+    let accepted = move || match ctx.outcome.get() {
+        Outcome::Accepted(receipt) => Some(receipt),
+        _ => None,
+    };
     view! {
-        <form class="signing" novalidate on:submit=|ev| ev.prevent_default()>
-            <TextField
-                name="customer.cert_number"
-                label_zh="证件号码（统一社会信用代码）"
-                label_en="Certificate number (Unified Social Credit Code)"
-                check=check_uscc
-                locale=state.locale
-            />
+        <div class="signing-panel">
+            {move || match accepted() {
+                Some(receipt) => view! { <Receipt receipt=receipt /> }.into_any(),
+                None => view! { <SigningForm /> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn SigningForm() -> impl IntoView {
+    view! {
+        <form class="signing" novalidate on:submit=|ev| ev.prevent_default() aria-label="签署 / Signing">
+            <Progress />
+            <CustomerSection />
+            <ContactSection />
+            <AdminSection />
+            <OrdersSection />
+            <LatePayment />
+            <AgentSection />
+            <SigningSection />
+            <Consents />
+            <SignatureSection />
+            <SubmitArea />
         </form>
     }
 }

@@ -1,0 +1,76 @@
+//! The separate consents: four unticked checkboxes (service agreement, privacy policy,
+//! authorisation letter, and the PIPL art. 29 consent to process ID numbers, whose wording is
+//! its own short notice of why they are needed). The words shown are exactly the payload's
+//! consent wordings (`payload::ConsentId::wording`), whose hash the signature covers.
+
+use leptos::prelude::*;
+use qianyue_domain::content::Lang;
+use qianyue_domain::payload::ConsentId;
+
+use super::ctx::{consent_index, consent_name, use_signing};
+use crate::components::text_field::control_id;
+use crate::i18n::UiLocale;
+
+/// The message a missing consent shows, (zh, en).
+pub const CONSENT_REQUIRED: (&str, &str) =
+    ("签署前请勾选此项同意", "Tick this consent before signing");
+
+#[component]
+pub fn Consents() -> impl IntoView {
+    let ctx = use_signing();
+    let locale = ctx.locale();
+    view! {
+        <section class="form-section consents" id="s-consents" aria-labelledby="s-consents-title">
+            <h2 id="s-consents-title">{move || locale.get().pick("同意", "Consent")}</h2>
+            <p class="section-note">
+                {move || locale.get().pick(
+                    "以下各项须分别勾选，不会预先勾选，也不会保存在草稿中。",
+                    "Each consent is given separately; none is pre-ticked or kept in the draft.",
+                )}
+            </p>
+            {ConsentId::ALL.into_iter().map(|id| view! { <ConsentBox id=id /> }).collect_view()}
+        </section>
+    }
+}
+
+#[component]
+fn ConsentBox(id: ConsentId) -> impl IntoView {
+    let ctx = use_signing();
+    let locale = ctx.locale();
+    let index = consent_index(id);
+    let name = consent_name(id);
+    let dom_id = control_id(&name);
+    let msg_id = format!("{dom_id}-msg");
+    let checked = move || ctx.consents.with(|c| c[index]);
+    let missing = move || ctx.submitted.get() && !checked();
+    let wording = move || match locale.get() {
+        UiLocale::Zh => view! { <span lang="zh-CN">{id.wording(Lang::Zh)}</span> }.into_any(),
+        UiLocale::En => view! { <span lang="en">{id.wording(Lang::En)}</span> }.into_any(),
+        UiLocale::Both => view! {
+            <span lang="zh-CN">{id.wording(Lang::Zh)}</span>
+            " "
+            <span lang="en" class="secondary">{id.wording(Lang::En)}</span>
+        }
+        .into_any(),
+    };
+    view! {
+        <div class="consent" class:consent-sensitive=id == ConsentId::SensitivePersonalInfo>
+            <input
+                type="checkbox"
+                id=dom_id.clone()
+                name=name
+                prop:checked=checked
+                aria-invalid=move || missing().to_string()
+                aria-describedby=msg_id.clone()
+                on:change:target=move |ev| {
+                    let on = ev.target().checked();
+                    ctx.consents.update(|c| c[index] = on);
+                }
+            />
+            <label for=dom_id>{wording}</label>
+            <p class="message" id=msg_id aria-live="polite">
+                {move || missing().then(|| locale.get().pick(CONSENT_REQUIRED.0, CONSENT_REQUIRED.1))}
+            </p>
+        </div>
+    }
+}

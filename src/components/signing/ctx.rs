@@ -1,0 +1,281 @@
+//! The signing journey's state beside the form: which fields were left (touched), whether a
+//! submit was attempted, the server's field errors, the read-only fields, the consents and the
+//! signature; and the one place that decides which messages are shown where.
+//!
+//! Every rule message comes from the domain: one memo runs `form::validate(&form, today)` on
+//! each change and the messages are grouped by field path. A control shows its path's
+//! messages once it was left (then live, on every keystroke) or after a submit attempt. A
+//! cross-field message (`cross.*`) is shown at every field involved as soon as any one of them
+//! was left, so both sides of a disagreement are marked together. Values prefilled by the
+//! opener count as left: a wrong prefilled value is shown at once.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use leptos::prelude::*;
+use qianyue_domain::error::RuleMessage;
+use qianyue_domain::form::{validate, FieldError, Form};
+use qianyue_domain::payload::ConsentId;
+use qianyue_domain::preview::{preview, Preview};
+
+use crate::i18n::UiLocale;
+use crate::state::AppState;
+
+/// [`UiLocale::pick`] for words built at run time.
+pub fn pick_owned(locale: UiLocale, zh: String, en: String) -> String {
+    match locale {
+        UiLocale::Zh => zh,
+        UiLocale::En => en,
+        UiLocale::Both => format!("{zh} / {en}"),
+    }
+}
+
+/// A message shown at a field: a domain rule's, or one the server sent back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    pub code: Cow<'static, str>,
+    pub zh: Cow<'static, str>,
+    pub en: Cow<'static, str>,
+}
+
+impl Shown {
+    pub fn text(&self, locale: UiLocale) -> String {
+        match locale {
+            UiLocale::Zh => self.zh.to_string(),
+            UiLocale::En => self.en.to_string(),
+            UiLocale::Both => format!("{} / {}", self.zh, self.en),
+        }
+    }
+
+    pub fn ui(code: &'static str, zh: &'static str, en: &'static str) -> Shown {
+        Shown {
+            code: code.into(),
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+}
+
+impl From<RuleMessage> for Shown {
+    fn from(m: RuleMessage) -> Shown {
+        Shown {
+            code: m.code.into(),
+            zh: m.zh.into(),
+            en: m.en.into(),
+        }
+    }
+}
+
+/// The control name of a consent's checkbox: `consent.<id>` (the payload's consent id).
+pub fn consent_name(id: ConsentId) -> String {
+    format!("consent.{}", id.as_str())
+}
+
+/// The position of a consent in [`ConsentId::ALL`] (and in [`SigningCtx::consents`]).
+pub fn consent_index(id: ConsentId) -> usize {
+    ConsentId::ALL.iter().position(|c| *c == id).unwrap_or(0)
+}
+
+/// How the signer signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureMode {
+    Drawn,
+    Typed,
+}
+
+/// One stroke of the pad: its points in the pad's integer canvas coordinates (origin top left),
+/// as the payload's `signature_image` carries them.
+pub type Stroke = Vec<[u32; 2]>;
+
+/// Where the submit went.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Idle,
+    Sending,
+    /// Accepted: the receipt as the server returned it.
+    Accepted(serde_json::Value),
+    /// Not sent or refused, with what to tell the reader.
+    Failed(Shown),
+}
+
+#[derive(Clone, Copy)]
+pub struct SigningCtx {
+    pub state: AppState,
+    /// Every failing domain rule of the whole form, in the document's order.
+    pub errors: Memo<Vec<FieldError>>,
+    /// Every preview figure the form allows.
+    pub preview: Memo<Preview>,
+    pub touched: RwSignal<HashSet<String>>,
+    pub submitted: RwSignal<bool>,
+    /// Field errors the server sent back, by path; a path's are dropped once it is edited.
+    pub server: RwSignal<HashMap<String, Vec<Shown>>>,
+    /// What each field shows now, by path.
+    pub visible: Memo<HashMap<String, Vec<Shown>>>,
+    pub readonly: StoredValue<HashSet<String>>,
+    /// The four separate consents, in [`ConsentId::ALL`] order; never pre-ticked or saved.
+    pub consents: RwSignal<[bool; 4]>,
+    /// The languages the agreement has been shown in during this visit.
+    pub langs_shown: RwSignal<Vec<qianyue_domain::content::Lang>>,
+    pub signature_mode: RwSignal<SignatureMode>,
+    pub strokes: RwSignal<Vec<Stroke>>,
+    pub typed_signature: RwSignal<String>,
+    pub outcome: RwSignal<Outcome>,
+}
+
+/// The paths that hold a value in `form`: they count as left from the start.
+fn filled_paths(form: &Form) -> HashSet<String> {
+    form.paths()
+        .into_iter()
+        .filter(|p| form.value(p).is_some_and(|v| !v.trim().is_empty()))
+        .collect()
+}
+
+impl SigningCtx {
+    pub fn new(state: AppState, readonly: HashSet<String>) -> SigningCtx {
+        let today = state.today;
+        let form = state.form;
+        let errors = Memo::new(move |_| form.with(|f| validate(f, today)));
+        let preview = Memo::new(move |_| form.with(|f| preview(f, today)));
+        let touched = RwSignal::new(form.with_untracked(filled_paths));
+        let submitted = RwSignal::new(false);
+        let server = RwSignal::new(HashMap::<String, Vec<Shown>>::new());
+        let visible = Memo::new(move |_| {
+            let submitted = submitted.get();
+            let mut out: HashMap<String, Vec<Shown>> = HashMap::new();
+            touched.with(|touched| {
+                errors.with(|errors| {
+                    let live_cross: HashSet<&str> = errors
+                        .iter()
+                        .filter(|e| e.code().starts_with("cross.") && touched.contains(&e.path))
+                        .map(|e| e.code())
+                        .collect();
+                    for e in errors {
+                        let shown =
+                            submitted || touched.contains(&e.path) || live_cross.contains(e.code());
+                        if shown {
+                            out.entry(e.path.clone()).or_default().push(e.rule.into());
+                        }
+                    }
+                })
+            });
+            server.with(|server| {
+                for (path, messages) in server {
+                    let list = out.entry(path.clone()).or_default();
+                    for m in messages {
+                        if !list.contains(m) {
+                            list.push(m.clone());
+                        }
+                    }
+                }
+            });
+            out
+        });
+        SigningCtx {
+            state,
+            errors,
+            preview,
+            touched,
+            submitted,
+            server,
+            visible,
+            readonly: StoredValue::new(readonly),
+            consents: RwSignal::new([false; 4]),
+            langs_shown: RwSignal::new(Vec::new()),
+            signature_mode: RwSignal::new(SignatureMode::Drawn),
+            strokes: RwSignal::new(Vec::new()),
+            typed_signature: RwSignal::new(String::new()),
+            outcome: RwSignal::new(Outcome::Idle),
+        }
+    }
+
+    pub fn locale(self) -> RwSignal<UiLocale> {
+        self.state.locale
+    }
+
+    /// The messages shown at `path` now (tracked; changes only when they change).
+    pub fn messages(self, path: String) -> Memo<Vec<Shown>> {
+        let visible = self.visible;
+        Memo::new(move |_| visible.with(|v| v.get(&path).cloned().unwrap_or_default()))
+    }
+
+    pub fn is_readonly(self, path: &str) -> bool {
+        self.readonly.with_value(|r| r.contains(path))
+    }
+
+    /// The reader typed `value` at `path`.
+    pub fn edit(self, path: &str, value: String) {
+        if self.is_readonly(path) {
+            return;
+        }
+        self.state.set_field(path, value);
+        if self.server.with_untracked(|s| s.contains_key(path)) {
+            self.server.update(|s| {
+                s.remove(path);
+            });
+        }
+    }
+
+    /// The reader left the field at `path`: from now on its messages are shown, and its value
+    /// is shown as the domain normalises it.
+    pub fn leave(self, path: &str) {
+        if !self.touched.with_untracked(|t| t.contains(path)) {
+            self.touched.update(|t| {
+                t.insert(path.to_owned());
+            });
+        }
+        if self.is_readonly(path) {
+            return;
+        }
+        let today = self.state.today;
+        let normalised = self
+            .state
+            .form
+            .with_untracked(|f| qianyue_domain::normalise::normalised(f, path, today));
+        if let Some(value) = normalised {
+            self.state.set_field(path, value);
+        }
+    }
+
+    /// Removes product line `index`; the touched marks and server errors of the lines after it
+    /// move up with them.
+    pub fn remove_order(self, index: usize) {
+        self.state.form.update(|f| {
+            if index < f.orders.len() {
+                f.orders.remove(index);
+            }
+        });
+        let shift = |path: &str| -> Option<String> {
+            let rest = path.strip_prefix("orders.")?;
+            let (n, field) = rest.split_once('.')?;
+            let n: usize = n.parse().ok()?;
+            match n.cmp(&index) {
+                std::cmp::Ordering::Less => Some(path.to_owned()),
+                std::cmp::Ordering::Equal => None,
+                std::cmp::Ordering::Greater => Some(format!("orders.{}.{field}", n - 1)),
+            }
+        };
+        let moved = |path: &String| -> Option<String> {
+            if path.starts_with("orders.") {
+                shift(path)
+            } else {
+                Some(path.clone())
+            }
+        };
+        self.touched
+            .update(|t| *t = t.iter().filter_map(moved).collect());
+        self.server.update(|s| {
+            *s = s
+                .drain()
+                .filter_map(|(p, m)| moved(&p).map(|p| (p, m)))
+                .collect();
+        });
+    }
+}
+
+pub fn provide_signing(ctx: SigningCtx) {
+    provide_context(ctx);
+}
+
+pub fn use_signing() -> SigningCtx {
+    expect_context::<SigningCtx>()
+}

@@ -1,0 +1,391 @@
+//! Sign and send: a submit attempt shows every problem (each control's message, and an error
+//! summary whose links move focus to the control), moving focus to the first one. When there
+//! is none, the consent payload is built with the domain's `payload` module, canonicalised
+//! (RFC 8785), signed with the signer's non-extractable P-256 key, and POSTed. The result is the
+//! receipt, or the server's field errors mapped back onto the form; nothing typed is lost on
+//! failure, and a retry after a failed delivery resends the very same signed envelope (same
+//! idempotency id), so a consent that did arrive is not recorded twice.
+
+use leptos::prelude::*;
+use qianyue_domain::content::Lang;
+use qianyue_domain::payload::{
+    envelope_from_parts, ConsentId, ConsentPayload, Jwk, PayloadParts, SignedAt,
+};
+use qianyue_domain::preview::preview;
+use wasm_bindgen::JsCast;
+
+use super::consents::CONSENT_REQUIRED;
+use super::ctx::{
+    consent_index, consent_name, pick_owned, use_signing, Outcome, Shown, SigningCtx,
+};
+use super::labels::summary_label;
+use super::orders::focus_later;
+use super::signature_pad::{signature_image, signature_problem};
+use crate::components::text_field::control_id;
+use crate::i18n::UiLocale;
+use crate::{api, config, crypto, draft};
+
+/// One line of the error summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// The id of the control to focus.
+    pub target: String,
+    pub label_zh: String,
+    pub label_en: String,
+    pub message: Shown,
+}
+
+/// The control a path of a server refusal is shown at (form paths, the signature, consents);
+/// `None` for a path no control holds.
+fn target_of(path: &str) -> Option<String> {
+    if path == "signature_image" || path == "signature" {
+        return Some("f-signature".into());
+    }
+    if let Some(rest) = path.strip_prefix("consents.") {
+        let head = rest.split('.').next().unwrap_or(rest);
+        let id = match head.parse::<usize>() {
+            Ok(i) => ConsentId::ALL.get(i).copied(),
+            Err(_) => ConsentId::ALL.into_iter().find(|c| c.as_str() == head),
+        }?;
+        return Some(control_id(&consent_name(id)));
+    }
+    let form_path = path.strip_prefix("form.").unwrap_or(path);
+    let known = HEADS.iter().any(|h| form_path.starts_with(h));
+    known.then(|| control_id(form_path))
+}
+
+const HEADS: [&str; 8] = [
+    "contract_no",
+    "customer.",
+    "contact.",
+    "admin.",
+    "orders.",
+    "agent.",
+    "signing.",
+    "late.",
+];
+
+/// Every problem a submit attempt reports, in the page's order (tracked).
+pub fn problems(ctx: SigningCtx) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let order: Vec<String> = ctx.state.form.with(|f| f.paths());
+    let mut shown: Vec<(String, Shown)> = ctx.errors.with(|errors| {
+        errors
+            .iter()
+            .map(|e| (e.path.clone(), Shown::from(e.rule)))
+            .collect()
+    });
+    ctx.server.with(|server| {
+        for (path, messages) in server {
+            for m in messages {
+                if !shown.iter().any(|(p, s)| p == path && s == m) {
+                    shown.push((path.clone(), m.clone()));
+                }
+            }
+        }
+    });
+    let position = |path: &str| order.iter().position(|p| p == path).unwrap_or(usize::MAX);
+    shown.sort_by_key(|(path, _)| position(path));
+    for (path, message) in shown {
+        let (label_zh, label_en) = summary_label(&path);
+        let target = if path == "orders" {
+            "add-order".to_owned()
+        } else {
+            target_of(&path).unwrap_or_else(|| "sign-and-send".to_owned())
+        };
+        out.push(Problem {
+            target,
+            label_zh,
+            label_en,
+            message,
+        });
+    }
+    let consents = ctx.consents.get();
+    for id in ConsentId::ALL {
+        if !consents[consent_index(id)] {
+            out.push(Problem {
+                target: control_id(&consent_name(id)),
+                label_zh: format!("同意 · {}", consent_short(id).0),
+                label_en: format!("Consent · {}", consent_short(id).1),
+                message: Shown::ui("consent.required", CONSENT_REQUIRED.0, CONSENT_REQUIRED.1),
+            });
+        }
+    }
+    if let Some(message) = signature_problem(ctx) {
+        out.push(Problem {
+            target: "f-signature".into(),
+            label_zh: "签名".into(),
+            label_en: "Signature".into(),
+            message,
+        });
+    }
+    out
+}
+
+fn consent_short(id: ConsentId) -> (&'static str, &'static str) {
+    match id {
+        ConsentId::ServiceAgreement => ("服务协议", "service agreement"),
+        ConsentId::PrivacyPolicy => ("隐私政策", "privacy policy"),
+        ConsentId::AuthorizationLetter => ("授权委托书", "letter of authorisation"),
+        ConsentId::SensitivePersonalInfo => (
+            "证件号码（敏感个人信息）",
+            "ID numbers (sensitive personal information)",
+        ),
+    }
+}
+
+/// What identifies a consent's content before signing: a retry of exactly this resends the
+/// same envelope.
+fn fingerprint(ctx: SigningCtx) -> String {
+    let form = ctx
+        .state
+        .form
+        .with_untracked(|f| serde_json::to_string(f).unwrap_or_default());
+    let image = serde_json::to_string(&signature_image(ctx)).unwrap_or_default();
+    format!("{form}\n{image}\n{:?}", ctx.consents.get_untracked())
+}
+
+fn langs(ctx: SigningCtx) -> Vec<Lang> {
+    let mut langs = ctx.langs_shown.get_untracked();
+    if langs.is_empty() {
+        langs.push(Lang::Zh);
+    }
+    langs
+}
+
+/// Builds, signs and returns the envelope to POST.
+async fn signed_envelope(ctx: SigningCtx) -> Result<String, String> {
+    let js = |e: wasm_bindgen::JsValue| format!("{e:?}");
+    let key = crypto::signing_key().await.map_err(js)?;
+    let now = (js_sys::Date::now() / 1000.0).floor() as i64;
+    let signed_at = SignedAt::from_unix_seconds(now).ok_or("the clock is out of range")?;
+    let form = ctx.state.form.get_untracked();
+    // The receiver recomputes the figures on the signing date (China Standard Time).
+    let figures = preview(&form, signed_at.date());
+    let payload = ConsentPayload::new(PayloadParts {
+        form,
+        langs: langs(ctx),
+        previews: &figures,
+        signature_image: signature_image(ctx),
+        signed_at,
+        idempotency_id: crypto::random_uuid().map_err(js)?,
+        public_key: Jwk::p256(&key.x, &key.y),
+    });
+    let bytes = payload.signing_bytes().map_err(|e| e.to_string())?;
+    let signature = key.sign(&bytes).await.map_err(js)?;
+    Ok(envelope_from_parts(&bytes, &signature))
+}
+
+/// The server's refusal mapped onto the form.
+fn apply_refusal(ctx: SigningCtx, fields: Vec<api::FieldRefusal>) {
+    ctx.server.update(|server| {
+        server.clear();
+        for f in fields {
+            let path = f.path.strip_prefix("form.").unwrap_or(&f.path).to_owned();
+            let message = Shown {
+                code: f.code.into(),
+                zh: f.message_zh.into(),
+                en: f.message_en.into(),
+            };
+            server.entry(path).or_default().push(message);
+        }
+    });
+}
+
+fn send(ctx: SigningCtx, last: StoredValue<Option<(String, String)>>) {
+    ctx.outcome.set(Outcome::Sending);
+    leptos::task::spawn_local(async move {
+        let print = fingerprint(ctx);
+        let reuse = last.with_value(|l| {
+            l.as_ref()
+                .filter(|(p, _)| *p == print)
+                .map(|(_, b)| b.clone())
+        });
+        let body = match reuse {
+            Some(body) => body,
+            None => match signed_envelope(ctx).await {
+                Ok(body) => body,
+                Err(detail) => {
+                    leptos::logging::warn!("signing failed: {detail}");
+                    ctx.outcome.set(Outcome::Failed(Shown::ui(
+                        "client.sign_failed",
+                        "无法在本浏览器中生成签名（需要 WebCrypto 和 IndexedDB）。已填写的内容都还在。",
+                        "This browser could not create the signature (WebCrypto and IndexedDB are needed). Everything you typed is still here.",
+                    )));
+                    return;
+                }
+            },
+        };
+        last.set_value(Some((print, body.clone())));
+        match api::post_json(&config::endpoint(), &body).await {
+            Ok(receipt) => {
+                last.set_value(None);
+                draft::clear();
+                ctx.outcome.set(Outcome::Accepted(receipt));
+            }
+            Err(api::SendError::Refused {
+                code,
+                message_zh,
+                message_en,
+                fields,
+                ..
+            }) => {
+                last.set_value(None);
+                apply_refusal(ctx, fields);
+                ctx.outcome.set(Outcome::Failed(Shown {
+                    code: code.into(),
+                    zh: message_zh.into(),
+                    en: message_en.into(),
+                }));
+                focus_first_problem(ctx);
+            }
+            Err(api::SendError::Failed { detail, .. }) => {
+                leptos::logging::warn!("sending failed: {detail}");
+                ctx.outcome.set(Outcome::Failed(Shown::ui(
+                    "client.send_failed",
+                    "发送失败，请检查网络后重试。已填写的内容和签名都还在，重试时发送的是同一份签署数据。",
+                    "Sending failed: check the connection and try again. Everything you typed and your signature are still here; a retry sends the same signed consent.",
+                )));
+                focus_later("send-status".to_owned());
+            }
+        }
+    });
+}
+
+fn focus_first_problem(ctx: SigningCtx) {
+    let first = problems(ctx).into_iter().next();
+    match first {
+        Some(p) => focus_later(p.target),
+        None => focus_later("send-status".to_owned()),
+    }
+}
+
+/// The error summary and the sign-and-send button.
+#[component]
+pub fn SubmitArea() -> impl IntoView {
+    let ctx = use_signing();
+    let locale = ctx.locale();
+    let list = Memo::new(move |_| {
+        if ctx.submitted.get() {
+            problems(ctx)
+        } else {
+            Vec::new()
+        }
+    });
+    let last = StoredValue::new(None::<(String, String)>);
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        ctx.submitted.set(true);
+        if ctx.outcome.get_untracked() == Outcome::Sending {
+            return;
+        }
+        if problems(ctx).is_empty() {
+            send(ctx, last);
+        } else {
+            ctx.outcome.set(Outcome::Idle);
+            focus_first_problem(ctx);
+        }
+    };
+    let status = move || match ctx.outcome.get() {
+        Outcome::Sending => Some(locale.get().pick("正在签署并发送…", "Signing and sending…")),
+        Outcome::Failed(m) => Some(m.text(locale.get())),
+        _ => None,
+    };
+    view! {
+        <div class="submit-area">
+            <Show when=move || list.with(|l| !l.is_empty())>
+                <div class="error-summary" id="error-summary" role="alert" aria-labelledby="error-summary-title">
+                    <h2 id="error-summary-title">
+                        {move || {
+                            let n = list.with(Vec::len);
+                            pick_owned(locale.get(), format!("还有{n}处需要修改"), format!("{n} thing{} to fix", if n == 1 { "" } else { "s" }))
+                        }}
+                    </h2>
+                    <ul>
+                        {move || {
+                            list.get()
+                                .into_iter()
+                                .map(|p| {
+                                    let target = p.target.clone();
+                                    let href = format!("#{}", p.target);
+                                    let l = locale.get();
+                                    let text = format!(
+                                        "{}：{}",
+                                        pick_owned(l, p.label_zh.clone(), p.label_en.clone()),
+                                        p.message.text(l)
+                                    );
+                                    let text = if l == UiLocale::En { text.replacen('：', ": ", 1) } else { text };
+                                    view! {
+                                        <li>
+                                            <a
+                                                href=href
+                                                on:click=move |ev| {
+                                                    // Focus the control without touching the URL
+                                                    // fragment (it carries the prefill).
+                                                    ev.prevent_default();
+                                                    if let Some(el) = document().get_element_by_id(&target) {
+                                                        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                                                            let _ = el.focus();
+                                                        }
+                                                    }
+                                                }
+                                            >
+                                                {text}
+                                            </a>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </ul>
+                </div>
+            </Show>
+            <p class="send-status" id="send-status" tabindex="-1" aria-live="polite">{status}</p>
+            <button
+                type="submit"
+                id="sign-and-send"
+                class="sign-and-send"
+                aria-disabled=move || (ctx.outcome.get() == Outcome::Sending).to_string()
+                on:click=on_click
+            >
+                {move || locale.get().pick("签署并发送", "Sign and send")}
+            </button>
+        </div>
+    }
+}
+
+/// The result screen: the receipt the server returned.
+#[component]
+pub fn Receipt(receipt: serde_json::Value) -> impl IntoView {
+    let ctx = use_signing();
+    let locale = ctx.locale();
+    let rows: Vec<(String, String)> = match &receipt {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .filter_map(|(k, v)| match v {
+                serde_json::Value::String(s) => Some((k.clone(), s.clone())),
+                serde_json::Value::Number(n) => Some((k.clone(), n.to_string())),
+                serde_json::Value::Bool(b) => Some((k.clone(), b.to_string())),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    view! {
+        <section class="receipt" id="receipt" tabindex="-1" aria-labelledby="receipt-title" data-receipt="accepted">
+            <h2 id="receipt-title">{move || locale.get().pick("已签署并发送", "Signed and sent")}</h2>
+            <p>
+                {move || locale.get().pick(
+                    "您的签署已被接收。请保存以下回执。",
+                    "Your signed consent was received. Keep this receipt.",
+                )}
+            </p>
+            <dl class="receipt-fields">
+                {rows
+                    .into_iter()
+                    .map(|(k, v)| view! { <div><dt>{k.clone()}</dt><dd data-receipt-field=k>{v}</dd></div> })
+                    .collect_view()}
+            </dl>
+        </section>
+    }
+}

@@ -1,0 +1,401 @@
+//! Component tests of the signing journey in a real browser (wasm-bindgen-test, headless
+//! Chromium): messages appear on leaving a field and clear when fixed, previews follow the fee
+//! inputs, a cross-field error marks every field involved, the language switch changes the
+//! messages, ID numbers are masked, values are shown as text, the draft survives a remount.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::task::tick;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Event, HtmlElement, HtmlInputElement, HtmlSelectElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SEED: &str = include_str!("../crates/domain/tests/fixtures/seed-form-with-fees.json");
+
+fn clear_storage() {
+    let window = leptos::prelude::window();
+    if let Ok(Some(s)) = window.local_storage() {
+        let _ = s.clear();
+    }
+    if let Ok(Some(s)) = window.session_storage() {
+        let _ = s.clear();
+    }
+}
+
+/// Mounts the app into its own container, optionally prefilled (URL fragment), with no draft.
+fn mount(prefill: Option<&str>) -> (HtmlElement, impl Sized) {
+    clear_storage();
+    let window = leptos::prelude::window();
+    let hash = prefill
+        .map(|json| {
+            format!(
+                "#prefill={}",
+                String::from(js_sys::encode_uri_component(json))
+            )
+        })
+        .unwrap_or_default();
+    window.location().set_hash(&hash).unwrap();
+    let document = leptos::prelude::document();
+    let container: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&container).unwrap();
+    let handle = leptos::mount::mount_to(container.clone(), qianyue::App);
+    window.location().set_hash("").unwrap();
+    (container, handle)
+}
+
+fn input(container: &HtmlElement, name: &str) -> HtmlInputElement {
+    container
+        .query_selector(&format!("[name='{name}']"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no control named {name}"))
+        .unchecked_into()
+}
+
+fn select(container: &HtmlElement, name: &str) -> HtmlSelectElement {
+    container
+        .query_selector(&format!("select[name='{name}']"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no select named {name}"))
+        .unchecked_into()
+}
+
+fn invalid(el: &HtmlElement) -> Option<String> {
+    el.get_attribute("aria-invalid")
+}
+
+fn message_of(container: &HtmlElement, el: &HtmlElement) -> String {
+    let id = el
+        .get_attribute("aria-describedby")
+        .expect("aria-describedby");
+    let first = id.split_whitespace().next().unwrap().to_owned();
+    container
+        .query_selector(&format!("#{first}"))
+        .unwrap()
+        .expect("the described-by element exists")
+        .text_content()
+        .unwrap_or_default()
+}
+
+fn preview_value(container: &HtmlElement, key: &str) -> Option<String> {
+    container
+        .query_selector(&format!("[data-preview='{key}']"))
+        .unwrap()
+        .and_then(|el| el.get_attribute("data-value"))
+}
+
+fn preview_text(container: &HtmlElement, key: &str) -> Option<String> {
+    container
+        .query_selector(&format!("[data-preview='{key}']"))
+        .unwrap()
+        .and_then(|el| el.text_content())
+}
+
+async fn type_into(input: &HtmlInputElement, value: &str) {
+    input.set_value(value);
+    input.dispatch_event(&Event::new("input").unwrap()).unwrap();
+    settle().await;
+}
+
+async fn leave(el: &HtmlElement) {
+    el.dispatch_event(&Event::new("blur").unwrap()).unwrap();
+    settle().await;
+}
+
+async fn fill(input: &HtmlInputElement, value: &str) {
+    input.dispatch_event(&Event::new("focus").unwrap()).unwrap();
+    settle().await;
+    type_into(input, value).await;
+    leave(input).await;
+}
+
+async fn choose(select: &HtmlSelectElement, value: &str) {
+    select.set_value(value);
+    select
+        .dispatch_event(&Event::new("change").unwrap())
+        .unwrap();
+    settle().await;
+    leave(select).await;
+}
+
+async fn click(container: &HtmlElement, selector: &str) {
+    let el: HtmlElement = container
+        .query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+        .unchecked_into();
+    el.click();
+    settle().await;
+}
+
+/// Lets Leptos run what an event set off: memos feed memos feed render effects, one
+/// microtask step each.
+async fn settle() {
+    for _ in 0..4 {
+        tick().await;
+    }
+}
+
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+#[wasm_bindgen_test]
+async fn mobile_message_appears_on_leaving_and_clears_when_fixed() {
+    let (c, _m) = mount(None);
+    let mobile = input(&c, "contact.mobile");
+    type_into(&mobile, "1380013800").await;
+    assert_eq!(
+        invalid(&mobile).as_deref(),
+        Some("false"),
+        "not before leaving"
+    );
+    leave(&mobile).await;
+    assert_eq!(invalid(&mobile).as_deref(), Some("true"));
+    assert!(!message_of(&c, &mobile).is_empty());
+
+    // Live once touched; shown normalised once left again.
+    type_into(&mobile, "+86 138-0013-8000").await;
+    assert_eq!(invalid(&mobile).as_deref(), Some("false"));
+    assert_eq!(message_of(&c, &mobile), "");
+    leave(&mobile).await;
+    assert_eq!(mobile.value(), "13800138000");
+}
+
+#[wasm_bindgen_test]
+async fn preview_follows_the_fee_inputs() {
+    let (c, _m) = mount(Some(SEED));
+    assert_eq!(
+        preview_value(&c, "orders.0.penalty").as_deref(),
+        Some("960000")
+    );
+    assert_eq!(
+        preview_text(&c, "orders.0.penalty").as_deref(),
+        Some("¥9,600.00")
+    );
+    let fee = input(&c, "orders.0.monthly_fee");
+    fill(&fee, "1000").await;
+    assert_eq!(fee.value(), "1000.00", "shown normalised");
+    // 0.5 × 1000 × 11 months + 3000 investment.
+    assert_eq!(
+        preview_value(&c, "orders.0.penalty").as_deref(),
+        Some("850000")
+    );
+    // The Mobile Cloud line: 0.5 × 450 × 8 months.
+    assert_eq!(
+        preview_value(&c, "total.penalty").as_deref(),
+        Some("1030000")
+    );
+    // A fee that does not parse removes the figure (and its hook).
+    type_into(&fee, "abc").await;
+    assert_eq!(preview_value(&c, "orders.0.penalty"), None);
+    assert_eq!(invalid(&fee).as_deref(), Some("true"));
+}
+
+#[wasm_bindgen_test]
+async fn cross_field_error_marks_both_fields() {
+    let (c, _m) = mount(Some(SEED));
+    let signer = input(&c, "signing.representative");
+    let agent = input(&c, "agent.name");
+    assert_eq!(invalid(&signer).as_deref(), Some("false"));
+    fill(&signer, "张晓梅").await;
+    assert_eq!(invalid(&signer).as_deref(), Some("true"));
+    assert_eq!(
+        invalid(&agent).as_deref(),
+        Some("true"),
+        "the agent is marked too"
+    );
+    let at_signer = message_of(&c, &signer);
+    assert!(!at_signer.is_empty());
+    assert_eq!(
+        message_of(&c, &agent),
+        at_signer,
+        "the same message at both"
+    );
+
+    fill(&signer, "刘志强").await;
+    assert_eq!(invalid(&signer).as_deref(), Some("false"));
+    assert_eq!(invalid(&agent).as_deref(), Some("false"));
+}
+
+#[wasm_bindgen_test]
+async fn locale_switch_changes_messages() {
+    let (c, _m) = mount(None);
+    let email = input(&c, "admin.email");
+    fill(&email, "wang@").await;
+    click(&c, "[data-locale='zh-CN']").await;
+    let zh = message_of(&c, &email);
+    assert!(has_cjk(&zh), "zh: {zh}");
+    click(&c, "[data-locale='en']").await;
+    let en = message_of(&c, &email);
+    assert!(!en.is_empty() && !has_cjk(&en), "en: {en}");
+    click(&c, "[data-locale='both']").await;
+    let both = message_of(&c, &email);
+    assert!(both.contains(&zh) && both.contains(&en), "both: {both}");
+    click(&c, "[data-locale='zh-CN']").await;
+}
+
+#[wasm_bindgen_test]
+async fn id_numbers_are_masked_after_leaving_and_revealable() {
+    let (c, _m) = mount(Some(SEED));
+    settle().await;
+    let id = input(&c, "contact.id_number");
+    assert_eq!(id.value(), "4403**********1246", "prefilled: masked");
+    id.dispatch_event(&Event::new("focus").unwrap()).unwrap();
+    settle().await;
+    assert_eq!(id.value(), "440307198505201246", "focused: shown");
+    leave(&id).await;
+    assert_eq!(id.value(), "4403**********1246");
+    click(&c, "#f-contact-id_number ~ .reveal").await;
+    assert_eq!(id.value(), "440307198505201246", "revealed on request");
+}
+
+#[wasm_bindgen_test]
+async fn wrong_check_digit_is_named_precisely() {
+    let (c, _m) = mount(Some(SEED));
+    click(&c, "[data-locale='en']").await;
+    let id = input(&c, "agent.id_number");
+    fill(&id, "440305199608185317").await;
+    assert_eq!(invalid(&id).as_deref(), Some("true"));
+    assert!(
+        message_of(&c, &id).contains("Check digit"),
+        "{}",
+        message_of(&c, &id)
+    );
+    click(&c, "[data-locale='zh-CN']").await;
+    assert!(message_of(&c, &id).contains("校验位"));
+}
+
+#[wasm_bindgen_test]
+async fn html_in_values_is_shown_as_text() {
+    let (c, _m) = mount(None);
+    let name = input(&c, "customer.group_name");
+    fill(&name, "<img src=x onerror=alert(1)><script>x()</script>").await;
+    assert!(c.query_selector("img[src='x']").unwrap().is_none());
+    assert_eq!(
+        name.value(),
+        "<img src=x onerror=alert(1)><script>x()</script>"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn product_lines_can_be_added_and_removed() {
+    let (c, _m) = mount(None);
+    assert!(c
+        .query_selector("[name='orders.0.sub_order_no']")
+        .unwrap()
+        .is_none());
+    click(&c, "#add-order").await;
+    click(&c, "#add-order").await;
+    let second = input(&c, "orders.1.sub_order_no");
+    fill(&second, "7552304046028604").await;
+    choose(&select(&c, "orders.1.product_name"), "移动云").await;
+    click(&c, "#order-0-title ~ .remove-line").await;
+    assert!(c
+        .query_selector("[name='orders.1.sub_order_no']")
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        input(&c, "orders.0.sub_order_no").value(),
+        "7552304046028604"
+    );
+    assert_eq!(select(&c, "orders.0.product_name").value(), "移动云");
+}
+
+#[wasm_bindgen_test]
+async fn other_reason_takes_the_readers_words() {
+    let (c, _m) = mount(None);
+    click(&c, "#add-order").await;
+    let reason = select(&c, "orders.0.reason");
+    choose(&reason, "其他").await;
+    assert_eq!(
+        invalid(&reason).as_deref(),
+        Some("true"),
+        "words still missing"
+    );
+    let other: HtmlInputElement = c
+        .query_selector("#f-orders-0-reason-other")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    fill(&other, "公司合并").await;
+    assert_eq!(invalid(&reason).as_deref(), Some("false"));
+}
+
+#[wasm_bindgen_test]
+async fn submit_attempt_lists_problems_and_focuses_the_first() {
+    let (c, _m) = mount(None);
+    click(&c, "#sign-and-send").await;
+    let summary = c
+        .query_selector("#error-summary")
+        .unwrap()
+        .expect("an error summary");
+    assert!(summary.query_selector_all("a").unwrap().length() > 10);
+    assert_eq!(
+        invalid(&input(&c, "contract_no")).as_deref(),
+        Some("true"),
+        "untouched fields are marked after a submit attempt"
+    );
+    // Focus moves on the next frame.
+    let (tx, rx) = futures_channel();
+    leptos::prelude::request_animation_frame(tx);
+    rx.await;
+    let active = leptos::prelude::document().active_element().unwrap();
+    assert_eq!(active.id(), "f-contract_no");
+}
+
+#[wasm_bindgen_test]
+async fn the_draft_survives_a_remount_but_consents_do_not() {
+    let (c, m) = mount(None);
+    let name = input(&c, "customer.group_name");
+    fill(&name, "深圳特发东智科技有限公司").await;
+    let id = input(&c, "contact.id_number");
+    fill(&id, "440307198505201246").await;
+    click(&c, "[name='consent.privacy_policy']").await;
+    // Leaving the page saves at once.
+    leptos::prelude::window()
+        .dispatch_event(&Event::new("pagehide").unwrap())
+        .unwrap();
+    drop(m);
+    let document = leptos::prelude::document();
+    let c2: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&c2).unwrap();
+    let _m2 = leptos::mount::mount_to(c2.clone(), qianyue::App);
+    settle().await;
+    assert_eq!(
+        input(&c2, "customer.group_name").value(),
+        "深圳特发东智科技有限公司"
+    );
+    let stored = leptos::prelude::window()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(qianyue::draft::DRAFT_KEY)
+        .unwrap()
+        .unwrap();
+    assert!(
+        !stored.contains("440307198505201246"),
+        "ID numbers are not in localStorage"
+    );
+    let id2 = input(&c2, "contact.id_number");
+    id2.dispatch_event(&Event::new("focus").unwrap()).unwrap();
+    settle().await;
+    assert_eq!(id2.value(), "440307198505201246", "kept for this tab");
+    assert!(!input(&c2, "consent.privacy_policy").checked());
+}
+
+/// A one-shot signal from a callback to a test.
+fn futures_channel() -> (impl FnOnce(), impl std::future::Future<Output = ()>) {
+    let (resolve_tx, promise) = {
+        let mut resolve = None;
+        let promise = js_sys::Promise::new(&mut |res, _| resolve = Some(res));
+        (resolve.unwrap(), promise)
+    };
+    let send = move || {
+        let _ = resolve_tx.call0(&wasm_bindgen::JsValue::NULL);
+    };
+    let wait = async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    };
+    (send, wait)
+}
