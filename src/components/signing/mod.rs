@@ -27,9 +27,9 @@ use self::progress::Progress;
 use self::sections::{AdminSection, AgentSection, ContactSection, CustomerSection, SigningSection};
 use self::signature_pad::SignatureSection;
 use self::submit::{Receipt, SubmitArea};
-use crate::{config, draft};
 use crate::i18n::UiLocale;
 use crate::state::use_app_state;
+use crate::{config, draft};
 
 /// How long typing pauses before the draft is saved.
 const DRAFT_DELAY: Duration = Duration::from_millis(400);
