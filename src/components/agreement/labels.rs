@@ -1,196 +1,27 @@
 //! English forms of the enumerated values the form stores as the document's Chinese labels
-//! (content README 1.5: in the en text they are shown in English, from docs/glossary.md §3).
-//! Product names and ID types take their English labels from the domain crate; the other lists
-//! have no English label there yet, so the glossary's table is kept here, next to its only use.
+//! (content README 1.5: in the en text they are shown in English, docs/glossary.md §3). The
+//! lists' English is the domain crate's (`qianyue_domain::labels`); this adds the two values of
+//! the glossary that are not list labels: the seed's matter of the authorisation letter, and a
+//! reason outside the list written as `其他：` + the customer's own words.
 
-use qianyue_domain::clauses::ProductKind;
-use qianyue_domain::other_id::IdType;
+use qianyue_domain::enums::OTHER_REASON_PREFIX;
+use qianyue_domain::labels::label_en;
 
-/// Glossary §3: stored zh label → en label, for the lists without an English label in the
-/// domain crate (organisation types, certificate types, industries, business types,
-/// cancellation reasons, channels, the seed's matter).
-const GLOSSARY: &[(&str, &str)] = &[
-    // 集团机构类型
-    ("1.1 党政军机关", "1.1 Party, government or military body"),
-    ("1.2 企业法人", "1.2 enterprise legal person"),
-    ("1.3 事业单位", "1.3 public institution"),
-    ("1.4 社会团体", "1.4 social organisation"),
-    ("1.5 民办非企业单位", "1.5 private non-enterprise unit"),
-    ("1.6 基金会", "1.6 foundation"),
-    (
-        "1.7 农民专业合作社",
-        "1.7 farmers' specialised co-operative",
-    ),
-    ("1.8 个体工商户", "1.8 individual business"),
-    ("1.9 其他组织", "1.9 other organisation"),
-    // 证件类型 (organisation)
-    (
-        "企业法人营业执照",
-        "Business Licence of Enterprise Legal Person",
-    ),
-    ("营业执照", "Business Licence"),
-    (
-        "个体工商户营业执照",
-        "Business Licence of Individual Business",
-    ),
-    (
-        "农民专业合作社法人营业执照",
-        "Business Licence of Farmers' Specialised Co-operative Legal Person",
-    ),
-    (
-        "事业单位法人证书",
-        "Public Institution Legal Person Certificate",
-    ),
-    (
-        "社会团体法人登记证书",
-        "Social Organisation Legal Person Registration Certificate",
-    ),
-    (
-        "民办非企业单位登记证书",
-        "Private Non-enterprise Unit Registration Certificate",
-    ),
-    (
-        "基金会法人登记证书",
-        "Foundation Legal Person Registration Certificate",
-    ),
-    (
-        "统一社会信用代码证书",
-        "Unified Social Credit Code Certificate",
-    ),
-    // 所属行业
-    (
-        "1.1 农、林、牧、渔业",
-        "1.1 agriculture, forestry, animal husbandry and fishery",
-    ),
-    ("2.1 采矿业", "2.1 mining"),
-    (
-        "3.1 农副食品加工业",
-        "3.1 processing of food from agricultural products",
-    ),
-    (
-        "3.2 食品、饮料制造业",
-        "3.2 manufacture of food and beverages",
-    ),
-    (
-        "3.3 纺织服装、鞋帽制造业",
-        "3.3 manufacture of textile garments, footwear and headwear",
-    ),
-    (
-        "3.4 造纸及纸制品业",
-        "3.4 manufacture of paper and paper products",
-    ),
-    (
-        "3.5 石油、化学原料及化学制品制造业",
-        "3.5 petroleum, chemical raw materials and chemical products",
-    ),
-    ("3.6 医药制造业", "3.6 manufacture of medicines"),
-    ("3.7 金属制品业", "3.7 manufacture of metal products"),
-    (
-        "3.8 通用及专用设备制造业",
-        "3.8 manufacture of general-purpose and special-purpose equipment",
-    ),
-    (
-        "3.9 电气机械及器材制造业",
-        "3.9 manufacture of electrical machinery and equipment",
-    ),
-    (
-        "3.10 计算机、通信和其他电子设备制造业",
-        "3.10 manufacture of computers, communication and other electronic equipment",
-    ),
-    (
-        "3.11 汽车及交通运输设备制造业",
-        "3.11 manufacture of motor vehicles and transport equipment",
-    ),
-    ("3.12 其他制造业", "3.12 other manufacturing"),
-    (
-        "4.1 电力、热力、燃气及水生产和供应业",
-        "4.1 production and supply of electricity, heat, gas and water",
-    ),
-    ("5.1 建筑业", "5.1 construction"),
-    ("6.1 批发和零售业", "6.1 wholesale and retail trade"),
-    (
-        "7.1 交通运输、仓储和邮政业",
-        "7.1 transport, storage and postal services",
-    ),
-    ("8.1 住宿和餐饮业", "8.1 accommodation and catering"),
-    (
-        "9.1 信息传输、软件和信息技术服务业",
-        "9.1 information transmission, software and information technology services",
-    ),
-    ("10.1 金融业", "10.1 finance"),
-    ("11.1 房地产业", "11.1 real estate"),
-    (
-        "12.1 租赁和商务服务业",
-        "12.1 leasing and business services",
-    ),
-    (
-        "13.1 科学研究和技术服务业",
-        "13.1 scientific research and technical services",
-    ),
-    (
-        "14.1 水利、环境和公共设施管理业",
-        "14.1 water conservancy, environment and public facilities management",
-    ),
-    (
-        "15.1 居民服务、修理和其他服务业",
-        "15.1 resident services, repair and other services",
-    ),
-    ("16.1 教育", "16.1 education"),
-    ("17.1 卫生和社会工作", "17.1 health and social work"),
-    (
-        "18.1 文化、体育和娱乐业",
-        "18.1 culture, sports and entertainment",
-    ),
-    (
-        "19.1 公共管理、社会保障和社会组织",
-        "19.1 public administration, social security and social organisations",
-    ),
-    ("20.1 国际组织", "20.1 international organisations"),
-    // 业务类型
-    ("预约销户", "scheduled cancellation"),
-    ("立即销户", "immediate cancellation"),
-    // 销户原因
-    ("客户倒闭或搬迁", "customer closed down or relocated"),
-    ("业务需求变化", "change in business needs"),
-    ("资费原因", "tariff reasons"),
-    ("网络质量原因", "network quality reasons"),
-    ("服务原因", "service reasons"),
-    ("转用其他运营商", "switching to another operator"),
-    ("合同到期不续约", "contract expired, not renewed"),
-    // 业务受理渠道
-    ("客户经理", "account manager"),
-    ("营业厅", "business hall"),
-    ("网上营业厅", "online business hall"),
-    ("10086热线", "10086 hotline"),
-    (
-        "政企客户服务中心",
-        "Government and Enterprise Customer Service Centre",
-    ),
-    // agent.matter (the seed's value)
-    ("移动相关业务", "China Mobile-related services"),
-];
-
-/// `其他：` + the customer's own words (a reason outside the list).
-const OTHER_ZH: &str = "其他：";
-const OTHER_EN: &str = "other: ";
+/// `agent.matter` in the seed, with its English from docs/glossary.md §3.
+const SEED_MATTER: (&str, &str) = ("移动相关业务", "China Mobile-related services");
 
 /// The English form of a stored label, or `None` if the value is not a known label (then it
 /// is shown as entered: a name, a number, free text).
 pub fn english(value: &str) -> Option<String> {
-    if let Some((_, en)) = GLOSSARY.iter().find(|(zh, _)| *zh == value) {
-        return Some((*en).to_owned());
+    if let Some(en) = label_en(value) {
+        return Some(en.to_owned());
     }
-    if let Ok(kind) = ProductKind::from_label(value) {
-        return Some(kind.label_en().to_owned());
+    if value == SEED_MATTER.0 {
+        return Some(SEED_MATTER.1.to_owned());
     }
-    if let Some(id_type) = IdType::from_label(value) {
-        if id_type.label_zh() == value {
-            return Some(id_type.label_en().to_owned());
-        }
-    }
-    value
-        .strip_prefix(OTHER_ZH)
-        .map(|words| format!("{OTHER_EN}{words}"))
+    let words = value.strip_prefix(OTHER_REASON_PREFIX)?;
+    let other = label_en("其他").unwrap_or("other");
+    Some(format!("{other}: {words}"))
 }
 
 #[cfg(test)]
