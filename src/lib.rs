@@ -7,6 +7,8 @@ pub mod components;
 pub mod config;
 pub mod crypto;
 pub mod draft;
+pub mod embed;
+pub mod events;
 pub mod i18n;
 pub mod idb;
 pub mod prefill;

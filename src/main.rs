@@ -1,5 +1,11 @@
-//! Entry point of the browser app: mount the root component on <body>.
+//! Entry point of the browser app: on its own page, mount the root component on <body>; loaded
+//! by a host page's `embed.js`, or as a portal's frame (`/?embed=iframe`): see `embed/`.
+use qianyue::embed::{self, PageMode};
+
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(qianyue::App);
+    match embed::page_mode() {
+        PageMode::Standalone => leptos::mount::mount_to_body(qianyue::App),
+        mode => embed::start(mode),
+    }
 }

@@ -7,6 +7,7 @@ use qianyue_domain::date::Date;
 use qianyue_domain::form::Form;
 
 use crate::clock;
+use crate::embed::Host;
 use crate::i18n::UiLocale;
 
 #[derive(Clone, Copy)]
@@ -15,6 +16,9 @@ pub struct AppState {
     pub locale: RwSignal<UiLocale>,
     /// The signer's local date, read once at start-up.
     pub today: Date,
+    /// Who hosts this instance (its own page, a portal's element or frame): ask it, not the
+    /// page, for the endpoint, read-only fields and drafts, and tell it events.
+    pub host: Host,
 }
 
 impl AppState {
@@ -23,7 +27,13 @@ impl AppState {
             form: RwSignal::new(form),
             locale: RwSignal::new(UiLocale::Zh),
             today: clock::today(),
+            host: Host::STANDALONE,
         }
+    }
+
+    /// The same state, hosted by `host` (an embedding).
+    pub fn with_host(self, host: Host) -> AppState {
+        AppState { host, ..self }
     }
 
     /// The text at `path` (tracked): a memo, so a keystroke elsewhere does not re-render it.

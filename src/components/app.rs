@@ -12,8 +12,11 @@ use crate::state::{provide_app_state, AppState};
 
 #[component]
 pub fn App() -> impl IntoView {
-    // A saved draft of the same prefill wins over the prefill (see draft.rs).
-    let state = AppState::new(draft::initial_form(prefill::from_location()));
+    // An embedding (embed/) hands its instance's state in; the app's own page makes one, where
+    // a saved draft of the same prefill wins over the prefill (see draft.rs).
+    let state = use_context::<AppState>().unwrap_or_else(|| {
+        AppState::new(draft::initial_form(prefill::from_location()))
+    });
     provide_app_state(state);
     view! {
         <main class="app">

@@ -1,0 +1,215 @@
+// The part of Qianyue's embedding that has to be JavaScript: the <qianyue-consent> element class
+// with its shadow root and stylesheet, DOM events, and the frame's messages and height.
+// Imported by the app's wasm-bindgen bindings (src/embed/glue.rs); the Rust side decides
+// everything else. docs/embedding.md is the reference for hosts.
+
+// Set by embed.js (the loader a host page includes) before it starts the app.
+const MARK = Symbol.for("qianyue.embed");
+const TAG = "qianyue-consent";
+const ATTRIBUTES = ["endpoint", "locale", "agreement", "agreement-version", "readonly", "prefill"];
+
+/** "element" when a host page loaded the app through embed.js, "frame" for `?embed=iframe`. */
+export function pageMode() {
+  if (globalThis[MARK]) return "element";
+  return new URLSearchParams(location.search).get("embed") === "iframe" ? "frame" : "standalone";
+}
+
+// The shadow root's own base: the host page's inherited properties (font, colour, line height,
+// letter spacing…) stop at .qy-root; custom properties (the theme) still come through.
+const BASE = `
+:host { display: block; --qy-font-size: 16px; }
+:host([hidden]) { display: none; }
+.qy-root {
+  all: initial;
+  display: block;
+  box-sizing: border-box;
+  font-family: var(--qy-font);
+  font-size: var(--qy-font-size, 16px);
+  line-height: 1.6;
+  color: var(--qy-fg);
+  background: var(--qy-bg);
+  text-align: start;
+}
+.qy-embed-error { margin: 0; padding: var(--qy-space, 1rem); color: var(--qy-error); }
+`;
+
+/**
+ * The app's stylesheet as it must be inside a shadow root: `:root` is the host there, and `rem`
+ * (the host page's root font size, which the host may change) becomes --qy-font-size.
+ * Media queries keep `rem`: there it is the browser's default size, not the page's.
+ */
+export function forShadow(css) {
+  return css
+    .replace(/:root\b/g, ":host")
+    .replace(/(@media[^{]*)|(?<![\w.#-])(-?(?:\d+\.?\d*|\.\d+))rem\b/g, (_, media, n) =>
+      media ?? `calc(${n} * var(--qy-font-size, 16px))`);
+}
+
+const PREFILL = new WeakMap();
+
+/**
+ * Defines <qianyue-consent>. `connect(element, container, fresh)` mounts an instance into the
+ * container inside the element's shadow root and returns its id; `disconnect(id)` unmounts it;
+ * `update(id, element)` applies a new `locale` or `endpoint` without restarting the journey.
+ */
+export function defineElement(connect, disconnect, update) {
+  if (customElements.get(TAG)) return;
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(BASE + (globalThis[MARK]?.styles ?? []).map(forShadow).join("\n"));
+
+  class QianyueConsent extends HTMLElement {
+    static observedAttributes = ATTRIBUTES;
+    #id = 0;
+    #container;
+
+    constructor() {
+      super();
+      const root = this.attachShadow({ mode: "open" });
+      root.adoptedStyleSheets = [sheet];
+      this.#container = document.createElement("div");
+      this.#container.className = "qy-root";
+      root.append(this.#container);
+      // A prefill set before the element was defined is an own property hiding the setter.
+      if (Object.hasOwn(this, "prefill")) {
+        const value = this.prefill;
+        delete this.prefill;
+        this.prefill = value;
+      }
+    }
+
+    connectedCallback() {
+      if (!this.#id) this.#id = connect(this, this.#container, true);
+    }
+
+    disconnectedCallback() {
+      // Moving the element (removed and inserted in one task) keeps the journey.
+      queueMicrotask(() => {
+        if (!this.isConnected) this.#unmount();
+      });
+    }
+
+    attributeChangedCallback(name, before, after) {
+      if (!this.#id || before === after) return;
+      if (name === "locale" || name === "endpoint") update(this.#id, this);
+      else this.#remount();
+    }
+
+    /** The prefill as set (an object in the contract's form shape, or its JSON text). */
+    get prefill() {
+      return PREFILL.get(this) ?? null;
+    }
+
+    set prefill(value) {
+      PREFILL.set(this, value);
+      if (this.#id) this.#remount();
+    }
+
+    #unmount() {
+      const id = this.#id;
+      this.#id = 0;
+      if (id) disconnect(id);
+      this.#container.replaceChildren();
+    }
+
+    #remount() {
+      this.#unmount();
+      if (this.isConnected) this.#id = connect(this, this.#container, false);
+    }
+  }
+
+  customElements.define(TAG, QianyueConsent);
+}
+
+/** The element's prefill as JSON text: the property if set, else the `prefill` attribute. */
+export function prefillOf(element) {
+  const value = PREFILL.get(element);
+  if (value !== undefined && value !== null) {
+    return typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return element.getAttribute("prefill") ?? undefined;
+}
+
+/**
+ * Where the element's consents go: its `endpoint` attribute (resolved against the host page),
+ * else `fallback` on the origin the app was loaded from.
+ */
+export function endpointOf(element, fallback) {
+  const own = new URL(fallback, import.meta.url).href;
+  const value = element.getAttribute("endpoint");
+  if (!value || !value.trim()) return own;
+  try {
+    return new URL(value.trim(), document.baseURI).href;
+  } catch {
+    return own;
+  }
+}
+
+/** A CustomEvent that bubbles and crosses shadow boundaries, from inside the shadow root. */
+export function dispatch(target, name, detailJson) {
+  target.dispatchEvent(
+    new CustomEvent(name, { detail: JSON.parse(detailJson), bubbles: true, composed: true }),
+  );
+}
+
+/** The body of a same-origin GET, or undefined. */
+export async function fetchText(path) {
+  try {
+    const response = await fetch(path, { cache: "no-cache", credentials: "same-origin" });
+    return response.ok ? await response.text() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function ownOrigin() {
+  return location.origin;
+}
+
+/** The parent page's origin as the browser reports it, if it does. */
+export function parentOrigin() {
+  if (window.parent === window) return undefined;
+  const ancestors = location.ancestorOrigins;
+  if (ancestors && ancestors.length > 0) return ancestors[0];
+  try {
+    return document.referrer ? new URL(document.referrer).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Calls `deliver(origin, json)` for each message the parent window sends (only the parent). */
+export function listenToParent(deliver) {
+  addEventListener("message", (event) => {
+    if (window.parent === window || event.source !== window.parent) return;
+    let json;
+    try {
+      json = JSON.stringify(event.data);
+    } catch {
+      return;
+    }
+    deliver(event.origin, json ?? "null");
+  });
+}
+
+/** Posts to the parent, to `origin` only. */
+export function postToParent(origin, json) {
+  if (window.parent !== window) window.parent.postMessage(JSON.parse(json), origin);
+}
+
+/** Sets a theme custom property on the frame's page (CSSOM: allowed by a strict CSP). */
+export function setThemeProperty(name, value) {
+  document.documentElement.style.setProperty(name, value);
+}
+
+/** Calls `report(height)` with the document's height in CSS pixels whenever it changes. */
+export function observeHeight(report) {
+  const root = document.documentElement;
+  let last = -1;
+  new ResizeObserver(() => {
+    const height = Math.ceil(root.getBoundingClientRect().height);
+    if (height !== last) {
+      last = height;
+      report(height);
+    }
+  }).observe(root);
+}
