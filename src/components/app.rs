@@ -14,9 +14,8 @@ use crate::state::{provide_app_state, AppState};
 pub fn App() -> impl IntoView {
     // An embedding (embed/) hands its instance's state in; the app's own page makes one, where
     // a saved draft of the same prefill wins over the prefill (see draft.rs).
-    let state = use_context::<AppState>().unwrap_or_else(|| {
-        AppState::new(draft::initial_form(prefill::from_location()))
-    });
+    let state = use_context::<AppState>()
+        .unwrap_or_else(|| AppState::new(draft::initial_form(prefill::from_location())));
     provide_app_state(state);
     view! {
         <main class="app">

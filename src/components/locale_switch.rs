@@ -3,14 +3,18 @@
 
 use leptos::prelude::*;
 
+use crate::embed::Host;
 use crate::i18n::UiLocale;
+use crate::state::AppState;
 
 #[component]
 pub fn LocaleSwitch(locale: RwSignal<UiLocale>) -> impl IntoView {
+    // The page's <html>, or an embedded instance's root (a host page's `lang` is not ours).
+    let host = use_context::<AppState>().map_or(Host::STANDALONE, |s| s.host);
     Effect::new(move |_| {
         let lang = locale.get().html_lang();
-        if let Some(root) = document().document_element() {
-            // Setting an attribute on <html> cannot fail in a live document.
+        if let Some(root) = host.lang_root() {
+            // Setting an attribute on a live element cannot fail.
             let _ = root.set_attribute("lang", lang);
         }
     });

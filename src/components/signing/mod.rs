@@ -27,9 +27,10 @@ use self::progress::Progress;
 use self::sections::{AdminSection, AgentSection, ContactSection, CustomerSection, SigningSection};
 use self::signature_pad::SignatureSection;
 use self::submit::{Receipt, SubmitArea};
+use crate::draft;
+use crate::events::AppEvent;
 use crate::i18n::UiLocale;
 use crate::state::use_app_state;
-use crate::{config, draft};
 
 /// How long typing pauses before the draft is saved.
 const DRAFT_DELAY: Duration = Duration::from_millis(400);
@@ -37,14 +38,15 @@ const DRAFT_DELAY: Duration = Duration::from_millis(400);
 #[component]
 pub fn SigningPanel() -> impl IntoView {
     let state = use_app_state();
-    let ctx = SigningCtx::new(state, config::readonly_paths());
+    let ctx = SigningCtx::new(state, state.host.readonly_paths());
     provide_signing(ctx);
 
     // The draft: saved a moment after typing stops, and when the page is hidden or left.
     let pending = StoredValue::new(None::<TimeoutHandle>);
     Effect::new(move |first: Option<()>| {
         state.form.track();
-        if first.is_none() {
+        // Embedded, the host holds the values: no draft (see `Host::keeps_drafts`).
+        if first.is_none() || !state.host.keeps_drafts() {
             return;
         }
         if let Some(handle) = pending.get_value() {
@@ -64,10 +66,12 @@ pub fn SigningPanel() -> impl IntoView {
         pending.set_value(handle);
     });
     let on_leave = window_event_listener_untyped("pagehide", move |_| {
-        if !matches!(
-            ctx.outcome.try_get_untracked(),
-            Some(Outcome::Accepted(_)) | None
-        ) {
+        if state.host.keeps_drafts()
+            && !matches!(
+                ctx.outcome.try_get_untracked(),
+                Some(Outcome::Accepted(_)) | None
+            )
+        {
             let _ = state.form.try_with_untracked(draft::save_current);
         }
     });
@@ -92,6 +96,17 @@ pub fn SigningPanel() -> impl IntoView {
                 }
             }
         });
+    });
+
+    // The host hears of the receipt, and of each failure to send (a no-op on our own page).
+    Effect::new(move |_| match ctx.outcome.get() {
+        Outcome::Accepted(receipt) => state.host.emit(AppEvent::Submitted { receipt }),
+        Outcome::Failed(shown) => state.host.emit(AppEvent::Error {
+            code: shown.code.into_owned(),
+            message_zh: shown.zh.into_owned(),
+            message_en: shown.en.into_owned(),
+        }),
+        Outcome::Idle | Outcome::Sending => {}
     });
 
     let accepted = move || match ctx.outcome.get() {

@@ -18,7 +18,7 @@ fn product_names() -> &'static [&'static str] {
 /// Moves keyboard focus to the element with `id` once the DOM has caught up.
 pub fn focus_later(id: String) {
     request_animation_frame(move || {
-        if let Some(el) = document().get_element_by_id(&id) {
+        if let Some(el) = crate::embed::element_by_id(&id) {
             use wasm_bindgen::JsCast;
             if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
                 let _ = el.focus();

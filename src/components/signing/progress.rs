@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 
 use super::ctx::{use_signing, SigningCtx};
 use super::signature_pad::signature_problem;
+use crate::events::AppEvent;
 
 /// (DOM id, path prefixes, zh, en) of each section that counts.
 const SECTIONS: [(&str, &[&str], &str, &str); 8] = [
@@ -48,6 +49,17 @@ pub fn Progress() -> impl IntoView {
     });
     let count = move || done.with(|d| d.iter().filter(|v| **v).count());
     let total = SECTIONS.len();
+    // The host hears of validity and progress when either changes (a no-op on our own page).
+    let summary = Memo::new(move |_| (ctx.errors.with(Vec::is_empty), count()));
+    let host = ctx.state.host;
+    Effect::new(move |_| {
+        let (valid, sections_complete) = summary.get();
+        host.emit(AppEvent::Change {
+            valid,
+            sections_complete,
+            sections_total: total,
+        })
+    });
     view! {
         <nav class="progress" aria-labelledby="progress-title">
             <h2 id="progress-title" class="progress-title">
@@ -74,7 +86,7 @@ pub fn Progress() -> impl IntoView {
                                     href=format!("#{id}")
                                     on:click=move |ev| {
                                         ev.prevent_default();
-                                        if let Some(el) = document().get_element_by_id(&target) {
+                                        if let Some(el) = crate::embed::element_by_id(&target) {
                                             el.scroll_into_view();
                                             if let Some(h) = el.query_selector("h2").ok().flatten() {
                                                 if let Ok(h) = h.dyn_into::<web_sys::HtmlElement>() {

@@ -23,7 +23,7 @@ use super::orders::focus_later;
 use super::signature_pad::{signature_image, signature_problem};
 use crate::components::text_field::control_id;
 use crate::i18n::UiLocale;
-use crate::{api, config, crypto, draft};
+use crate::{api, crypto, draft};
 
 /// One line of the error summary.
 #[derive(Debug, Clone, PartialEq)]
@@ -217,10 +217,12 @@ fn send(ctx: SigningCtx, last: StoredValue<Option<(String, String)>>) {
             },
         };
         last.set_value(Some((print, body.clone())));
-        match api::post_json(&config::endpoint(), &body).await {
+        match api::post_json(&ctx.state.host.endpoint(), &body).await {
             Ok(receipt) => {
                 last.set_value(None);
-                draft::clear();
+                if ctx.state.host.keeps_drafts() {
+                    draft::clear();
+                }
                 ctx.outcome.set(Outcome::Accepted(receipt));
             }
             Err(api::SendError::Refused {
@@ -323,7 +325,7 @@ pub fn SubmitArea() -> impl IntoView {
                                                     // Focus the control without touching the URL
                                                     // fragment (it carries the prefill).
                                                     ev.prevent_default();
-                                                    if let Some(el) = document().get_element_by_id(&target) {
+                                                    if let Some(el) = crate::embed::element_by_id(&target) {
                                                         if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
                                                             let _ = el.focus();
                                                         }
