@@ -154,8 +154,10 @@ fn respond(
     body: &[u8],
     head: bool,
 ) -> std::io::Result<()> {
+    // Any origin may read the files: a portal page on another origin loads embed.js, the app's
+    // module, wasm and stylesheets with CORS (docs/embedding.md).
     let header = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(header.as_bytes())?;
