@@ -1,0 +1,395 @@
+//! The HTTP handlers: `POST /api/consents`, `GET /api/consents/{id}`, `GET /api/keys`,
+//! `/healthz`, the app's files, and the JSON refusal every 4xx carries.
+//!
+//! The decisions are the domain's (`payload::verify_envelope`, `check_form_canonical`,
+//! `check_payload`); this module only maps them to HTTP and to a stored record.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use qianyue_domain::error::{RuleError, RuleMessage};
+use qianyue_domain::form::FieldError;
+use qianyue_domain::payload::{self, Rejection, SignedAt};
+use serde_json::{json, Value};
+
+use crate::store::{Outcome, Record};
+use crate::App;
+
+qianyue_domain::rule_errors! {
+    /// Refusals of the HTTP layer (the payload's own are in `payload`).
+    pub enum HttpRule {
+        ContentType => "request.content_type", "请求的 Content-Type 应为 application/json", "The request's Content-Type must be application/json";
+        TooLarge => "request.too_large", "请求内容过大", "The request body is too large";
+        BodyUnreadable => "request.body", "无法读取请求内容", "The request body could not be read";
+        BodyTimeout => "request.timeout", "请求内容发送超时", "The request body took too long to arrive";
+        Conflict => "consent.conflict", "该幂等标识已用于另一份签约数据", "This idempotency id was already used for a different payload";
+        NotFound => "not_found", "未找到", "Not found";
+        MethodNotAllowed => "method_not_allowed", "不支持该请求方法", "This method is not allowed here";
+        Unauthorized => "auth.required", "需要有效的访问令牌", "A valid bearer token is required";
+        AdminDisabled => "auth.disabled", "未配置后台访问令牌，该接口已关闭", "No back-office token is configured; this endpoint is off";
+        StoreUnavailable => "store.unavailable", "暂时无法保存，请稍后重试", "The consent cannot be stored right now; please retry";
+    }
+}
+
+/// A JSON response with `Cache-Control: no-store`.
+fn json_response(status: StatusCode, body: String) -> Response {
+    let mut r = (status, body).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// `{code, message_zh, message_en, fields: […]}` with a 4xx (or 503) status.
+pub fn refusal(status: StatusCode, rejection: &Rejection) -> Response {
+    let body = serde_json::to_string(rejection).unwrap_or_else(|_| "{}".into());
+    json_response(status, body)
+}
+
+fn refuse(status: StatusCode, rule: impl RuleError) -> Response {
+    refusal(
+        status,
+        &Rejection {
+            rule: RuleMessage::of(rule),
+            fields: Vec::new(),
+            detail: None,
+        },
+    )
+}
+
+fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Whether the Content-Type is `application/json`, with at most a `charset=utf-8` parameter.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let mut parts = value.split(';').map(str::trim);
+    let media = parts.next().unwrap_or("");
+    media.eq_ignore_ascii_case("application/json")
+        && parts.all(|p| {
+            p.is_empty() || {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                k.trim().eq_ignore_ascii_case("charset")
+                    && v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+            }
+        })
+}
+
+/// How long a client may take to send a consent's body.
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// `POST /api/consents`.
+pub async fn post_consent(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
+    if !is_json(&headers) {
+        return refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, HttpRule::ContentType);
+    }
+    let max = app.config.max_body;
+    // A declared length over the limit is refused before any of the body is read.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return refuse(StatusCode::PAYLOAD_TOO_LARGE, HttpRule::TooLarge);
+    }
+    let body = match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, max)).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) if is_length_limit(&e) => {
+            return refuse(StatusCode::PAYLOAD_TOO_LARGE, HttpRule::TooLarge)
+        }
+        Ok(Err(_)) => return refuse(StatusCode::BAD_REQUEST, HttpRule::BodyUnreadable),
+        Err(_) => return refuse(StatusCode::REQUEST_TIMEOUT, HttpRule::BodyTimeout),
+    };
+    let now = now_unix();
+
+    // Is it a signed payload? (parse, canonicalize, verify ES256)
+    let verified = match payload::verify_envelope(&body) {
+        Ok(v) => v,
+        Err(e) => return refusal(StatusCode::BAD_REQUEST, &e.into()),
+    };
+    // Does it keep the agreement's rules, as on the day it was signed?
+    let checked = match payload::check_form_canonical(&verified)
+        .and_then(|()| payload::check_payload(&verified.payload, now))
+    {
+        Ok(c) => c,
+        Err(r) => return refusal(StatusCode::UNPROCESSABLE_ENTITY, &r),
+    };
+
+    let received_at = SignedAt::from_unix_seconds(now).unwrap_or(checked.signed_at);
+    let receipt = payload::Receipt::for_payload(&verified, received_at, app.key.kid());
+    let receipt_json = receipt.envelope_json(&app.key.sign(&receipt.signing_bytes()));
+    let p = &verified.payload;
+    let verification = json!({
+        "checks": ["signature", "format", "agreement", "content_hashes", "consents",
+                   "signature_image", "signed_at", "idempotency_id", "form", "previews"],
+        "signature": {"alg": "ES256", "signer_key": verified.key_thumbprint},
+        "judged_on": checked.signing_date.to_string(),
+        "previews_recomputed": checked.previews,
+        "receiver": concat!("qianyue-receiver ", env!("CARGO_PKG_VERSION")),
+        "received_at": received_at.to_string(),
+    });
+    let record = Record {
+        id: p.idempotency_id.clone(),
+        payload_sha256: verified.payload_sha256.clone(),
+        payload: String::from_utf8_lossy(&verified.canonical).into_owned(),
+        signature: base64_url(&verified.signature),
+        signer_key: verified.key_thumbprint.clone(),
+        agreement_id: p.agreement.id.clone(),
+        agreement_version: p.agreement.version.clone(),
+        signed_at: p.signed_at.clone(),
+        received_at: received_at.to_string(),
+        verification: verification.to_string(),
+        receipt: receipt_json,
+    };
+    match app.store.put(record).await {
+        Ok(Outcome::Stored(receipt)) => json_response(StatusCode::CREATED, receipt),
+        Ok(Outcome::Replayed(receipt)) => json_response(StatusCode::OK, receipt),
+        Ok(Outcome::Conflict) => refusal(
+            StatusCode::CONFLICT,
+            &Rejection {
+                rule: RuleMessage::of(HttpRule::Conflict),
+                fields: vec![FieldError {
+                    path: "idempotency_id".into(),
+                    rule: RuleMessage::of(HttpRule::Conflict),
+                }],
+                detail: None,
+            },
+        ),
+        Err(e) => {
+            eprintln!("qianyue-receiver: storing {} failed: {e}", p.idempotency_id);
+            let mut r = refuse(StatusCode::SERVICE_UNAVAILABLE, HttpRule::StoreUnavailable);
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            r
+        }
+    }
+}
+
+/// Whether a body error is the length limit (`http_body_util::LengthLimitError`, which axum's
+/// `to_bytes` reports inside its error).
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+fn base64_url(bytes: &[u8]) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Compares without an early exit, so the time taken does not tell how much of a guess was
+/// right.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// `GET /api/consents/{id}` for the back office (bearer token).
+pub async fn get_consent(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(token) = &app.config.admin_token else {
+        return refuse(StatusCode::FORBIDDEN, HttpRule::AdminDisabled);
+    };
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !same_secret(presented.as_bytes(), token.as_bytes()) {
+        let mut r = refuse(StatusCode::UNAUTHORIZED, HttpRule::Unauthorized);
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"qianyue\""),
+        );
+        return r;
+    }
+    if !payload::is_uuid_v4(&id) {
+        return refuse(StatusCode::NOT_FOUND, HttpRule::NotFound);
+    }
+    match app.store.get(&id).await {
+        Ok(Some(r)) => {
+            let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
+            let body = json!({
+                "id": r.id,
+                "received_at": r.received_at,
+                "signed_at": r.signed_at,
+                "agreement": {"id": r.agreement_id, "version": r.agreement_version},
+                "payload_sha256": r.payload_sha256,
+                "signer_key": r.signer_key,
+                "payload": parse(&r.payload),
+                "signature": r.signature,
+                "verification": parse(&r.verification),
+                "receipt": parse(&r.receipt),
+            });
+            json_response(StatusCode::OK, body.to_string())
+        }
+        Ok(None) => refuse(StatusCode::NOT_FOUND, HttpRule::NotFound),
+        Err(e) => {
+            eprintln!("qianyue-receiver: reading {id} failed: {e}");
+            refuse(StatusCode::SERVICE_UNAVAILABLE, HttpRule::StoreUnavailable)
+        }
+    }
+}
+
+/// `GET /api/keys`: the receipt key(s).
+pub async fn get_keys(State(app): State<Arc<App>>) -> Response {
+    let keys = payload::ReceiverKeys {
+        keys: vec![app.key.public().clone()],
+    };
+    let mut r = json_response(
+        StatusCode::OK,
+        serde_json::to_string(&keys).unwrap_or_default(),
+    );
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    r
+}
+
+/// `GET /healthz`: 200 when the database answers.
+pub async fn healthz(State(app): State<Arc<App>>) -> Response {
+    if app.store.ping().await {
+        json_response(
+            StatusCode::OK,
+            json!({"status": "ok", "store": app.store.backend()}).to_string(),
+        )
+    } else {
+        refuse(StatusCode::SERVICE_UNAVAILABLE, HttpRule::StoreUnavailable)
+    }
+}
+
+/// Anything else: the app's files (GET/HEAD), or a JSON 404/405.
+pub async fn fallback(
+    State(app): State<Arc<App>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let path = uri.path();
+    if path.starts_with("/api/") || path == "/api" {
+        return refuse(StatusCode::NOT_FOUND, HttpRule::NotFound);
+    }
+    let key = if path == "/" { "/index.html" } else { path };
+    let Some(asset) = app.assets.files.get(key) else {
+        return refuse(StatusCode::NOT_FOUND, HttpRule::NotFound);
+    };
+    if method != Method::GET && method != Method::HEAD {
+        return method_not_allowed().await;
+    }
+    let accepts = |coding: &str| accepts_encoding(&headers, coding);
+    let (bytes, encoding, tag) = match (&asset.br, &asset.gzip) {
+        (Some(br), _) if accepts("br") => (br.clone(), Some("br"), "-br"),
+        (_, Some(gz)) if accepts("gzip") => (gz.clone(), Some("gzip"), "-gz"),
+        _ => (asset.identity.clone(), None, ""),
+    };
+    let etag = format!("{}{tag}\"", asset.etag.trim_end_matches('"'));
+    let not_modified = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut r = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        Response::new(Body::from(bytes))
+    };
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(asset.content_type),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(asset.cache_control),
+    );
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(e) = encoding {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
+    }
+    r
+}
+
+/// Whether `Accept-Encoding` lists `coding` with a non-zero quality.
+fn accepts_encoding(headers: &HeaderMap, coding: &str) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("");
+            // `q=0`, `q=0.0`, `q=0.000`: not acceptable.
+            let zero = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .is_some_and(|q| q.trim().bytes().all(|b| b == b'0' || b == b'.'))
+            });
+            name.eq_ignore_ascii_case(coding) && !zero
+        })
+}
+
+/// A JSON 405.
+pub async fn method_not_allowed() -> Response {
+    refuse(StatusCode::METHOD_NOT_ALLOWED, HttpRule::MethodNotAllowed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_type_must_be_json() {
+        let with = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_str(v).unwrap());
+            is_json(&h)
+        };
+        assert!(with("application/json"));
+        assert!(with("Application/JSON; charset=UTF-8"));
+        assert!(with("application/json;charset=\"utf-8\""));
+        assert!(!with("application/json; charset=latin1"));
+        assert!(!with("text/plain"));
+        assert!(!with("application/jsonx"));
+        assert!(!is_json(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn encodings_with_quality_zero_are_refused() {
+        let with = |v: &str, c: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+            accepts_encoding(&h, c)
+        };
+        assert!(with("gzip, deflate, br, zstd", "br"));
+        assert!(!with("gzip;q=1.0, br;q=0", "br"));
+        assert!(with("gzip;q=1.0, br;q=0", "gzip"));
+        assert!(!with("identity", "gzip"));
+    }
+}

@@ -1,0 +1,162 @@
+//! Configuration, from environment variables (docs/receiver.md lists them).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::store::sqlite_url;
+
+/// Everything the receiver is told.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `QIANYUE_ADDR`: where to listen. Default `127.0.0.1:8080`.
+    pub addr: SocketAddr,
+    /// `QIANYUE_DIST`: the built app. Default `./dist`; when it does not exist, only the API
+    /// is served.
+    pub dist: Option<PathBuf>,
+    /// `QIANYUE_DATA_DIR`: the receipt key and the SQLite file. Default `./data`.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`: `postgres://…` (or `sqlite://…`). Default: SQLite at
+    /// `<data dir>/consents.sqlite3`.
+    pub database_url: String,
+    /// `QIANYUE_ADMIN_TOKEN`: the bearer token of `GET /api/consents/{id}` (at least 16
+    /// characters). Unset: that endpoint answers 403.
+    pub admin_token: Option<String>,
+    /// `QIANYUE_FRAME_ANCESTORS`: origins allowed to embed the app, separated by spaces
+    /// (`https://portal.example.com`), or `'none'`. Default: this origin only (`'self'`).
+    pub frame_ancestors: Vec<String>,
+    /// `QIANYUE_MAX_BODY_BYTES`: the largest accepted consent. Default 262144 (256 KiB).
+    pub max_body: usize,
+}
+
+pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
+
+impl Config {
+    /// Reads the configuration from the environment.
+    pub fn from_env() -> Result<Config, String> {
+        Config::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Reads the configuration through `var` (the environment, or a test's map).
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let addr = match var("QIANYUE_ADDR") {
+            Some(a) => a.parse().map_err(|_| {
+                format!("QIANYUE_ADDR: {a:?} is not an address like 127.0.0.1:8080")
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+        let dist = match var("QIANYUE_DIST") {
+            Some(d) => Some(PathBuf::from(d)),
+            None => Some(PathBuf::from("dist")).filter(|d| d.is_dir()),
+        };
+        let data_dir = PathBuf::from(var("QIANYUE_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = match var("DATABASE_URL") {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
+            Some(url) if url.starts_with("sqlite:") => url,
+            Some(url) => {
+                return Err(format!(
+                    "DATABASE_URL must start with postgres:// or sqlite: (got {:?})",
+                    url.split(':').next().unwrap_or("")
+                ))
+            }
+            None => sqlite_url(&data_dir.join("consents.sqlite3")),
+        };
+        let admin_token = var("QIANYUE_ADMIN_TOKEN");
+        if admin_token
+            .as_ref()
+            .is_some_and(|t| t.chars().count() < 16 || t.chars().any(char::is_whitespace))
+        {
+            return Err("QIANYUE_ADMIN_TOKEN must be at least 16 characters, no spaces".into());
+        }
+        let frame_ancestors = match var("QIANYUE_FRAME_ANCESTORS") {
+            None => Vec::new(),
+            Some(list) => list
+                .split_whitespace()
+                .map(|s| check_ancestor(s).map(str::to_owned))
+                .collect::<Result<_, _>>()?,
+        };
+        let max_body = match var("QIANYUE_MAX_BODY_BYTES") {
+            None => DEFAULT_MAX_BODY,
+            Some(n) => n
+                .parse()
+                .ok()
+                .filter(|n| (1024..=16 * 1024 * 1024).contains(n))
+                .ok_or("QIANYUE_MAX_BODY_BYTES must be a number from 1024 to 16777216")?,
+        };
+        Ok(Config {
+            addr,
+            dist,
+            data_dir,
+            database_url,
+            admin_token,
+            frame_ancestors,
+            max_body,
+        })
+    }
+
+    /// The database URL without its password, for printing.
+    pub fn database_display(&self) -> String {
+        let url = &self.database_url;
+        match (url.find("://"), url.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                let creds = &url[scheme + 3..at];
+                match creds.split_once(':') {
+                    Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                    None => url.clone(),
+                }
+            }
+            _ => url.clone(),
+        }
+    }
+}
+
+/// A `frame-ancestors` source: `'self'`, `'none'`, or a scheme-and-host origin with no
+/// character that could end the directive.
+fn check_ancestor(s: &str) -> Result<&str, String> {
+    let ok = s == "'self'"
+        || s == "'none'"
+        || ((s.starts_with("https://") || s.starts_with("http://"))
+            && s.len() > 8
+            && s.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b':' | b'/' | b'.' | b'-' | b'*')
+            }));
+    if ok {
+        Ok(s)
+    } else {
+        Err(format!(
+            "QIANYUE_FRAME_ANCESTORS: {s:?} is not an origin like https://portal.example.com"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_and_refusals() {
+        let c = config(&[("QIANYUE_DATA_DIR", "/tmp/q")]).unwrap();
+        assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url, "sqlite:///tmp/q/consents.sqlite3?mode=rwc");
+        assert_eq!(c.max_body, DEFAULT_MAX_BODY);
+        assert!(config(&[("QIANYUE_FRAME_ANCESTORS", "https://a.example; script-src *")]).is_err());
+        assert!(config(&[("QIANYUE_ADMIN_TOKEN", "short")]).is_err());
+        assert!(config(&[("DATABASE_URL", "mysql://x")]).is_err());
+        let c = config(&[(
+            "QIANYUE_FRAME_ANCESTORS",
+            "'self' https://portal.example.com:8443",
+        )])
+        .unwrap();
+        assert_eq!(c.frame_ancestors.len(), 2);
+        let c = config(&[("DATABASE_URL", "postgres://q:secret@127.0.0.1:5432/q")]).unwrap();
+        assert_eq!(c.database_display(), "postgres://q:***@127.0.0.1:5432/q");
+    }
+}

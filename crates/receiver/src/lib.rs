@@ -1,0 +1,175 @@
+//! # qianyue-receiver
+//!
+//! The product's back end: serves the built app with its security headers, and receives
+//! signed consents (`POST /api/consents`): verifies the signature, re-checks every rule with the
+//! domain crate, stores the consent durably, and answers a receipt signed with its Ed25519 key.
+//! `docs/receiver.md` describes the configuration, the API and what survives a crash.
+//!
+//! - [`config`]: environment variables.
+//! - [`api`]: the HTTP handlers.
+//! - [`store`]: SQLite or PostgreSQL, group-committed, durable before answering.
+//! - [`keys`]: the receipt key under the data directory.
+//! - [`assets`]: the app's files, precompressed, and the CSP.
+
+pub mod api;
+pub mod assets;
+pub mod config;
+pub mod keys;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderName, HeaderValue};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::assets::Assets;
+use crate::config::Config;
+use crate::keys::ReceiptKey;
+use crate::store::{Store, Writer};
+
+/// What every handler shares.
+pub struct App {
+    pub config: Config,
+    pub store: Store,
+    pub key: ReceiptKey,
+    pub assets: Assets,
+    /// The Content-Security-Policy header value.
+    pub csp: HeaderValue,
+}
+
+/// The router: the API, the app's files, JSON refusals, security headers on every response.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route(
+            "/api/consents",
+            // The handler applies the limit itself (so that a refusal is JSON).
+            post(api::post_consent).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/api/consents/{id}", get(api::get_consent))
+        .route("/api/keys", get(api::get_keys))
+        .route("/healthz", get(api::healthz))
+        .fallback(api::fallback)
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(axum::middleware::map_response_with_state(
+            app.clone(),
+            security_headers,
+        ))
+        .with_state(app)
+}
+
+async fn security_headers(State(app): State<Arc<App>>, mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, app.csp.clone());
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
+    response
+}
+
+/// A receiver that is listening.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub store: Store,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    writer: Writer,
+    stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Opens the store, loads the key and the app's files, and starts listening.
+pub async fn start(config: Config) -> Result<Running, String> {
+    let assets = match &config.dist {
+        Some(dist) => Assets::load(dist)?,
+        None => Assets::default(),
+    };
+    let csp = assets::csp(&assets.script_hashes, &config.frame_ancestors);
+    let csp = HeaderValue::from_str(&csp).map_err(|e| format!("bad CSP: {e}"))?;
+    let key = ReceiptKey::load_or_create(&config.data_dir)?;
+    let (store, writer) = Store::open(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot open the store {}: {e}", config.database_display()))?;
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // Answers are small and written at once: do not let Nagle hold their last segment back.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    let app = Arc::new(App {
+        config,
+        store: store.clone(),
+        key,
+        assets,
+        csp,
+    });
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router(app))
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(Running {
+        addr,
+        store,
+        server,
+        writer,
+        stop,
+    })
+}
+
+impl Running {
+    /// Stops accepting connections, lets the requests in flight finish (each answered only
+    /// after its consent is stored), then closes the store.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let _ = self.server.await;
+        // Every handler has answered; the queue is empty. Close the pool, then wait for the
+        // writer (bounded: it ends when its queue has no sender left).
+        self.store.close().await;
+        drop(self.store);
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.writer.finish()).await;
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

@@ -1,0 +1,35 @@
+//! `qianyue-receiver`: serve the app and receive consents (configuration: docs/receiver.md).
+
+use std::process::ExitCode;
+
+use qianyue_receiver::config::Config;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("qianyue-receiver: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let store = config.database_display();
+    let app = match &config.dist {
+        Some(d) => format!("the app from {}", d.display()),
+        None => "no app (API only)".to_owned(),
+    };
+    let running = match qianyue_receiver::start(config).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("qianyue-receiver: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // The first line is read by scripts and tests: keep its shape.
+    println!("listening on http://{}/", running.addr);
+    println!("serving {app}; consents stored in {store}; Ctrl-C stops");
+    qianyue_receiver::shutdown_signal().await;
+    eprintln!("qianyue-receiver: stopping (finishing requests in flight)");
+    running.shutdown().await;
+    ExitCode::SUCCESS
+}

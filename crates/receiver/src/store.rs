@@ -1,0 +1,283 @@
+//! Storage of consents: an embedded SQLite file by default, PostgreSQL when `DATABASE_URL` is a
+//! `postgres://` URL; the same migrations (`migrations/`) and the same SQL for both.
+//!
+//! Durability: [`Store::put`] answers only after the transaction that holds the record has
+//! committed. SQLite runs in WAL mode with `synchronous = FULL`, so a commit has been fsynced
+//! to the WAL file when it returns; PostgreSQL commits with its defaults (`fsync = on`,
+//! `synchronous_commit = on`). One writer task takes the records waiting at that moment and
+//! commits them in one transaction (group commit): one fsync covers many consents, and a
+//! record is either wholly in the table or not at all.
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use tokio::sync::{mpsc, oneshot};
+
+/// The migrations, embedded at build time.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// How many waiting records one transaction takes at most.
+const MAX_BATCH: usize = 256;
+
+/// One consent as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub id: String,
+    pub payload_sha256: String,
+    pub payload: String,
+    pub signature: String,
+    pub signer_key: String,
+    pub agreement_id: String,
+    pub agreement_version: String,
+    pub signed_at: String,
+    pub received_at: String,
+    pub verification: String,
+    pub receipt: String,
+}
+
+/// What [`Store::put`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Newly stored; the record's own receipt.
+    Stored(String),
+    /// The same id with the same payload was stored before; that first receipt.
+    Replayed(String),
+    /// The same id was stored before with another payload.
+    Conflict,
+}
+
+/// A storage failure (not the caller's fault).
+#[derive(Debug)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        StoreError(e.to_string())
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> StoreError {
+        StoreError(e.to_string())
+    }
+}
+
+struct Job {
+    record: Record,
+    reply: oneshot::Sender<Result<Outcome, String>>,
+}
+
+/// The store: a pool for reads and the writer task's queue.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    queue: mpsc::Sender<Job>,
+    backend: &'static str,
+}
+
+/// The writer task; [`Writer::finish`] waits until every queued record is committed.
+pub struct Writer(tokio::task::JoinHandle<()>);
+
+impl Writer {
+    pub async fn finish(self) {
+        let _ = self.0.await;
+    }
+}
+
+/// The SQLite URL of a database file (created if missing).
+pub fn sqlite_url(path: &Path) -> String {
+    let mut encoded = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' | ' ' => encoded.push_str(&format!("%{:02X}", c as u32)),
+            c => encoded.push(c),
+        }
+    }
+    format!("sqlite://{encoded}?mode=rwc")
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), runs the migrations and starts the
+    /// writer. The writer stops when every clone of the store has been dropped.
+    pub async fn open(url: &str) -> Result<(Store, Writer), StoreError> {
+        sqlx::any::install_default_drivers();
+        let sqlite = url.starts_with("sqlite:");
+        let pool = AnyPoolOptions::new()
+            .max_connections(if sqlite { 4 } else { 8 })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        sqlx::raw_sql(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA busy_timeout = 10000;",
+                        )
+                        .execute(conn)
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        let (queue, jobs) = mpsc::channel(4 * MAX_BATCH);
+        let writer = Writer(tokio::spawn(write_loop(pool.clone(), jobs)));
+        let backend = if sqlite { "sqlite" } else { "postgres" };
+        Ok((
+            Store {
+                pool,
+                queue,
+                backend,
+            },
+            writer,
+        ))
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// Stores `record` unless its id is taken; returns only once the outcome is durable.
+    pub async fn put(&self, record: Record) -> Result<Outcome, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Job { record, reply })
+            .await
+            .map_err(|_| StoreError("the store is shutting down".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError("the writer stopped".into()))?
+            .map_err(StoreError)
+    }
+
+    /// The stored record with this id.
+    pub async fn get(&self, id: &str) -> Result<Option<Record>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, payload_sha256, payload, signature, signer_key, agreement_id, \
+             agreement_version, signed_at, received_at, verification, receipt \
+             FROM consents WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| record_of(&r)).transpose().map_err(Into::into)
+    }
+
+    /// Every stored id (for tests and checks; not served).
+    pub async fn ids(&self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT id FROM consents ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>(0).map_err(Into::into))
+            .collect()
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()
+    }
+
+    /// Closes the pool (after the writer has finished).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn record_of(r: &AnyRow) -> Result<Record, sqlx::Error> {
+    Ok(Record {
+        id: r.try_get(0)?,
+        payload_sha256: r.try_get(1)?,
+        payload: r.try_get(2)?,
+        signature: r.try_get(3)?,
+        signer_key: r.try_get(4)?,
+        agreement_id: r.try_get(5)?,
+        agreement_version: r.try_get(6)?,
+        signed_at: r.try_get(7)?,
+        received_at: r.try_get(8)?,
+        verification: r.try_get(9)?,
+        receipt: r.try_get(10)?,
+    })
+}
+
+async fn write_loop(pool: AnyPool, mut jobs: mpsc::Receiver<Job>) {
+    while let Some(first) = jobs.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let records: Vec<&Record> = batch.iter().map(|j| &j.record).collect();
+        match write_batch(&pool, &records).await {
+            Ok(outcomes) => {
+                for (job, outcome) in batch.into_iter().zip(outcomes) {
+                    let _ = job.reply.send(Ok(outcome));
+                }
+            }
+            Err(e) => {
+                let message = e.to_string();
+                for job in batch {
+                    let _ = job.reply.send(Err(message.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// One transaction for the batch: insert each record unless its id exists; for an existing id
+/// compare the payload hash. Nothing is answered before the commit.
+async fn write_batch(pool: &AnyPool, records: &[&Record]) -> Result<Vec<Outcome>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let mut outcomes = Vec::with_capacity(records.len());
+    for r in records {
+        let inserted = sqlx::query(
+            "INSERT INTO consents (id, payload_sha256, payload, signature, signer_key, \
+             agreement_id, agreement_version, signed_at, received_at, verification, receipt) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&r.id)
+        .bind(&r.payload_sha256)
+        .bind(&r.payload)
+        .bind(&r.signature)
+        .bind(&r.signer_key)
+        .bind(&r.agreement_id)
+        .bind(&r.agreement_version)
+        .bind(&r.signed_at)
+        .bind(&r.received_at)
+        .bind(&r.verification)
+        .bind(&r.receipt)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            outcomes.push(Outcome::Stored(r.receipt.clone()));
+            continue;
+        }
+        let row = sqlx::query("SELECT payload_sha256, receipt FROM consents WHERE id = $1")
+            .bind(&r.id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let (sha, receipt): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        outcomes.push(if sha == r.payload_sha256 {
+            Outcome::Replayed(receipt)
+        } else {
+            Outcome::Conflict
+        });
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
