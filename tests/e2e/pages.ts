@@ -1,5 +1,5 @@
 // Page objects: tests speak of fields and previews by their public names (contract.md §3).
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, type FrameLocator, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 
 /** The seed's form (personal data synthetic), shared with the Rust tests. */
@@ -63,5 +63,240 @@ export class AgreementPage {
   /** How far the page is wider than the viewport, in CSS pixels (≤ 0: no horizontal scroll). */
   async horizontalOverflow(): Promise<number> {
     return this.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  }
+}
+
+/** What a host page's script records of Qianyue's DOM events (`window.events`). */
+export interface HostEvent {
+  type: string;
+  target: string;
+  detail: any;
+  bubbles: boolean;
+  composed: boolean;
+}
+
+/** What a host page's script records of the frame's messages (`window.messages`). */
+export interface FrameMessage {
+  origin: string;
+  type: string;
+  detail: any;
+}
+
+/**
+ * A portal page on another origin that embeds Qianyue (docs/embedding.md): `<qianyue-consent>`
+ * elements (locators pierce their open shadow roots) and the frame `#consent-frame`.
+ */
+export class EmbedHost {
+  constructor(readonly page: Page) {}
+
+  /** Opens a host page; console errors and page errors of every frame are collected. */
+  async open(url: string) {
+    const errors: string[] = [];
+    this.page.on('pageerror', (e) => errors.push(String(e)));
+    this.page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await this.page.goto(url);
+    return errors;
+  }
+
+  element(id: string): Locator {
+    return this.page.locator(`qianyue-consent#${id}`);
+  }
+
+  /** The control named `path` inside element `id`. */
+  elementField(id: string, path: string): Locator {
+    return this.element(id).locator(`[name="${path}"]`);
+  }
+
+  /** The DOM events the host page heard so far. */
+  async events(type?: string, target?: string): Promise<HostEvent[]> {
+    const all: HostEvent[] = await this.page.evaluate(() => (window as any).events ?? []);
+    return all.filter((e) => (!type || e.type === type) && (!target || e.target === target));
+  }
+
+  /** Waits until the host page heard `type` from `target`; the last such event. */
+  async waitForEvent(type: string, target: string, accept: (e: HostEvent) => boolean = () => true) {
+    let found: HostEvent | undefined;
+    await expect.poll(async () => {
+      found = (await this.events(type, target)).filter(accept).at(-1);
+      return Boolean(found);
+    }, { message: `${type} from #${target}` }).toBe(true);
+    return found!;
+  }
+
+  /** The computed values of `properties` for each element `selector` matches in element `id`. */
+  async computed(id: string, selector: string, properties: string[]): Promise<Record<string, string>[]> {
+    return this.element(id).locator(selector).evaluateAll(
+      (nodes, props) => nodes.map((n) => {
+        const style = getComputedStyle(n as Element);
+        return Object.fromEntries(props.map((p) => [p, style.getPropertyValue(p)]));
+      }),
+      properties,
+    );
+  }
+
+  /** The embedded frame's content. */
+  frame(): FrameLocator {
+    return this.page.frameLocator('#consent-frame');
+  }
+
+  frameField(path: string): Locator {
+    return this.frame().locator(`[name="${path}"]`);
+  }
+
+  /** The messages from the frame the host page received so far. */
+  async messages(type?: string): Promise<FrameMessage[]> {
+    const all: FrameMessage[] = await this.page.evaluate(() => (window as any).messages ?? []);
+    return all.filter((m) => !type || m.type === type);
+  }
+
+  /** Posts `{type, detail}` from the host page to the frame, for `targetOrigin`. */
+  async post(type: string, detail: unknown, targetOrigin: string) {
+    await this.page.evaluate(([type, detail, origin]) => {
+      const frame = document.getElementById('consent-frame') as HTMLIFrameElement;
+      frame.contentWindow!.postMessage({ type, detail }, origin as string);
+    }, [type, detail, targetOrigin] as const);
+  }
+
+  /**
+   * Gives the four consents, signs by typing `representative`, and presses sign-and-send,
+   * inside `scope` (an element's or the frame's content).
+   */
+  async signAndSend(scope: Locator | FrameLocator, representative: string) {
+    const boxes = scope.locator('input[type="checkbox"][name^="consent."]');
+    await expect(boxes).toHaveCount(4);
+    for (const box of await boxes.all()) await box.check();
+    await scope.locator('#f-signature-mode-typed').check();
+    await scope.locator('[name="signature.typed"]').fill(representative);
+    await scope.locator('#sign-and-send').click();
+  }
+}
+
+/** What `OfflineApp.dumpIndexedDb` returns: every record of every object store, raw. */
+export interface IdbDump {
+  db: string;
+  store: string;
+  keys: unknown[];
+  values: unknown[];
+}
+
+/**
+ * The installed, offline-capable app (docs/offline.md): its service worker, the outbox panel
+ * (`[data-outbox]`), the "new version" prompt, and the raw IndexedDB contents.
+ */
+export class OfflineApp {
+  constructor(readonly page: Page) {}
+
+  /** Waits until a service worker controls the page and has precached this build. */
+  async waitForServiceWorker() {
+    await this.page.waitForFunction(async () => {
+      if (!navigator.serviceWorker.controller) return false;
+      const names = await caches.keys();
+      return names.some((n) => n.startsWith('qianyue-shell-'));
+    }, null, { timeout: 30_000 });
+  }
+
+  /** The build id of the worker that controls the page (sw.js `GET_BUILD`). */
+  async serviceWorkerBuild(): Promise<string> {
+    return this.page.evaluate(() => new Promise<string>((resolve, reject) => {
+      const worker = navigator.serviceWorker.controller;
+      if (!worker) return reject(new Error('no controlling service worker'));
+      const channel = new MessageChannel();
+      channel.port1.onmessage = (e) => resolve(e.data.build);
+      worker.postMessage({ type: 'GET_BUILD' }, [channel.port2]);
+    }));
+  }
+
+  outbox(): Locator {
+    return this.page.locator('[data-outbox]');
+  }
+
+  /** The items in the outbox panel in state `state` (`queued`, `sending`, `attention`). */
+  items(state?: 'queued' | 'sending' | 'attention'): Locator {
+    const filter = state ? `[data-state="${state}"]` : '';
+    return this.page.locator(`[data-outbox-item]${filter}`);
+  }
+
+  /** The ids of the items waiting (queued or being sent). */
+  async waitingIds(): Promise<string[]> {
+    return this.page.locator('[data-outbox-item]:not([data-state="attention"])').evaluateAll(
+      (nodes) => nodes.map((n) => n.getAttribute('data-outbox-item') ?? ''),
+    );
+  }
+
+  async expectQueued(n: number) {
+    if (n === 0) {
+      await expect(this.page.locator('[data-outbox-item]:not([data-state="attention"])')).toHaveCount(0);
+    } else {
+      await expect(this.outbox()).toHaveAttribute('data-outbox-queued', String(n));
+    }
+  }
+
+  /** The "needs attention" list. */
+  attentionList(): Locator {
+    return this.page.locator('[data-outbox-attention-list]');
+  }
+
+  updatePrompt(): Locator {
+    return this.page.locator('[data-update="waiting"]');
+  }
+
+  async reloadToUpdate() {
+    await Promise.all([
+      this.page.waitForEvent('load'),
+      this.page.locator('#reload-to-update').click(),
+    ]);
+  }
+
+  /** Asks the browser to look for a new sw.js now (what the app does on `online`). */
+  async checkForUpdate() {
+    await this.page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      await registration?.update();
+    });
+  }
+
+  /**
+   * Every record of every object store of every IndexedDB database of the origin, as raw as
+   * the browser gives it: byte arrays as their bytes (read as Latin-1 and as UTF-8), keys as
+   * their properties.
+   */
+  async dumpIndexedDb(): Promise<IdbDump[]> {
+    return this.page.evaluate(async () => {
+      const done = <T>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      const raw = (v: unknown): unknown => {
+        if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
+          const bytes = v instanceof ArrayBuffer
+            ? new Uint8Array(v)
+            : new Uint8Array((v as ArrayBufferView).buffer, (v as ArrayBufferView).byteOffset, (v as ArrayBufferView).byteLength);
+          return {
+            bytes: bytes.length,
+            latin1: Array.from(bytes, (b) => String.fromCharCode(b)).join(''),
+            utf8: new TextDecoder('utf-8', { fatal: false }).decode(bytes),
+          };
+        }
+        if (v instanceof CryptoKey) {
+          return { cryptoKey: v.type, extractable: v.extractable, algorithm: v.algorithm, usages: v.usages };
+        }
+        if (Array.isArray(v)) return v.map(raw);
+        if (v && typeof v === 'object') {
+          return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, raw(x)]));
+        }
+        return v;
+      };
+      const out: { db: string; store: string; keys: unknown[]; values: unknown[] }[] = [];
+      for (const info of await indexedDB.databases()) {
+        const db = await done(indexedDB.open(info.name!));
+        for (const store of Array.from(db.objectStoreNames)) {
+          const s = db.transaction(store, 'readonly').objectStore(store);
+          const [keys, values] = await Promise.all([done(s.getAllKeys()), done(s.getAll())]);
+          out.push({ db: db.name, store, keys: keys.map(raw), values: values.map(raw) });
+        }
+        db.close();
+      }
+      return out;
+    });
   }
 }
