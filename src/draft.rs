@@ -1,7 +1,8 @@
 //! The typed draft: what the reader has typed survives a reload. Only form values are kept;
 //! the signature and the consents never are (they must be given afresh, knowingly).
 //!
-//! - The form goes to `localStorage` under [`DRAFT_KEY`], **without** the ID numbers
+//! - The form goes to `localStorage` under [`DRAFT_KEY`] (its basis under [`BASIS_KEY`]),
+//!   **without** the ID numbers
 //!   (`contact.id_number`, `agent.id_number`: sensitive personal information, PIPL art. 28),
 //!   which go to `sessionStorage` under [`IDS_KEY`]: they survive a reload of the tab but are
 //!   gone when the tab is closed.
@@ -14,9 +15,13 @@ use qianyue_domain::content::sha256_hex;
 use qianyue_domain::form::Form;
 use web_sys::Storage;
 
+/// The draft form (contract.md §1 JSON, ID numbers blank).
 pub const DRAFT_KEY: &str = "qianyue.draft.v1";
+/// The basis of the stored draft.
+pub const BASIS_KEY: &str = "qianyue.draft.v1.basis";
+/// The ID numbers, one a line, in [`ID_PATHS`] order (sessionStorage).
 pub const IDS_KEY: &str = "qianyue.draft.ids.v1";
-const ID_PATHS: [&str; 2] = ["contact.id_number", "agent.id_number"];
+pub const ID_PATHS: [&str; 2] = ["contact.id_number", "agent.id_number"];
 
 /// The basis of a draft started from `prefill` (`None`: a blank form).
 pub fn basis(prefill: Option<&Form>) -> String {
@@ -36,20 +41,19 @@ fn session() -> Option<Storage> {
 
 /// The saved draft for `basis`, if any.
 pub fn load(basis: &str) -> Option<Form> {
-    let text = local()?.get_item(DRAFT_KEY).ok()??;
-    let stored: serde_json::Value = serde_json::from_str(&text).ok()?;
-    if stored.get("basis")?.as_str()? != basis {
+    let storage = local()?;
+    if storage.get_item(BASIS_KEY).ok()?? != basis {
         return None;
     }
-    let mut form: Form = serde_json::from_value(stored.get("form")?.clone()).ok()?;
-    if let Some(ids) = session()
-        .and_then(|s| s.get_item(IDS_KEY).ok().flatten())
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+    // Read with `from_str`, as the prefill is: one JSON reader for forms in the bundle.
+    let mut form: Form = serde_json::from_str(&storage.get_item(DRAFT_KEY).ok()??).ok()?;
+    let ids = session().and_then(|s| s.get_item(IDS_KEY).ok().flatten());
+    for (path, value) in ID_PATHS
+        .iter()
+        .zip(ids.as_deref().unwrap_or("").split('\n'))
     {
-        for path in ID_PATHS {
-            if let Some(v) = ids.get(path).and_then(|v| v.as_str()) {
-                let _ = form.set_value(path, v);
-            }
+        if !value.is_empty() {
+            let _ = form.set_value(path, value);
         }
     }
     Some(form)
@@ -58,18 +62,18 @@ pub fn load(basis: &str) -> Option<Form> {
 /// Saves `form` as the draft for `basis`.
 pub fn save(basis: &str, form: &Form) {
     let mut without_ids = form.clone();
-    let mut ids = serde_json::Map::new();
+    let mut ids = Vec::new();
     for path in ID_PATHS {
-        let value = form.value(path).unwrap_or_default().to_owned();
+        // An ID number holds no line break once it is valid; one typed is dropped here.
+        ids.push(form.value(path).unwrap_or_default().replace('\n', ""));
         let _ = without_ids.set_value(path, "");
-        ids.insert(path.to_owned(), value.into());
     }
-    let stored = serde_json::json!({ "basis": basis, "form": without_ids });
-    if let Some(storage) = local() {
-        let _ = storage.set_item(DRAFT_KEY, &stored.to_string());
+    if let (Some(storage), Ok(json)) = (local(), serde_json::to_string(&without_ids)) {
+        let _ = storage.set_item(BASIS_KEY, basis);
+        let _ = storage.set_item(DRAFT_KEY, &json);
     }
     if let Some(storage) = session() {
-        let _ = storage.set_item(IDS_KEY, &serde_json::Value::Object(ids).to_string());
+        let _ = storage.set_item(IDS_KEY, &ids.join("\n"));
     }
 }
 
@@ -77,6 +81,7 @@ pub fn save(basis: &str, form: &Form) {
 pub fn clear() {
     if let Some(storage) = local() {
         let _ = storage.remove_item(DRAFT_KEY);
+        let _ = storage.remove_item(BASIS_KEY);
     }
     if let Some(storage) = session() {
         let _ = storage.remove_item(IDS_KEY);

@@ -14,7 +14,7 @@ use qianyue_domain::enums::{CANCELLATION_REASONS, OTHER_REASON_PREFIX};
 use qianyue_domain::labels::label_en;
 use qianyue_domain::normalise::masked_id_number;
 
-use crate::components::signing::ctx::{use_signing, Shown};
+use crate::components::signing::ctx::{tr, use_signing, Shown};
 use crate::components::signing::labels::field_label;
 use crate::i18n::UiLocale;
 
@@ -120,7 +120,7 @@ pub fn Field(
                 on:blur=move |_| on_blur()
             >
                 <option value="" prop:selected=move || value.with(|v| v.is_empty())>
-                    {move || locale.get().pick("请选择", "Choose…")}
+                    {tr("请选择", "Choose…")}
                 </option>
                 {move || {
                     let current = value.get();
@@ -159,7 +159,7 @@ pub fn Field(
                     on:blur=move |_| on_blur()
                 >
                     <option value="" prop:selected=move || value.with(|v| v.is_empty())>
-                        {move || locale.get().pick("请选择", "Choose…")}
+                        {tr("请选择", "Choose…")}
                     </option>
                     {CANCELLATION_REASONS
                         .labels
@@ -179,7 +179,7 @@ pub fn Field(
                 </select>
                 <Show when=move || is_other.get()>
                     <label class="sub-label" for=other_id.clone()>
-                        {move || locale.get().pick("其他原因（2至50字）", "Other reason (2 to 50 characters)")}
+                        {tr("其他原因（2至50字）", "Other reason (2 to 50 characters)")}
                     </label>
                     <input
                         id=other_id.clone()
@@ -202,14 +202,17 @@ pub fn Field(
             .into_any()
         }
         Kind::IdNumber => {
-            let focused = RwSignal::new(false);
+            // Not a signal: focus swaps mask and number in the DOM at once (below), and a render
+            // on focus would write the value again after the reader (or a script) had already
+            // selected it, collapsing the selection.
+            let focused = StoredValue::new(false);
             let revealed = RwSignal::new(false);
             let form = ctx.state.form;
             let today = ctx.state.today;
             let path_mask = path.clone();
             let masked = Memo::new(move |_| form.with(|f| masked_id_number(f, &path_mask, today)));
             let shown = move || {
-                if focused.get() || revealed.get() {
+                if focused.get_value() || revealed.get() {
                     value.get()
                 } else {
                     masked.get()
@@ -228,11 +231,22 @@ pub fn Field(
                         prop:value=shown
                         aria-invalid=invalid
                         aria-describedby=described_by.clone()
-                        on:focus=move |_| focused.set(true)
+                        on:focus:target=move |ev| {
+                            focused.set_value(true);
+                            let input = ev.target();
+                            input.set_value(&value.get_untracked());
+                            // The mask selected becomes the number selected: typing replaces
+                            // it, as it would have replaced the mask (a click then places the
+                            // caret where it lands).
+                            input.select();
+                        }
                         on:input:target=move |ev| on_input(ev.target().value())
-                        on:blur=move |_| {
-                            focused.set(false);
+                        on:blur:target=move |ev| {
+                            focused.set_value(false);
                             on_blur();
+                            if !revealed.get_untracked() {
+                                ev.target().set_value(&masked.get_untracked());
+                            }
                         }
                     />
                     <button
@@ -284,7 +298,7 @@ pub fn Field(
         <div class="field" class:field-invalid=move || messages.with(|m| !m.is_empty())>
             <label for=id.clone()>
                 {label_text}
-                {hint.map(|(zh, en)| view! { <span class="hint">{move || locale.get().pick(zh, en)}</span> })}
+                {hint.map(|(zh, en)| view! { <span class="hint">{tr(zh, en)}</span> })}
             </label>
             {control}
             <p class="message" id=msg_id.clone() aria-live="polite">

@@ -64,6 +64,82 @@ export class AgreementPage {
   async horizontalOverflow(): Promise<number> {
     return this.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   }
+
+  // The signing journey (docs/signing-journey.md).
+
+  /** A preview figure (contract.md §2–3 `data-preview`). */
+  preview(key: string): Locator {
+    return this.page.locator(`[data-preview="${key}"]`);
+  }
+
+  /** Picks `value` (the document's label) in the select named `path`, then leaves it. */
+  async choose(path: string, value: string) {
+    await this.field(path).selectOption(value);
+    await this.field(path).blur();
+  }
+
+  /** The checkbox of a consent (`service_agreement`, `privacy_policy`, …). */
+  consent(id: string): Locator {
+    return this.page.locator(`[name="consent.${id}"]`);
+  }
+
+  /** Ticks the four consents. */
+  async giveConsents() {
+    for (const id of ['service_agreement', 'privacy_policy', 'authorization_letter', 'sensitive_personal_info']) {
+      await this.consent(id).check();
+    }
+  }
+
+  signaturePad(): Locator {
+    return this.page.locator('canvas.signature-pad');
+  }
+
+  /** Draws a signature on the pad with pointer (mouse) moves: two strokes across the pad. */
+  async drawSignature() {
+    const pad = this.signaturePad();
+    await pad.scrollIntoViewIfNeeded();
+    const box = (await pad.boundingBox())!;
+    const at = (fx: number, fy: number) => [box.x + box.width * fx, box.y + box.height * fy] as const;
+    const stroke = async (points: [number, number][]) => {
+      await this.page.mouse.move(...at(...points[0]));
+      await this.page.mouse.down();
+      for (const p of points.slice(1)) await this.page.mouse.move(...at(...p), { steps: 4 });
+      await this.page.mouse.up();
+    };
+    await stroke([[0.1, 0.6], [0.2, 0.3], [0.3, 0.7], [0.4, 0.35], [0.5, 0.65]]);
+    await stroke([[0.55, 0.4], [0.7, 0.42], [0.65, 0.7], [0.85, 0.5]]);
+  }
+
+  /** Signs by typing the name instead of drawing. */
+  async typeSignature(name: string) {
+    await this.page.locator('#f-signature-mode-typed').check();
+    await this.field('signature.typed').fill(name);
+  }
+
+  signAndSendButton(): Locator {
+    return this.page.locator('#sign-and-send');
+  }
+
+  errorSummary(): Locator {
+    return this.page.locator('#error-summary');
+  }
+
+  receipt(): Locator {
+    return this.page.locator('[data-receipt="accepted"]');
+  }
+
+  /**
+   * Answers POSTs to the consent endpoint with `status` and `body` (a receipt by default) and
+   * records each request body.
+   */
+  async interceptConsents(status = 201, body: object = { receipt_id: 'r-test-1', status: 'accepted' }) {
+    const posted: string[] = [];
+    await this.page.route('**/api/consents', async (route) => {
+      posted.push(route.request().postData() ?? '');
+      await route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    return posted;
+  }
 }
 
 /** What a host page's script records of Qianyue's DOM events (`window.events`). */

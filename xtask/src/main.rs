@@ -9,7 +9,9 @@
 
 mod bench;
 mod bench_content;
+mod bench_embed;
 mod cmd;
+mod demo;
 mod static_server;
 mod tools;
 
@@ -72,6 +74,7 @@ fn serve(args: &[String]) -> Result {
         "Qianyue is served at http://{}/  (Ctrl-C stops it)",
         server.addr()
     );
+    let _demo = demo::start(&root(), server.addr())?;
     server.wait();
     Ok(())
 }
@@ -168,6 +171,22 @@ fn test() -> Result {
         );
         server.stop();
         result
+    })?;
+    // The envelope the seed journey signed in Chromium, verified with the domain crate.
+    steps.run("browser-signed envelope verified (domain crate)", || {
+        cmd::run_in(
+            &root,
+            "cargo",
+            &[
+                "test",
+                "--package",
+                "qianyue-domain",
+                "--test",
+                "browser_vector",
+                "--",
+                "--ignored",
+            ],
+        )
     })?;
     steps.summary();
     Ok(())

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use qianyue_domain::content::Lang;
 use qianyue_domain::payload::ConsentId;
 
-use super::ctx::{consent_index, consent_name, use_signing};
+use super::ctx::{consent_index, consent_name, tr, use_signing};
 use crate::components::text_field::control_id;
 use crate::i18n::UiLocale;
 
@@ -17,16 +17,11 @@ pub const CONSENT_REQUIRED: (&str, &str) =
 
 #[component]
 pub fn Consents() -> impl IntoView {
-    let ctx = use_signing();
-    let locale = ctx.locale();
     view! {
         <section class="form-section consents" id="s-consents" aria-labelledby="s-consents-title">
-            <h2 id="s-consents-title">{move || locale.get().pick("同意", "Consent")}</h2>
+            <h2 id="s-consents-title">{tr("同意", "Consent")}</h2>
             <p class="section-note">
-                {move || locale.get().pick(
-                    "以下各项须分别勾选，不会预先勾选，也不会保存在草稿中。",
-                    "Each consent is given separately; none is pre-ticked or kept in the draft.",
-                )}
+                {tr("以下各项须分别勾选，不会预先勾选，也不会保存在草稿中。", "Each consent is given separately; none is pre-ticked or kept in the draft.")}
             </p>
             {ConsentId::ALL.into_iter().map(|id| view! { <ConsentBox id=id /> }).collect_view()}
         </section>

@@ -21,6 +21,24 @@ use qianyue_domain::preview::{preview, Preview};
 use crate::i18n::UiLocale;
 use crate::state::AppState;
 
+/// UI words in the reader's language, as a signal. Every reactive text of the form is a
+/// `Signal<String>` (see [`text`]): rendered directly, each distinct closure would be compiled
+/// into render code of its own, and the form has a great many of them.
+pub fn tr(zh: &'static str, en: &'static str) -> Signal<String> {
+    let locale = crate::state::use_app_state().locale;
+    Signal::derive(move || locale.get().pick(zh, en))
+}
+
+/// A reactive text as a signal (see [`tr`]).
+pub fn text(f: impl Fn() -> String + Send + Sync + 'static) -> Signal<String> {
+    Signal::derive(f)
+}
+
+/// A reactive `"true"` / `"false"` attribute value (`aria-invalid`, `aria-pressed`).
+pub fn flag(f: impl Fn() -> bool + Send + Sync + 'static) -> Signal<String> {
+    Signal::derive(move || f().to_string())
+}
+
 /// [`UiLocale::pick`] for words built at run time.
 pub fn pick_owned(locale: UiLocale, zh: String, en: String) -> String {
     match locale {
@@ -120,6 +138,9 @@ pub struct SigningCtx {
     pub strokes: RwSignal<Vec<Stroke>>,
     pub typed_signature: RwSignal<String>,
     pub outcome: RwSignal<Outcome>,
+    /// The last envelope sent and what it was built from (see `submit.rs`): a retry of the
+    /// same content resends it unchanged.
+    pub last_envelope: StoredValue<Option<(String, String)>>,
 }
 
 /// The paths that hold a value in `form`: they count as left from the start.
@@ -185,6 +206,7 @@ impl SigningCtx {
             strokes: RwSignal::new(Vec::new()),
             typed_signature: RwSignal::new(String::new()),
             outcome: RwSignal::new(Outcome::Idle),
+            last_envelope: StoredValue::new(None),
         }
     }
 

@@ -109,16 +109,16 @@ pub fn SigningPanel() -> impl IntoView {
         Outcome::Idle | Outcome::Sending => {}
     });
 
-    let accepted = move || match ctx.outcome.get() {
+    // The form stays mounted while sending (a memo: only acceptance swaps it for the receipt).
+    let accepted = Memo::new(move |_| match ctx.outcome.get() {
         Outcome::Accepted(receipt) => Some(receipt),
         _ => None,
-    };
+    });
     view! {
         <div class="signing-panel">
-            {move || match accepted() {
-                Some(receipt) => view! { <Receipt receipt=receipt /> }.into_any(),
-                None => view! { <SigningForm /> }.into_any(),
-            }}
+            <Show when=move || accepted.with(Option::is_some) fallback=|| view! { <SigningForm /> }>
+                {move || accepted.get().map(|receipt| view! { <Receipt receipt=receipt /> })}
+            </Show>
         </div>
     }
 }

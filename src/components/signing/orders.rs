@@ -6,7 +6,7 @@ use qianyue_domain::clauses::ProductKind;
 use qianyue_domain::enums;
 use qianyue_domain::form::Order;
 
-use super::ctx::{pick_owned, use_signing};
+use super::ctx::{pick_owned, tr, use_signing};
 use super::preview::{Figure, Totals};
 use crate::components::text_field::{control_id, message_id, Field, Kind};
 
@@ -41,12 +41,9 @@ pub fn OrdersSection() -> impl IntoView {
     };
     view! {
         <section class="form-section" id="s-orders" aria-labelledby="s-orders-title">
-            <h2 id="s-orders-title">{move || locale.get().pick("业务信息", "Business information")}</h2>
+            <h2 id="s-orders-title">{tr("业务信息", "Business information")}</h2>
             <p class="section-note">
-                {move || locale.get().pick(
-                    "每条产品线一块。填写月租费、协议期限届满日和销户日期后，右侧按协议条款计算违约金和末月费用。",
-                    "One block per product line. With the monthly fee, the term's last day and the cancellation date, the figures beside it are computed from the agreement's clauses.",
-                )}
+                {tr("每条产品线一块。填写月租费、协议期限届满日和销户日期后，即按协议条款算出违约金和末月费用。", "One block per product line. With the monthly fee, the term's last day and the cancellation date, its figures are computed from the agreement's clauses.")}
             </p>
             <p class="message" id=message_id("orders") aria-live="polite">
                 {move || messages.with(|m| m.iter().map(|s| s.text(locale.get())).collect::<Vec<_>>().join(" "))}
@@ -55,7 +52,7 @@ pub fn OrdersSection() -> impl IntoView {
                 <OrderBlock index=index />
             </For>
             <button type="button" class="add-line" id="add-order" on:click=add>
-                {move || locale.get().pick("＋ 添加业务信息", "+ Add a product line")}
+                {tr("＋ 添加业务信息", "+ Add a product line")}
             </button>
             <Totals />
         </section>
@@ -123,13 +120,13 @@ fn OrderBlock(index: usize) -> impl IntoView {
                     <Field path=p("remarks") optional=true hint=("“/”表示无", "“/” means none") />
                 </div>
                 <fieldset class="fees">
-                    <legend>{move || locale.get().pick("费用（用于计算）", "Fees (for the figures)")}</legend>
+                    <legend>{tr("费用（用于计算）", "Fees (for the figures)")}</legend>
                     <Field path=p("monthly_fee") kind=Kind::Money optional=true />
                     <Field path=p("term_end") kind=Kind::Date optional=true />
                     <Field path=p("cancel_date") kind=Kind::Date optional=true />
                     <Field path=p("investment") kind=Kind::Money optional=true hint=("设备、施工等不可回收投入", "Equipment, construction and other non-recoverable costs") />
                 </fieldset>
-                <dl class="figures" aria-label=move || locale.get().pick("本条费用预览", "This line's figures")>
+                <dl class="figures" aria-label=tr("本条费用预览", "This line's figures")>
                     <Figure key=p("unexecuted_months") />
                     <Figure key=p("current_term_end") />
                     <Figure key=p("penalty") />

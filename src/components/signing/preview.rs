@@ -8,7 +8,7 @@ use qianyue_domain::date::Date;
 use qianyue_domain::error::Locale;
 use qianyue_domain::preview::PreviewValue;
 
-use super::ctx::use_signing;
+use super::ctx::{tr, use_signing};
 use super::labels::figure_words;
 use super::sections::Section;
 use crate::components::text_field::{Field, Kind};
@@ -111,7 +111,7 @@ pub fn Figure(
         <div class="figure">
             <dt>
                 {name_text}
-                <span class="clause">{move || locale.get().pick(words.clause_zh, words.clause_en)}</span>
+                <span class="clause">{tr(words.clause_zh, words.clause_en)}</span>
             </dt>
             <dd>
                 {move || match value.get() {
@@ -129,15 +129,11 @@ pub fn Figure(
 /// The totals over every product line.
 #[component]
 pub fn Totals() -> impl IntoView {
-    let locale = use_signing().locale();
     view! {
         <section class="totals" aria-labelledby="totals-title">
-            <h3 id="totals-title">{move || locale.get().pick("合计", "Totals")}</h3>
+            <h3 id="totals-title">{tr("合计", "Totals")}</h3>
             <p class="hint">
-                {move || locale.get().pick(
-                    "每条业务信息都可计算时才显示合计。",
-                    "A total appears once every product line's figure can be computed.",
-                )}
+                {tr("每条业务信息都可计算时才显示合计。", "A total appears once every product line's figure can be computed.")}
             </p>
             <dl class="figures">
                 <Figure key="total.penalty".to_owned() prefix=("合计", "Total") />
@@ -150,14 +146,10 @@ pub fn Totals() -> impl IntoView {
 /// The late-payment calculator (service agreement art. 4 §3).
 #[component]
 pub fn LatePayment() -> impl IntoView {
-    let locale = use_signing().locale();
     view! {
         <Section id="s-late" title_zh="逾期付款计算" title_en="Late-payment calculator">
             <p class="section-note">
-                {move || locale.get().pick(
-                    "仅供参考：若有欠费，按服务协议第四条第3款计算违约金及暂停、终止服务日期。",
-                    "For reference: if a bill is unpaid, the late fee and the suspension and termination dates under art. 4 §3 of the service agreement.",
-                )}
+                {tr("仅供参考：若有欠费，按服务协议第四条第3款计算违约金及暂停、终止服务日期。", "For reference: if a bill is unpaid, the late fee and the suspension and termination dates under art. 4 §3 of the service agreement.")}
             </p>
             <Field path="late.arrears" kind=Kind::Money optional=true />
             <Field path="late.due_date" kind=Kind::Date optional=true />

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::ctx::{use_signing, SigningCtx};
+use super::ctx::{tr, use_signing, SigningCtx};
 use super::signature_pad::signature_problem;
 use crate::events::AppEvent;
 
@@ -98,7 +98,7 @@ pub fn Progress() -> impl IntoView {
                                     }
                                 >
                                     <span class="mark" aria-hidden="true">{move || if is_done() { "✓" } else { "○" }}</span>
-                                    {move || locale.get().pick(zh, en)}
+                                    {tr(zh, en)}
                                     <span class="visually-hidden">
                                         {move || if is_done() { locale.get().pick("（已完成）", " (complete)") } else { locale.get().pick("（未完成）", " (incomplete)") }}
                                     </span>

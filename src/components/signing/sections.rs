@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use qianyue_domain::enums::{self, CERT_TYPES};
 use qianyue_domain::other_id::IdType;
 
-use super::ctx::use_signing;
+use super::ctx::tr;
 use crate::components::text_field::{Field, Kind};
 
 /// A titled group of fields.
@@ -18,12 +18,11 @@ pub fn Section(
     title_en: &'static str,
     children: Children,
 ) -> impl IntoView {
-    let locale = use_signing().locale();
     let heading = format!("{id}-title");
     let heading_ref = heading.clone();
     view! {
         <section class="form-section" id=id aria-labelledby=heading_ref>
-            <h2 id=heading>{move || locale.get().pick(title_zh, title_en)}</h2>
+            <h2 id=heading>{tr(title_zh, title_en)}</h2>
             <div class="fields">{children()}</div>
         </section>
     }
@@ -91,13 +90,7 @@ pub fn AgentSection() -> impl IntoView {
     view! {
         <Section id="s-agent" title_zh="单位授权委托书" title_en="Letter of Authorisation">
             <p class="section-note">
-                {
-                    let locale = use_signing().locale();
-                    move || locale.get().pick(
-                        "由被委托人代为签署时填写；法定代表人本人签署时全部留空。",
-                        "Fill in when an authorised agent signs; leave all blank when the legal representative signs in person.",
-                    )
-                }
+                {tr("由被委托人代为签署时填写；法定代表人本人签署时全部留空。", "Fill in when an authorised agent signs; leave all blank when the legal representative signs in person.")}
             </p>
             <Field path="agent.name" />
             <Field path="agent.id_type" kind=Kind::Select(id_types()) />

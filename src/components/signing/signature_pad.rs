@@ -12,7 +12,7 @@ use qianyue_domain::payload::SignatureImage;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, PointerEvent};
 
-use super::ctx::{use_signing, Shown, SignatureMode, SigningCtx};
+use super::ctx::{tr, use_signing, Shown, SignatureMode, SigningCtx};
 use crate::i18n::UiLocale;
 
 /// The pad's logical size (the payload's canvas units).
@@ -127,7 +127,6 @@ fn logical_point(canvas: &HtmlCanvasElement, ev: &PointerEvent) -> [u32; 2] {
 #[component]
 pub fn SignaturePad() -> impl IntoView {
     let ctx = use_signing();
-    let locale = ctx.locale();
     let canvas_ref = NodeRef::<html::Canvas>::new();
     let drawing = StoredValue::new(None::<i32>);
     let strokes = ctx.strokes;
@@ -176,7 +175,6 @@ pub fn SignaturePad() -> impl IntoView {
         }
     };
     let has_strokes = move || strokes.with(|s| !s.is_empty());
-    let pick = move |zh: &'static str, en: &'static str| move || locale.get().pick(zh, en);
 
     view! {
         <div class="signature-draw">
@@ -186,7 +184,7 @@ pub fn SignaturePad() -> impl IntoView {
                 width=(f64::from(PAD_WIDTH) * SCALE) as u32
                 height=(f64::from(PAD_HEIGHT) * SCALE) as u32
                 role="img"
-                aria-label=pick("签名板：用鼠标、手写笔或手指在此签名", "Signature pad: sign here with a mouse, pen or finger")
+                aria-label=tr("签名板：用鼠标、手写笔或手指在此签名", "Signature pad: sign here with a mouse, pen or finger")
                 on:pointerdown=on_down
                 on:pointermove=on_move
                 on:pointerup=on_up
@@ -198,10 +196,10 @@ pub fn SignaturePad() -> impl IntoView {
                     disabled=move || !has_strokes()
                     on:click=move |_| strokes.update(|s| { s.pop(); })
                 >
-                    {pick("撤销一笔", "Undo stroke")}
+                    {tr("撤销一笔", "Undo stroke")}
                 </button>
                 <button type="button" disabled=move || !has_strokes() on:click=move |_| strokes.set(Vec::new())>
-                    {pick("清除", "Clear")}
+                    {tr("清除", "Clear")}
                 </button>
             </div>
         </div>
@@ -210,13 +208,11 @@ pub fn SignaturePad() -> impl IntoView {
 
 #[component]
 pub fn TypedSignature() -> impl IntoView {
-    let ctx = use_signing();
-    let locale = ctx.locale();
-    let typed = ctx.typed_signature;
+    let typed = use_signing().typed_signature;
     view! {
         <div class="signature-type">
             <label for="f-signature-typed">
-                {move || locale.get().pick("键入甲方代表姓名作为签名", "Type the representative's name as your signature")}
+                {tr("键入甲方代表姓名作为签名", "Type the representative's name as your signature")}
             </label>
             <input
                 id="f-signature-typed"
@@ -259,15 +255,15 @@ pub fn SignatureSection() -> impl IntoView {
                         aria-describedby="f-signature-msg"
                         on:change=move |_| mode.set(value)
                     />
-                    {move || locale.get().pick(zh, en)}
+                    {tr(zh, en)}
                 </label>
             }
         };
     view! {
         <section class="form-section signature" id="s-signature" aria-labelledby="s-signature-title">
-            <h2 id="s-signature-title">{move || locale.get().pick("甲方代表签名", "Signature of Party A's representative")}</h2>
+            <h2 id="s-signature-title">{tr("甲方代表签名", "Signature of Party A's representative")}</h2>
             <fieldset class="signature-mode">
-                <legend>{move || locale.get().pick("签名方式", "How to sign")}</legend>
+                <legend>{tr("签名方式", "How to sign")}</legend>
                 {radio(SignatureMode::Drawn, "f-signature", "手写签名", "Draw")}
                 {radio(SignatureMode::Typed, "f-signature-mode-typed", "键入姓名", "Type")}
             </fieldset>

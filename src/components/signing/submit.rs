@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 
 use super::consents::CONSENT_REQUIRED;
 use super::ctx::{
-    consent_index, consent_name, pick_owned, use_signing, Outcome, Shown, SigningCtx,
+    consent_index, consent_name, pick_owned, tr, use_signing, Outcome, Shown, SigningCtx,
 };
 use super::labels::summary_label;
 use super::orders::focus_later;
@@ -192,7 +192,8 @@ fn apply_refusal(ctx: SigningCtx, fields: Vec<api::FieldRefusal>) {
     });
 }
 
-fn send(ctx: SigningCtx, last: StoredValue<Option<(String, String)>>) {
+fn send(ctx: SigningCtx) {
+    let last = ctx.last_envelope;
     ctx.outcome.set(Outcome::Sending);
     leptos::task::spawn_local(async move {
         let print = fingerprint(ctx);
@@ -274,7 +275,6 @@ pub fn SubmitArea() -> impl IntoView {
             Vec::new()
         }
     });
-    let last = StoredValue::new(None::<(String, String)>);
     let on_click = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
         ctx.submitted.set(true);
@@ -282,7 +282,7 @@ pub fn SubmitArea() -> impl IntoView {
             return;
         }
         if problems(ctx).is_empty() {
-            send(ctx, last);
+            send(ctx);
         } else {
             ctx.outcome.set(Outcome::Idle);
             focus_first_problem(ctx);
@@ -350,7 +350,7 @@ pub fn SubmitArea() -> impl IntoView {
                 aria-disabled=move || (ctx.outcome.get() == Outcome::Sending).to_string()
                 on:click=on_click
             >
-                {move || locale.get().pick("签署并发送", "Sign and send")}
+                {tr("签署并发送", "Sign and send")}
             </button>
         </div>
     }
@@ -359,8 +359,6 @@ pub fn SubmitArea() -> impl IntoView {
 /// The result screen: the receipt the server returned.
 #[component]
 pub fn Receipt(receipt: serde_json::Value) -> impl IntoView {
-    let ctx = use_signing();
-    let locale = ctx.locale();
     let rows: Vec<(String, String)> = match &receipt {
         serde_json::Value::Object(map) => map
             .iter()
@@ -375,12 +373,9 @@ pub fn Receipt(receipt: serde_json::Value) -> impl IntoView {
     };
     view! {
         <section class="receipt" id="receipt" tabindex="-1" aria-labelledby="receipt-title" data-receipt="accepted">
-            <h2 id="receipt-title">{move || locale.get().pick("已签署并发送", "Signed and sent")}</h2>
+            <h2 id="receipt-title">{tr("已签署并发送", "Signed and sent")}</h2>
             <p>
-                {move || locale.get().pick(
-                    "您的签署已被接收。请保存以下回执。",
-                    "Your signed consent was received. Keep this receipt.",
-                )}
+                {tr("您的签署已被接收。请保存以下回执。", "Your signed consent was received. Keep this receipt.")}
             </p>
             <dl class="receipt-fields">
                 {rows

@@ -1,0 +1,281 @@
+// The signing journey in Debian's Chromium: the seed's journey signed and sent (the POST is
+// intercepted and its envelope written to artifacts/browser-vector.json, which
+// crates/domain/tests/browser_vector.rs verifies), a bad-input journey, keyboard-only
+// completion, axe-core in both languages, the stored key's non-extractability, the server's
+// field errors mapped back, the draft across a reload, and screenshots at 1280 and 375 px.
+import { test, expect, type Page } from '@playwright/test';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { AgreementPage, seedForm } from './pages';
+
+// A service worker would answer the page's requests before page.route sees them.
+test.use({ serviceWorkers: 'block' });
+
+const ARTIFACTS = 'tests/e2e/artifacts';
+const seedFees = seedForm(true);
+
+/** The seed's fee inputs and late-payment calculator, typed in (seed-form-with-fees.json). */
+async function typeFees(app: AgreementPage) {
+  for (const [i, order] of (seedFees.orders as any[]).entries()) {
+    for (const field of ['monthly_fee', 'term_end', 'cancel_date', 'investment']) {
+      await app.fill(`orders.${i}.${field}`, order[field]);
+    }
+  }
+  for (const field of ['arrears', 'due_date', 'as_of']) {
+    await app.fill(`late.${field}`, seedFees.late[field]);
+  }
+}
+
+test('the seed journey: fees, previews, consents, drawn signature, signed and sent', async ({ page }) => {
+  const app = new AgreementPage(page);
+  const errors = await app.open(seedForm());
+  const posted = await app.interceptConsents();
+
+  await typeFees(app);
+  // Money typed as "1200.00"; the figures of seed-form-with-fees (clauses_worked_examples.rs).
+  await expect(app.preview('orders.0.unexecuted_months')).toHaveAttribute('data-value', '11');
+  await expect(app.preview('orders.0.penalty')).toHaveAttribute('data-value', '960000');
+  await expect(app.preview('orders.0.penalty')).toHaveText('¥9,600.00');
+  await expect(app.preview('orders.0.current_term_end')).toHaveText('2024年3月31日');
+  await expect(app.preview('total.penalty')).toHaveAttribute('data-value', '1140000');
+  await expect(app.preview('late.days_overdue')).toHaveAttribute('data-value', '35');
+  await app.chooseLocale('en');
+  await expect(app.preview('orders.0.current_term_end')).toHaveText('31 March 2024');
+  await app.chooseLocale('zh-CN');
+
+  // Sign and send without consents or signature: refused, nothing sent.
+  await app.signAndSendButton().click();
+  await expect(app.errorSummary()).toBeVisible();
+  await expect(app.errorSummary().locator('li')).toHaveCount(5);
+  expect(posted).toHaveLength(0);
+
+  await app.giveConsents();
+  await app.drawSignature();
+  await expect(app.errorSummary()).toHaveCount(0);
+  await app.signAndSendButton().click();
+  await expect(app.receipt()).toBeVisible();
+  await expect(app.receipt()).toContainText('r-test-1');
+  expect(posted).toHaveLength(1);
+
+  // The envelope: a canonical payload with the form, the figures shown and a drawn signature.
+  const envelope = JSON.parse(posted[0]);
+  const payload = envelope.payload;
+  expect(Object.keys(envelope).sort()).toEqual(['payload', 'signature']);
+  expect(envelope.signature).toMatch(/^[A-Za-z0-9_-]{86}$/);
+  expect(payload.form.customer.cert_number).toBe('91440300758613572G');
+  expect(payload.form.orders[0].monthly_fee).toBe('1200.00');
+  expect(payload.previews['orders.0.penalty']).toBe(960000);
+  expect(payload.signature_image.kind).toBe('strokes');
+  expect(payload.consents.map((c: any) => c.id)).toEqual([
+    'service_agreement', 'privacy_policy', 'authorization_letter', 'sensitive_personal_info',
+  ]);
+  expect(payload.signed_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
+  expect(payload.public_key.kty).toBe('EC');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(`${ARTIFACTS}/browser-vector.json`, posted[0]);
+
+  // The signing key cannot be exported, and is the one the payload names.
+  const key = await page.evaluate(async () => {
+    const db: IDBDatabase = await new Promise((resolve, reject) => {
+      const r = indexedDB.open('qianyue');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const pair: any = await new Promise((resolve, reject) => {
+      const r = db.transaction('keys', 'readonly').objectStore('keys').get('signing-key-p256');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    db.close();
+    let exportError = '';
+    try {
+      await crypto.subtle.exportKey('jwk', pair.privateKey);
+    } catch (e) {
+      exportError = (e as Error).name;
+    }
+    let pkcs8Error = '';
+    try {
+      await crypto.subtle.exportKey('pkcs8', pair.privateKey);
+    } catch (e) {
+      pkcs8Error = (e as Error).name;
+    }
+    const publicJwk: any = await crypto.subtle.exportKey('jwk', pair.publicKey);
+    return {
+      extractable: pair.privateKey.extractable,
+      exportError,
+      pkcs8Error,
+      x: publicJwk.x,
+      y: publicJwk.y,
+    };
+  });
+  expect(key.extractable).toBe(false);
+  expect(key.exportError).toBe('InvalidAccessError');
+  expect(key.pkcs8Error).toBe('InvalidAccessError');
+  expect([key.x, key.y]).toEqual([payload.public_key.x, payload.public_key.y]);
+  expect(errors).toEqual([]);
+});
+
+test('bad input: each wrong value is marked at the fields involved', async ({ page }) => {
+  const app = new AgreementPage(page);
+  await app.open(seedForm());
+  await app.chooseLocale('en');
+
+  // A resident ID with a wrong check digit.
+  await app.fill('contact.id_number', '440307198505201247');
+  await expect(app.field('contact.id_number')).toHaveAttribute('aria-invalid', 'true');
+  await expect(await app.messageOf('contact.id_number')).toContainText('Check digit does not match');
+  // Masked once left, even when wrong.
+  await expect(app.field('contact.id_number')).toHaveValue('4403**********1247');
+
+  // A USCC with I, which GB 32100 does not use.
+  await app.fill('customer.cert_number', '9144030075861357IG');
+  await expect(app.field('customer.cert_number')).toHaveAttribute('aria-invalid', 'true');
+  await expect(await app.messageOf('customer.cert_number')).not.toHaveText('');
+
+  // An agent under 18 on the signing date (born 2010-01-01).
+  await app.fill('agent.id_number', '44030520100101123X');
+  await expect(app.field('agent.id_number')).toHaveAttribute('aria-invalid', 'true');
+  await expect(await app.messageOf('agent.id_number')).toContainText('under 18');
+  await expect(app.field('signing.date')).toHaveAttribute('aria-invalid', 'true');
+
+  // Back to an adult agent; a signing date after the authorisation period.
+  await app.fill('agent.id_number', '440305199608185316');
+  await app.fill('signing.date', '2024-01-15');
+  for (const path of ['signing.date', 'agent.valid_from', 'agent.valid_to']) {
+    await expect(app.field(path), path).toHaveAttribute('aria-invalid', 'true');
+    await expect(await app.messageOf(path)).toContainText('outside the authorisation period');
+  }
+  await app.fill('signing.date', '2023-04-10');
+  await expect(app.field('agent.valid_to')).toHaveAttribute('aria-invalid', 'false');
+
+  // A signer who is not the agent: both names are marked.
+  await app.fill('signing.representative', '张晓梅');
+  for (const path of ['signing.representative', 'agent.name']) {
+    await expect(app.field(path), path).toHaveAttribute('aria-invalid', 'true');
+    await expect(await app.messageOf(path)).toContainText('must be the agent');
+  }
+
+  // A submit attempt lists every problem and moves focus to the first.
+  await app.signAndSendButton().click();
+  const summary = app.errorSummary();
+  await expect(summary).toBeVisible();
+  await expect(summary).toContainText('Check digit does not match');
+  await expect(summary).toContainText('must be the agent');
+  await expect(app.field('customer.cert_number')).toBeFocused();
+  // A summary link moves focus to its field.
+  await summary.locator('a', { hasText: 'must be the agent' }).first().click();
+  await expect(app.field('agent.name')).toBeFocused();
+});
+
+/** Presses Tab until `selector` has focus; fails if it is not reached. */
+async function tabTo(page: Page, selector: string, limit = 400) {
+  for (let i = 0; i < limit; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`${selector} not reached by Tab`);
+}
+
+test('keyboard only: fees, consents, typed signature, sign and send', async ({ page }) => {
+  const app = new AgreementPage(page);
+  await app.open(seedForm());
+  const posted = await app.interceptConsents();
+
+  await tabTo(page, '[name="orders.0.monthly_fee"]');
+  await page.keyboard.type('1200');
+  await tabTo(page, '[name="orders.0.cancel_date"]');
+  await page.keyboard.type('05152023');
+  for (const id of ['service_agreement', 'privacy_policy', 'authorization_letter', 'sensitive_personal_info']) {
+    await tabTo(page, `[name="consent.${id}"]`);
+    await page.keyboard.press('Space');
+  }
+  await tabTo(page, '#f-signature');
+  await page.keyboard.press('ArrowRight');
+  await expect(page.locator('#f-signature-mode-typed')).toBeChecked();
+  await tabTo(page, '[name="signature.typed"]');
+  await page.keyboard.type('刘志强');
+  await tabTo(page, '#sign-and-send');
+  await page.keyboard.press('Enter');
+  await expect(app.receipt()).toBeVisible();
+  const payload = JSON.parse(posted[0]).payload;
+  expect(payload.form.orders[0].monthly_fee).toBe('1200.00');
+  expect(payload.form.orders[0].cancel_date).toBe('2023-05-15');
+  expect(payload.signature_image).toEqual({ kind: 'typed', text: '刘志强' });
+});
+
+test('axe-core finds no violations on the form, in Chinese and in English', async ({ page }) => {
+  const app = new AgreementPage(page);
+  await app.open(seedForm(true));
+  // Some errors shown, so that messages and the summary are checked too.
+  await app.fill('contact.mobile', '1380013800');
+  await app.signAndSendButton().click();
+  await expect(app.errorSummary()).toBeVisible();
+  await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
+  for (const locale of ['zh-CN', 'en'] as const) {
+    await app.chooseLocale(locale);
+    const violations = await page.evaluate(async () => {
+      const result = await (window as any).axe.run(document.querySelector('.signing-panel'), {
+        resultTypes: ['violations'],
+      });
+      return result.violations.map((v: any) => ({
+        id: v.id,
+        impact: v.impact,
+        nodes: v.nodes.slice(0, 3).map((n: any) => n.target.join(' ')),
+      }));
+    });
+    expect(violations, `axe in ${locale}`).toEqual([]);
+  }
+});
+
+test('the server\'s field errors are shown at their fields, and nothing typed is lost', async ({ page }) => {
+  const app = new AgreementPage(page);
+  await app.open(seedForm(true));
+  await app.interceptConsents(422, {
+    code: 'form.invalid',
+    message_zh: '表单未通过校验',
+    message_en: 'The form does not pass validation',
+    fields: [{
+      path: 'customer.group_code',
+      code: 'group_code.unknown',
+      message_zh: '集团编码在系统中不存在',
+      message_en: 'No group has this code',
+    }],
+  });
+  await app.giveConsents();
+  await app.typeSignature('刘志强');
+  await app.signAndSendButton().click();
+  await expect(app.field('customer.group_code')).toHaveAttribute('aria-invalid', 'true');
+  await expect(await app.messageOf('customer.group_code')).toHaveText('集团编码在系统中不存在');
+  await expect(page.locator('#send-status')).toHaveText('表单未通过校验');
+  await expect(app.field('customer.group_code')).toBeFocused();
+  await expect(app.field('customer.group_name')).toHaveValue('深圳特发东智科技有限公司');
+  await expect(app.consent('privacy_policy')).toBeChecked();
+  // Editing the field clears the server's message.
+  await app.fill('customer.group_code', '2002692005');
+  await expect(app.field('customer.group_code')).toHaveAttribute('aria-invalid', 'false');
+});
+
+test('the typed draft survives a reload; consents and signature do not', async ({ page }) => {
+  const app = new AgreementPage(page);
+  await app.open(seedForm());
+  await app.fill('orders.0.monthly_fee', '1200');
+  await app.fill('customer.office_address', '<b>深圳市</b>龙岗区<script>alert(1)</script>');
+  await app.giveConsents();
+  await page.waitForTimeout(600);
+  await page.reload();
+  await expect(app.field('orders.0.monthly_fee')).toHaveValue('1200.00');
+  await expect(app.field('customer.office_address')).toHaveValue('<b>深圳市</b>龙岗区<script>alert(1)</script>');
+  await expect(page.locator('.agreement b, .signing-panel b')).toHaveCount(0);
+  await expect(app.consent('privacy_policy')).not.toBeChecked();
+});
+
+test('screenshots at 1280 and 375 px, without horizontal scrolling', async ({ page }) => {
+  const app = new AgreementPage(page);
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 900 });
+    await app.open(seedForm(true));
+    await app.fill('contact.mobile', '1380013800');
+    await app.drawSignature();
+    await page.locator('.signing-panel').screenshot({ path: `${ARTIFACTS}/signing-${width}.png` });
+    expect(await app.horizontalOverflow()).toBeLessThanOrEqual(0);
+  }
+});
