@@ -9,7 +9,9 @@
 
 mod bench;
 mod bench_content;
+mod bench_embed;
 mod cmd;
+mod demo;
 mod static_server;
 mod tools;
 
@@ -72,6 +74,7 @@ fn serve(args: &[String]) -> Result {
         "Qianyue is served at http://{}/  (Ctrl-C stops it)",
         server.addr()
     );
+    let _demo = demo::start(&root(), server.addr())?;
     server.wait();
     Ok(())
 }

@@ -1,0 +1,219 @@
+//! `cargo xtask bench`, embedding: the bytes the embed modes (docs/embedding.md) cost over the
+//! app's own page. Writes `bench-results/embed.json`.
+//!
+//! Two release builds: the default one (with the `embed` feature) in `dist/`, and one without it
+//! (`trunk build --release --no-default-features`) in `target/bench-embed/dist`. For each, the
+//! files a browser downloads, raw, gzip (`gzip -9`) and brotli (`brotli -q 11`):
+//!
+//! - the app's own page: `index.html`, the wasm-bindgen module, the wasm, the stylesheets and,
+//!   with the feature, the embedding's glue snippet (imported by the module on every page);
+//! - a portal using `<qianyue-consent>`: `embed.js`, then what it fetches: `index.html` (to learn
+//!   the hashed names), the module, the snippet, the wasm and the stylesheets.
+//!
+//! The figures: what the feature adds to the app's own page (wasm, module, snippet), and what the
+//! element mode downloads in all beside the app's own page without the feature (a ratio).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use crate::cmd::{command, run_in};
+use crate::Result;
+
+/// Raw, gzip and brotli sizes of one or more files.
+#[derive(Clone, Copy, Default)]
+struct Size {
+    raw: usize,
+    gzip: usize,
+    brotli: usize,
+}
+
+impl Size {
+    fn of(data: &[u8]) -> Result<Size> {
+        Ok(Size {
+            raw: data.len(),
+            gzip: compressed_len("gzip", &["-9", "-c", "-n"], data)?,
+            brotli: compressed_len("brotli", &["-c", "-q", "11"], data)?,
+        })
+    }
+
+    fn plus(self, other: Size) -> Size {
+        Size {
+            raw: self.raw + other.raw,
+            gzip: self.gzip + other.gzip,
+            brotli: self.brotli + other.brotli,
+        }
+    }
+
+    fn json(self) -> String {
+        format!(
+            "{{\"raw\": {}, \"gzip\": {}, \"brotli\": {}}}",
+            self.raw, self.gzip, self.brotli
+        )
+    }
+}
+
+/// `new - old` per measure, as JSON (signed).
+fn delta(new: Size, old: Size) -> String {
+    let d = |a: usize, b: usize| a as i64 - b as i64;
+    format!(
+        "{{\"raw\": {}, \"gzip\": {}, \"brotli\": {}}}",
+        d(new.raw, old.raw),
+        d(new.gzip, old.gzip),
+        d(new.brotli, old.brotli)
+    )
+}
+
+fn compressed_len(program: &str, args: &[&str], data: &[u8]) -> Result<usize> {
+    let mut child = command(program, args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {program}: {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    let input = data.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("{program}: {e}"))?;
+    writer
+        .join()
+        .map_err(|_| format!("{program}: writer panicked"))?
+        .map_err(|e| format!("{program}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("{program} failed ({})", out.status));
+    }
+    Ok(out.stdout.len())
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// The files of one build, by role.
+struct Build {
+    index: Size,
+    module: Size,
+    wasm: Size,
+    styles: Size,
+    /// The embedding's glue snippet(s) under `snippets/` (none without the feature).
+    snippets: Size,
+    loader: Size,
+}
+
+impl Build {
+    fn measure(dist: &Path) -> Result<Build> {
+        let mut wasm = None;
+        let mut styles = Size::default();
+        for entry in std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.ends_with("_bg.wasm") {
+                wasm = Some(path.clone());
+            } else if name.ends_with(".css") {
+                styles = styles.plus(Size::of(&read(&path)?)?);
+            }
+        }
+        let wasm = wasm.ok_or_else(|| format!("no wasm in {}", dist.display()))?;
+        // wasm-bindgen's module is named after the wasm: `<name>_bg.wasm` → `<name>.js`.
+        let module = wasm
+            .to_str()
+            .and_then(|p| p.strip_suffix("_bg.wasm"))
+            .map(|stem| PathBuf::from(format!("{stem}.js")))
+            .ok_or("unexpected wasm file name")?;
+        let mut snippets = Size::default();
+        for file in files_under(&dist.join("snippets"))? {
+            snippets = snippets.plus(Size::of(&read(&file)?)?);
+        }
+        Ok(Build {
+            index: Size::of(&read(&dist.join("index.html"))?)?,
+            module: Size::of(&read(&module)?)?,
+            wasm: Size::of(&read(&wasm)?)?,
+            styles,
+            snippets,
+            loader: Size::of(&read(&dist.join("embed.js"))?)?,
+        })
+    }
+
+    /// What the app's own page downloads.
+    fn page(&self) -> Size {
+        self.index
+            .plus(self.module)
+            .plus(self.wasm)
+            .plus(self.styles)
+            .plus(self.snippets)
+    }
+
+    /// What a portal page using `<qianyue-consent>` downloads.
+    fn element_mode(&self) -> Size {
+        self.loader.plus(self.page())
+    }
+}
+
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_dir() {
+            out.extend(files_under(&path)?);
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(out)
+}
+
+pub fn run(root: &Path, out_dir: &Path) -> Result {
+    crate::tools::ensure_build_tools()?;
+    crate::build_app()?;
+    let with = Build::measure(&root.join("dist"))?;
+    let without_dist = root.join("target/bench-embed/dist");
+    let without_dist_arg = without_dist.display().to_string();
+    run_in(
+        root,
+        "trunk",
+        &[
+            "build",
+            "--release",
+            "--no-default-features",
+            "--dist",
+            &without_dist_arg,
+        ],
+    )?;
+    let without = Build::measure(&without_dist)?;
+
+    let page_with = with.page();
+    let page_without = without.page();
+    let element = with.element_mode();
+    let ratio = |a: usize, b: usize| a as f64 / b as f64;
+    let results = format!(
+        "{{\n  \"standalone_without_embed\": {{\"page\": {}, \"wasm\": {}, \"module\": {}}},\n  \
+         \"standalone_with_embed\": {{\"page\": {}, \"wasm\": {}, \"module\": {}, \"snippets\": {}}},\n  \
+         \"embed_cost_on_own_page\": {{\"wasm\": {}, \"module\": {}, \"snippets\": {}, \"total\": {}}},\n  \
+         \"element_mode\": {{\"loader\": {}, \"total\": {}, \"extra_over_page_without_embed\": {}, \
+         \"ratio_brotli\": {:.4}}},\n  \
+         \"frame_mode\": {{\"note\": \"the frame is the app's own page with ?embed=iframe: the same files as standalone_with_embed\"}}\n}}\n",
+        page_without.json(),
+        without.wasm.json(),
+        without.module.json(),
+        page_with.json(),
+        with.wasm.json(),
+        with.module.json(),
+        with.snippets.json(),
+        delta(with.wasm, without.wasm),
+        delta(with.module, without.module),
+        with.snippets.json(),
+        delta(page_with, page_without),
+        with.loader.json(),
+        element.json(),
+        delta(element, page_without),
+        ratio(element.brotli, page_without.brotli),
+    );
+    let out = out_dir.join("embed.json");
+    std::fs::write(&out, &results).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    println!("bench-results/embed.json:\n{results}");
+    Ok(())
+}
