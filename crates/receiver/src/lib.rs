@@ -10,10 +10,12 @@
 //! - [`store`]: SQLite or PostgreSQL, group-committed, durable before answering.
 //! - [`keys`]: the receipt key under the data directory.
 //! - [`assets`]: the app's files, precompressed, and the CSP.
+//! - [`embed`]: the portal's embedding: `/embed-config.json` and CORS for the listed origins.
 
 pub mod api;
 pub mod assets;
 pub mod config;
+pub mod embed;
 pub mod keys;
 pub mod store;
 
@@ -54,8 +56,13 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/consents/{id}", get(api::get_consent))
         .route("/api/keys", get(api::get_keys))
         .route("/healthz", get(api::healthz))
+        .route("/embed-config.json", get(embed::config))
         .fallback(api::fallback)
         .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            embed::cors,
+        ))
         .layer(axum::middleware::map_response_with_state(
             app.clone(),
             security_headers,
