@@ -196,9 +196,14 @@ export function postToParent(origin, json) {
   if (window.parent !== window) window.parent.postMessage(JSON.parse(json), origin);
 }
 
-/** Sets a theme custom property on the frame's page (CSSOM: allowed by a strict CSP). */
+/**
+ * Sets a theme custom property on the frame's page (CSSOM: allowed by a strict CSP). The page is
+ * a document of its own, so its `rem` is its root font size: --qy-font-size sets that.
+ */
 export function setThemeProperty(name, value) {
-  document.documentElement.style.setProperty(name, value);
+  const root = document.documentElement.style;
+  root.setProperty(name, value);
+  if (name === "--qy-font-size") root.setProperty("font-size", value);
 }
 
 /** Calls `report(height)` with the document's height in CSS pixels whenever it changes. */

@@ -1,6 +1,11 @@
 // Embedding (docs/embedding.md) with two origins on loopback: the app where QIANYUE_BASE_URL
 // serves it (127.0.0.1:<A>), and portal pages served by this spec on localhost:<B>, the origin
 // on the frame's allow-list. The same pages at 127.0.0.1:<B> are a third origin, not on it.
+//
+// Against a static server the spec plays the deployment: it answers /embed-config.json (the
+// allow-list: localhost:<B> only) and the consent POSTs itself. Against the receiver, set
+// QIANYUE_PORTAL_PORT=<B> and start the receiver with QIANYUE_FRAME_ANCESTORS="'self'
+// http://localhost:<B>": its own allow-list, CORS and receipts are then used.
 import { test, expect, type BrowserContext, type Route } from '@playwright/test';
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -8,6 +13,9 @@ import { join } from 'node:path';
 import { EmbedHost, seedForm } from './pages';
 
 const APP = new URL(process.env.QIANYUE_BASE_URL ?? 'http://127.0.0.1:8080').origin;
+const PORTAL_PORT = Number(process.env.QIANYUE_PORTAL_PORT ?? 0);
+/** Whether the server under test is a deployment that lists the portal itself. */
+const DEPLOYED = PORTAL_PORT > 0;
 const EVENTS = ['qianyue-ready', 'qianyue-change', 'qianyue-submitted', 'qianyue-error'];
 
 // Two different prefills: instance a gets the seed, instance b another company.
@@ -94,7 +102,7 @@ test.beforeAll(async () => {
     if (body === undefined) { res.writeHead(404).end('not found'); return; }
     res.writeHead(200, { 'Content-Type': TYPES[path.split('.').pop()!] }).end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(PORTAL_PORT, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   HOST = `http://localhost:${port}`;
   STRANGER = `http://127.0.0.1:${port}`;
@@ -106,13 +114,23 @@ test.afterAll(async () => {
 
 /** The deployment's allow-list, as the receiver serves it: only the portal HOST. */
 async function allowOnlyHost(context: BrowserContext) {
+  if (DEPLOYED) return;
   await context.route(`${APP}/embed-config.json`, (route) =>
     route.fulfill({ json: { allowed_origins: [HOST] } }));
 }
 
-/** Answers sign-and-send with a receipt, counting the POSTs (CORS for the element mode). */
+/**
+ * The receiver's side of sign-and-send: the POSTs and the answers the page got (`answers`);
+ * without a deployment, answered here with a receipt-shaped JSON (CORS for the element mode).
+ */
 async function receiver(context: BrowserContext) {
   const posts: string[] = [];
+  const answers: unknown[] = [];
+  context.on('response', async (response) => {
+    if (response.url() === `${APP}/api/consents` && response.request().method() === 'POST') {
+      answers.push(await response.json());
+    }
+  });
   const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type' };
   const receipt = {
     receipt: {
@@ -127,15 +145,18 @@ async function receiver(context: BrowserContext) {
     },
     signature: 'c2lnbmF0dXJl',
   };
+  context.on('request', (request) => {
+    if (request.url() === `${APP}/api/consents` && request.method() === 'POST') posts.push(request.postData() ?? '');
+  });
+  if (DEPLOYED) return { posts, answers };
   await context.route(`${APP}/api/consents`, async (route: Route) => {
     if (route.request().method() === 'OPTIONS') {
       await route.fulfill({ status: 204, headers: { ...cors, 'access-control-allow-methods': 'POST' } });
       return;
     }
-    posts.push(route.request().postData() ?? '');
     await route.fulfill({ status: 201, json: receipt, headers: cors });
   });
-  return { posts, receipt };
+  return { posts, answers };
 }
 
 test.describe('the <qianyue-consent> element', () => {
@@ -177,7 +198,7 @@ test.describe('the <qianyue-consent> element', () => {
   });
 
   test('events reach the portal with their details, through the shadow boundary', async ({ page, context }) => {
-    const { posts, receipt } = await receiver(context);
+    const { posts, answers } = await receiver(context);
     const host = new EmbedHost(page);
     await host.open(`${HOST}/elements.html`);
 
@@ -203,7 +224,8 @@ test.describe('the <qianyue-consent> element', () => {
 
     await host.signAndSend(host.element('a'), formA.signing.representative);
     const submitted = await host.waitForEvent('qianyue-submitted', 'a');
-    expect(submitted.detail).toEqual({ receipt });
+    await expect.poll(() => answers.length).toBe(1);
+    expect(submitted.detail).toEqual({ receipt: answers[0] });
     expect(submitted.bubbles && submitted.composed).toBe(true);
     await expect(host.element('a').locator('[data-receipt="accepted"]')).toBeVisible();
     expect(posts).toHaveLength(1);
@@ -333,13 +355,18 @@ test.describe('the frame mode', () => {
 
     await host.post('qianyue-locale', { locale: 'zh-CN' }, APP);
     await expect(host.frame().locator('html')).toHaveAttribute('lang', 'zh-CN');
-    await host.post('qianyue-theme', { '--qy-accent': 'rgb(4, 5, 6)' }, APP);
+    await host.post('qianyue-theme', { '--qy-accent': 'rgb(4, 5, 6)', '--qy-font-size': '20px' }, APP);
     await expect.poll(() => inner.evaluate(() =>
       getComputedStyle(document.querySelector('.form-section')!).borderTopColor)).toBe('rgb(4, 5, 6)');
+    expect(await inner.evaluate(() =>
+      getComputedStyle(document.querySelector('[name="contract_no"]')!).fontSize)).toBe('20px');
     expect(errors).toEqual([]);
   });
 
   test('a message from an origin not on the allow-list is delivered and ignored', async ({ page, context }) => {
+    // A deployment's frame-ancestors (the same list) keeps that origin from framing the app at
+    // all: the next test.
+    test.skip(DEPLOYED, 'the receiver refuses to be framed by an unlisted origin');
     await allowOnlyHost(context);
     const warnings: string[] = [];
     page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
@@ -364,9 +391,18 @@ test.describe('the frame mode', () => {
     expect(await host.messages()).toEqual([]);
   });
 
+  test('an origin not on the allow-list cannot frame the deployed app', async ({ page }) => {
+    test.skip(!DEPLOYED, 'a static server sends no frame-ancestors');
+    const host = new EmbedHost(page);
+    await host.open(`${STRANGER}/frame.html`);
+    await page.waitForTimeout(1500);
+    await expect(host.frameField('contract_no')).toHaveCount(0);
+    expect(await host.messages()).toEqual([]);
+  });
+
   test('a completed journey sends the completion message exactly once', async ({ page, context }) => {
     await allowOnlyHost(context);
-    const { posts, receipt } = await receiver(context);
+    const { posts, answers } = await receiver(context);
     const host = new EmbedHost(page);
     const errors = await host.open(`${HOST}/frame.html`);
     await expect.poll(async () => (await host.messages('qianyue-ready')).length).toBe(1);
@@ -380,15 +416,15 @@ test.describe('the frame mode', () => {
     await expect(frame.locator('[data-receipt="accepted"]')).toBeVisible();
     await page.waitForTimeout(500);
     const done = await host.messages('qianyue-submitted');
-    expect(done).toEqual([{ origin: APP, type: 'qianyue-submitted', detail: { receipt } }]);
+    await expect.poll(() => answers.length).toBe(1);
+    expect(done).toEqual([{ origin: APP, type: 'qianyue-submitted', detail: { receipt: answers[0] } }]);
     expect(posts).toHaveLength(1);
     expect(errors).toEqual([]);
   });
 });
 
 test('the demo portal embeds both modes', async ({ page, context }) => {
-  await context.route(`${APP}/embed-config.json`, (route) =>
-    route.fulfill({ json: { allowed_origins: [HOST] } }));
+  await allowOnlyHost(context);
   const host = new EmbedHost(page);
   const errors = await host.open(`${HOST}/demo/portal.html?app=${encodeURIComponent(APP)}`);
   await expect(host.elementField('consent-element', 'contract_no')).toHaveValue(formA.contract_no);
