@@ -233,20 +233,33 @@ impl std::error::Error for CanonicalError {}
 /// Numbers must be integers within ±(2^53−1) (then RFC 8785's number form is the plain decimal
 /// integer); any other number is refused, so the result never depends on floating point.
 pub fn canonical_bytes(value: &Value) -> Result<Vec<u8>, CanonicalError> {
-    let mut out = Vec::with_capacity(1024);
+    let mut out = Vec::with_capacity(8192);
     let mut path = Vec::new();
     write_canonical(value, &mut out, &mut path)?;
     Ok(out)
 }
 
-fn joined(path: &[String]) -> String {
-    path.join(".")
+/// One step of the path to a value, kept without allocating (it is only written out when a
+/// number is refused).
+enum Step<'v> {
+    Key(&'v str),
+    Index(usize),
 }
 
-fn write_canonical(
-    value: &Value,
+fn joined(path: &[Step<'_>]) -> String {
+    path.iter()
+        .map(|s| match s {
+            Step::Key(k) => (*k).to_owned(),
+            Step::Index(i) => i.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn write_canonical<'v>(
+    value: &'v Value,
     out: &mut Vec<u8>,
-    path: &mut Vec<String>,
+    path: &mut Vec<Step<'v>>,
 ) -> Result<(), CanonicalError> {
     match value {
         Value::Null => out.extend_from_slice(b"null"),
@@ -283,7 +296,7 @@ fn write_canonical(
                 if i > 0 {
                     out.push(b',');
                 }
-                path.push(i.to_string());
+                path.push(Step::Index(i));
                 write_canonical(item, out, path)?;
                 path.pop();
             }
@@ -299,7 +312,7 @@ fn write_canonical(
                 }
                 write_string(key, out);
                 out.push(b':');
-                path.push(key.clone());
+                path.push(Step::Key(key));
                 write_canonical(&members[key], out, path)?;
                 path.pop();
             }
@@ -312,27 +325,33 @@ fn write_canonical(
 fn write_string(s: &str, out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
-    for c in s.chars() {
-        match c {
-            '"' => out.extend_from_slice(b"\\\""),
-            '\\' => out.extend_from_slice(b"\\\\"),
-            '\u{08}' => out.extend_from_slice(b"\\b"),
-            '\u{0c}' => out.extend_from_slice(b"\\f"),
-            '\n' => out.extend_from_slice(b"\\n"),
-            '\r' => out.extend_from_slice(b"\\r"),
-            '\t' => out.extend_from_slice(b"\\t"),
-            c if (c as u32) < 0x20 => {
-                let b = c as u8;
-                out.extend_from_slice(b"\\u00");
-                out.push(HEX[usize::from(b >> 4)]);
-                out.push(HEX[usize::from(b & 0x0f)]);
-            }
-            c => {
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            }
+    // Bytes below 0x80 never occur inside a multi-byte UTF-8 sequence, so escaping byte by
+    // byte and copying the runs between escapes keeps every other character as it is.
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let short: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x00..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[run..i]);
+        if short.is_empty() {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0x0f)]);
+        } else {
+            out.extend_from_slice(short);
         }
+        run = i + 1;
     }
+    out.extend_from_slice(&bytes[run..]);
     out.push(b'"');
 }
 
@@ -777,6 +796,13 @@ impl Jwk {
 
     /// The verifying key, if this is a P-256 public key on the curve.
     pub fn verifying_key(&self) -> Result<VerifyingKey, PayloadError> {
+        let point = self.sec1_point()?;
+        VerifyingKey::from_sec1_bytes(&point)
+            .map_err(|_| PayloadError::new(EnvelopeRule::PublicKey, "public_key"))
+    }
+
+    /// The key as an uncompressed SEC1 point (`04 ‖ x ‖ y`), checked to lie on the curve.
+    pub fn sec1_point(&self) -> Result<[u8; 65], PayloadError> {
         let bad = |path: &str| PayloadError::new(EnvelopeRule::PublicKey, path);
         if self.kty != "EC" {
             return Err(bad("public_key.kty"));
@@ -797,7 +823,8 @@ impl Jwk {
         sec1[0] = 0x04;
         sec1[1..33].copy_from_slice(&x);
         sec1[33..].copy_from_slice(&y);
-        VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| bad("public_key"))
+        VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| bad("public_key"))?;
+        Ok(sec1)
     }
 
     /// The RFC 7638 thumbprint: base64url SHA-256 of `{"crv":…,"kty":…,"x":…,"y":…}`. A stable
@@ -949,9 +976,34 @@ pub struct VerifiedPayload {
     pub key_thumbprint: String,
 }
 
+/// The ES256 primitive: does `signature` (64 bytes r‖s) verify `message` (SHA-256, ECDSA
+/// P-256) under the public key `point` (65 bytes, uncompressed SEC1: `04 ‖ x ‖ y`)? Both `s`
+/// and `n − s` must verify. [`verify_es256`] is the portable implementation; a server may pass
+/// a faster one to [`verify_envelope_with`] (the receiver's tests check that the two agree).
+pub type Es256Verifier = fn(point: &[u8; 65], message: &[u8], signature: &[u8; 64]) -> bool;
+
+/// [`Es256Verifier`] with RustCrypto's `p256` (pure Rust; builds for wasm32).
+pub fn verify_es256(point: &[u8; 65], message: &[u8], signature: &[u8; 64]) -> bool {
+    let (Ok(key), Ok(sig)) = (
+        VerifyingKey::from_sec1_bytes(point),
+        Signature::from_slice(signature),
+    ) else {
+        return false;
+    };
+    key.verify(message, &sig).is_ok()
+}
+
 /// Parses an envelope, canonicalizes its payload exactly as received, and verifies the ES256
 /// signature with the JWK in `payload.public_key`; then reads the payload's structure.
 pub fn verify_envelope(bytes: &[u8]) -> Result<VerifiedPayload, PayloadError> {
+    verify_envelope_with(bytes, verify_es256)
+}
+
+/// [`verify_envelope`] with another implementation of the ES256 primitive.
+pub fn verify_envelope_with(
+    bytes: &[u8],
+    verify: Es256Verifier,
+) -> Result<VerifiedPayload, PayloadError> {
     let value = parse_strict(bytes)?;
     let Value::Object(mut envelope) = value else {
         return Err(PayloadError::new(EnvelopeRule::Shape, ""));
@@ -991,17 +1043,18 @@ pub fn verify_envelope(bytes: &[u8]) -> Result<VerifiedPayload, PayloadError> {
             serde_json::from_value(v)
                 .map_err(|_| PayloadError::new(EnvelopeRule::PublicKey, "public_key"))
         })?;
-    let key = jwk.verifying_key()?;
-    let sig = Signature::from_slice(&signature)
-        .map_err(|_| PayloadError::new(EnvelopeRule::SignatureMismatch, "signature"))?;
-    key.verify(&canonical, &sig)
-        .map_err(|_| PayloadError::new(EnvelopeRule::SignatureMismatch, "signature"))?;
-    let typed: ConsentPayload =
-        serde_json::from_value(payload.clone()).map_err(|e| PayloadError {
-            rule: EnvelopeRule::PayloadShape,
-            path: String::new(),
-            detail: Some(e.to_string()),
-        })?;
+    let point = jwk.sec1_point()?;
+    if !verify(&point, &canonical, &signature) {
+        return Err(PayloadError::new(
+            EnvelopeRule::SignatureMismatch,
+            "signature",
+        ));
+    }
+    let typed = ConsentPayload::deserialize(&payload).map_err(|e| PayloadError {
+        rule: EnvelopeRule::PayloadShape,
+        path: String::new(),
+        detail: Some(e.to_string()),
+    })?;
     Ok(VerifiedPayload {
         payload: typed,
         payload_sha256: content::sha256_hex(&canonical),

@@ -144,6 +144,15 @@ fn rfc8785_escapes_strings_like_json_stringify() {
     );
 }
 
+proptest::proptest! {
+    /// For strings, RFC 8785 is exactly serde_json's (and JSON.stringify's) escaping.
+    #[test]
+    fn rfc8785_strings_match_serde_json(s in "\\PC*|[\\x00-\\x20\"\\\\\u{7f}\u{2028}😀签]*") {
+        let ours = canonical_bytes(&Value::String(s.clone())).unwrap();
+        proptest::prop_assert_eq!(ours, serde_json::to_vec(&s).unwrap());
+    }
+}
+
 #[test]
 fn rfc8785_writes_integers_and_refuses_other_numbers() {
     assert_eq!(
