@@ -33,5 +33,6 @@ pub fn run() -> Result {
     println!("bench-results/domain.json:\n{results}");
     crate::bench_content::run(&root, &out_dir)?;
     crate::bench_embed::run(&root, &out_dir)?;
+    crate::bench_receiver::run(&root, &out_dir)?;
     Ok(())
 }

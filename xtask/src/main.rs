@@ -1,6 +1,7 @@
 //! Qianyue's task runner: `cargo xtask <task>`.
 //!
-//! - `serve [--port N]`: install what the build needs, build the app in release mode, serve it.
+//! - `serve [--port N]`: install what the build needs, build the app in release mode, and run the
+//!   receiver (crates/receiver) serving it and receiving consents (SQLite under `./data`).
 //! - `test`: install what the tests need, then run every check (format, lint, native tests, the
 //!   domain's wasm32 build, browser tests, end-to-end tests), printing each step's time.
 //! - `bench`: run the benchmarks and write `bench-results/*.json`.
@@ -10,8 +11,10 @@
 mod bench;
 mod bench_content;
 mod bench_embed;
+mod bench_receiver;
 mod cmd;
 mod demo;
+mod postgres;
 mod static_server;
 mod tools;
 
@@ -69,14 +72,46 @@ fn serve(args: &[String]) -> Result {
     let port = port_arg(args, 8080)?;
     tools::ensure_build_tools()?;
     build_app()?;
-    let server = static_server::Server::start(&root().join("dist"), port)?;
-    println!(
-        "Qianyue is served at http://{}/  (Ctrl-C stops it)",
-        server.addr()
+    // The receiver serves dist/ and receives consents (docs/receiver.md); it prints its URL, and
+    // Ctrl-C stops it once the requests in flight are answered. The demo portal's origin is on
+    // its frame-ancestors and CORS list, unless QIANYUE_FRAME_ANCESTORS says otherwise.
+    let root = root();
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut receiver = cmd::command(
+        "cargo",
+        &[
+            "run",
+            "--quiet",
+            "--profile",
+            "receiver",
+            "--package",
+            "qianyue-receiver",
+            "--bin",
+            "qianyue-receiver",
+        ],
     );
-    let _demo = demo::start(&root(), server.addr())?;
-    server.wait();
-    Ok(())
+    receiver
+        .current_dir(&root)
+        .env("QIANYUE_ADDR", addr.to_string())
+        .env("QIANYUE_DIST", root.join("dist"));
+    if std::env::var_os("QIANYUE_FRAME_ANCESTORS").is_none() {
+        let demo = port.saturating_add(1);
+        receiver.env(
+            "QIANYUE_FRAME_ANCESTORS",
+            format!("'self' http://localhost:{demo}"),
+        );
+    }
+    let mut child = receiver
+        .spawn()
+        .map_err(|e| format!("cannot start the receiver: {e}"))?;
+    println!("Qianyue is served at http://{addr}/ by the receiver (Ctrl-C stops it)");
+    let _demo = demo::start(&root, addr)?;
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the receiver stopped: {status}"))
+    }
 }
 
 fn static_serve(args: &[String]) -> Result {
@@ -126,8 +161,18 @@ fn test() -> Result {
             ],
         )
     })?;
-    steps.run("native tests", || {
-        cmd::run_in(&root, "cargo", &["test", "--workspace"])
+    steps.run("native tests (with PostgreSQL on loopback)", || {
+        // The receiver's tests run against SQLite and this server; it stops when dropped.
+        let pg = postgres::Postgres::start()?;
+        cmd::run_env_in(
+            &root,
+            "cargo",
+            &["test", "--workspace"],
+            &[
+                ("QIANYUE_TEST_POSTGRES_URL", pg.url.as_str()),
+                ("QIANYUE_TEST_REQUIRE_POSTGRES", "1"),
+            ],
+        )
     })?;
     steps.run("domain crate for wasm32", || {
         cmd::run_in(

@@ -12,8 +12,15 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian packages the browser tests need: the browser, its driver, and a CJK font so that
-/// Chinese renders as glyphs in screenshots; and brotli, for the content benchmark's sizes.
-const TEST_DEBS: &[&str] = &["chromium", "chromium-driver", "fonts-wqy-zenhei", "brotli"];
+/// Chinese renders as glyphs in screenshots; and brotli, for the content benchmark's sizes;
+/// PostgreSQL, for the receiver's store tests.
+const TEST_DEBS: &[&str] = &[
+    "chromium",
+    "chromium-driver",
+    "fonts-wqy-zenhei",
+    "brotli",
+    "postgresql-15",
+];
 
 pub fn ensure_build_tools() -> Result {
     let root = root();

@@ -8,6 +8,7 @@
 //! commits them in one transaction (group commit): one fsync covers many consents, and a
 //! record is either wholly in the table or not at all.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
@@ -20,6 +21,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// How many waiting records one transaction takes at most.
 const MAX_BATCH: usize = 256;
+/// Rows per insert statement (11 parameters each; SQLite allows 32,766, PostgreSQL 65,535).
+const INSERT_CHUNK: usize = 64;
 
 /// One consent as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,46 +241,105 @@ async fn write_loop(pool: AnyPool, mut jobs: mpsc::Receiver<Job>) {
     }
 }
 
-/// One transaction for the batch: insert each record unless its id exists; for an existing id
-/// compare the payload hash. Nothing is answered before the commit.
+/// Columns of a row, in the order of the statements below.
+const COLUMNS: &str = "id, payload_sha256, payload, signature, signer_key, agreement_id, \
+                       agreement_version, signed_at, received_at, verification, receipt";
+
+/// One transaction for the batch: one multi-row insert of the records whose id is new (the
+/// first of each id), one select of the rows that already held the others' ids; then each
+/// record's outcome. Nothing is answered before the commit.
 async fn write_batch(pool: &AnyPool, records: &[&Record]) -> Result<Vec<Outcome>, sqlx::Error> {
+    // The first record of each id in the batch is the one offered to the table.
+    let mut firsts: HashMap<&str, &Record> = HashMap::new();
+    let mut unique: Vec<&Record> = Vec::new();
+    for r in records {
+        if !firsts.contains_key(r.id.as_str()) {
+            firsts.insert(&r.id, r);
+            unique.push(r);
+        }
+    }
     let mut tx = pool.begin().await?;
+    let mut inserted: HashSet<String> = HashSet::new();
+    for chunk in unique.chunks(INSERT_CHUNK) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p: Vec<String> = (1..=11).map(|c| format!("${}", i * 11 + c)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        // Built from placeholders only; every value is bound.
+        let sql = format!(
+            "INSERT INTO consents ({COLUMNS}) VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q
+                .bind(&r.id)
+                .bind(&r.payload_sha256)
+                .bind(&r.payload)
+                .bind(&r.signature)
+                .bind(&r.signer_key)
+                .bind(&r.agreement_id)
+                .bind(&r.agreement_version)
+                .bind(&r.signed_at)
+                .bind(&r.received_at)
+                .bind(&r.verification)
+                .bind(&r.receipt);
+        }
+        for row in q.fetch_all(&mut *tx).await? {
+            inserted.insert(row.try_get::<String, _>(0)?);
+        }
+    }
+    // Rows that were there before: their payload hash and receipt.
+    let earlier: Vec<&str> = unique
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|id| !inserted.contains(*id))
+        .collect();
+    let mut existing: HashMap<String, (String, String)> = HashMap::new();
+    for chunk in earlier.chunks(INSERT_CHUNK * 11) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, payload_sha256, receipt FROM consents WHERE id IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *tx).await? {
+            existing.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
+        }
+    }
+    tx.commit().await?;
+
+    let mut answered_new: HashSet<&str> = HashSet::new();
     let mut outcomes = Vec::with_capacity(records.len());
     for r in records {
-        let inserted = sqlx::query(
-            "INSERT INTO consents (id, payload_sha256, payload, signature, signer_key, \
-             agreement_id, agreement_version, signed_at, received_at, verification, receipt) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&r.id)
-        .bind(&r.payload_sha256)
-        .bind(&r.payload)
-        .bind(&r.signature)
-        .bind(&r.signer_key)
-        .bind(&r.agreement_id)
-        .bind(&r.agreement_version)
-        .bind(&r.signed_at)
-        .bind(&r.received_at)
-        .bind(&r.verification)
-        .bind(&r.receipt)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 1 {
-            outcomes.push(Outcome::Stored(r.receipt.clone()));
-            continue;
-        }
-        let row = sqlx::query("SELECT payload_sha256, receipt FROM consents WHERE id = $1")
-            .bind(&r.id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let (sha, receipt): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        let id = r.id.as_str();
+        let (sha, receipt) = if inserted.contains(id) {
+            if answered_new.insert(id) {
+                outcomes.push(Outcome::Stored(r.receipt.clone()));
+                continue;
+            }
+            let first = firsts[id];
+            (first.payload_sha256.clone(), first.receipt.clone())
+        } else {
+            match existing.get(id) {
+                Some(row) => row.clone(),
+                None => {
+                    return Err(sqlx::Error::Protocol(format!(
+                        "{id} was neither inserted nor found"
+                    )))
+                }
+            }
+        };
         outcomes.push(if sha == r.payload_sha256 {
             Outcome::Replayed(receipt)
         } else {
             Outcome::Conflict
         });
     }
-    tx.commit().await?;
     Ok(outcomes)
 }

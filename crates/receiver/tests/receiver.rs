@@ -246,6 +246,56 @@ fn each_refusal_has_its_code() {
 }
 
 #[test]
+fn concurrent_duplicates_store_one_row() {
+    for backend in backends() {
+        let r = Receiver::start(Options::new(backend));
+        let id = uuid();
+        let same = signed(&id, |_| {});
+        let other = signed(&id, |v| v["previews"].as_object_mut().unwrap().clear());
+        let addr = r.addr;
+        let handles: Vec<_> = (0..24)
+            .map(|i| {
+                let body = if i % 4 == 3 {
+                    other.clone()
+                } else {
+                    same.clone()
+                };
+                std::thread::spawn(move || {
+                    let resp = http(
+                        addr,
+                        "POST",
+                        "/api/consents",
+                        &[("Content-Type", "application/json")],
+                        &body,
+                    )
+                    .unwrap();
+                    (i % 4 == 3, resp)
+                })
+            })
+            .collect();
+        let results: Vec<(bool, HttpResponse)> =
+            handles.into_iter().map(|h| h.join().unwrap()).collect();
+        let created: Vec<&HttpResponse> = results
+            .iter()
+            .map(|(_, r)| r)
+            .filter(|r| r.status == 201)
+            .collect();
+        assert_eq!(created.len(), 1, "{backend:?}: exactly one is stored");
+        let winner_is_other = results.iter().any(|(o, r)| *o && r.status == 201);
+        for (is_other, resp) in &results {
+            if *is_other == winner_is_other {
+                assert!(resp.status == 201 || resp.status == 200, "{}", resp.text());
+                assert_eq!(resp.body, created[0].body, "the same receipt");
+            } else {
+                assert_refused(resp, 409, "consent.conflict");
+            }
+        }
+        assert_eq!(r.stored_ids(), vec![id]);
+        r.assert_no_panic();
+    }
+}
+
+#[test]
 fn the_app_is_served_compressed_with_its_headers() {
     let dist = temp_dir("dist");
     let script = "\nimport init from '/qianyue-0123456789abcdef.js';\nawait init();\n";

@@ -1,0 +1,188 @@
+//! Load generator for `cargo xtask bench`: signs N distinct consents (the seed form, a fixed
+//! test key), then POSTs them to a running receiver over C keep-alive HTTP/1.1 connections on
+//! loopback, and prints one JSON object: consents acknowledged per second (each answered only
+//! after it was verified, re-checked and durably stored) and the latency percentiles.
+//!
+//! `bench_load --addr 127.0.0.1:PORT [--n 6000] [--connections 32]`
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use p256::ecdsa::signature::Signer as _;
+use p256::ecdsa::{Signature, SigningKey};
+use qianyue_domain::content::Lang;
+use qianyue_domain::form::Form;
+use qianyue_domain::payload::{ConsentPayload, Jwk, PayloadParts, SignatureImage, SignedAt};
+use qianyue_domain::preview::preview;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const SEED_FORM: &str = include_str!("../../domain/tests/fixtures/seed-form-with-fees.json");
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+fn uuid(n: usize, salt: u64) -> String {
+    // Distinct per run (salt) and per consent (n); shaped as a lower-case UUID v4.
+    let a = salt ^ (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let b = (n as u64) << 8 | 0x80;
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        (a >> 32) as u32,
+        (a >> 16) as u16,
+        (a as u16) & 0x0fff,
+        0x8000 | ((b >> 48) as u16 & 0x3fff),
+        b & 0xffff_ffff_ffff
+    )
+}
+
+fn envelopes(n: usize) -> Vec<Vec<u8>> {
+    let d: Vec<u8> = (1..=32).collect();
+    let key = SigningKey::from_slice(&d).expect("test key");
+    let form: Form = serde_json::from_str(SEED_FORM).expect("seed form");
+    let signed_at = SignedAt::parse("2023-04-10T15:04:05+08:00").expect("time");
+    let previews = preview(&form, signed_at.date());
+    let salt = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let drawn: Vec<[u32; 2]> = (0..40).map(|i| [20 + i * 8, 60 + (i * 7) % 40]).collect();
+    (0..n)
+        .map(|i| {
+            let payload = ConsentPayload::new(PayloadParts {
+                form: form.clone(),
+                langs: vec![Lang::Zh, Lang::En],
+                previews: &previews,
+                signature_image: SignatureImage::Strokes {
+                    width: 400,
+                    height: 160,
+                    strokes: vec![drawn.clone()],
+                },
+                signed_at,
+                idempotency_id: uuid(i, salt),
+                public_key: Jwk::from_verifying_key(key.verifying_key()),
+            });
+            let bytes = payload.signing_bytes().expect("canonical");
+            let sig: Signature = key.sign(&bytes);
+            payload
+                .envelope_json(&sig.to_bytes().into())
+                .expect("envelope")
+                .into_bytes()
+        })
+        .collect()
+}
+
+/// One request on a kept-alive connection; the status.
+async fn post(stream: &mut TcpStream, addr: SocketAddr, body: &[u8]) -> std::io::Result<u16> {
+    let mut req = format!(
+        "POST /api/consents HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    req.extend_from_slice(body);
+    stream.write_all(&req).await?;
+    let mut buf = Vec::with_capacity(2048);
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let status: u16 = head
+                .split_whitespace()
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            while buf.len() < end + 4 + length {
+                let n = stream.read(&mut chunk).await?;
+                if n == 0 {
+                    return Err(std::io::ErrorKind::UnexpectedEof.into());
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            return Ok(status);
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let addr: SocketAddr = arg(&args, "--addr")
+        .and_then(|a| a.parse().ok())
+        .expect("--addr 127.0.0.1:PORT");
+    let n: usize = arg(&args, "--n")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(6000);
+    let connections: usize = arg(&args, "--connections")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(32);
+
+    let bodies = Arc::new(envelopes(n));
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| {
+            let (bodies, next) = (bodies.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut failures = 0usize;
+                let mut stream = TcpStream::connect(addr).await.expect("connect");
+                stream.set_nodelay(true).ok();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(body) = bodies.get(i) else { break };
+                    let t = Instant::now();
+                    match post(&mut stream, addr, body).await {
+                        Ok(201) => latencies.push(t.elapsed()),
+                        Ok(_) => failures += 1,
+                        Err(_) => {
+                            failures += 1;
+                            stream = TcpStream::connect(addr).await.expect("reconnect");
+                            stream.set_nodelay(true).ok();
+                        }
+                    }
+                }
+                (latencies, failures)
+            })
+        })
+        .collect();
+    let mut latencies: Vec<Duration> = Vec::with_capacity(n);
+    let mut failures = 0;
+    for t in tasks {
+        let (l, f) = t.await.expect("client task");
+        latencies.extend(l);
+        failures += f;
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let pct = |p: usize| {
+        latencies
+            .get((latencies.len() * p / 100).min(latencies.len().saturating_sub(1)))
+            .map_or(0, |d| d.as_micros())
+    };
+    // Integers only (microseconds, milli-consents per second): the results file holds no floats.
+    let per_second_milli = (latencies.len() as u128 * 1_000_000_000) / elapsed.as_micros().max(1);
+    println!(
+        "{{\"consents\":{},\"failures\":{failures},\"connections\":{connections},\
+         \"elapsed_us\":{},\"consents_per_second_milli\":{per_second_milli},\
+         \"p50_us\":{},\"p99_us\":{}}}",
+        latencies.len(),
+        elapsed.as_micros(),
+        pct(50),
+        pct(99)
+    );
+}

@@ -1,0 +1,218 @@
+//! `cargo xtask bench`, the receiver: consents per second verified + re-checked + durably
+//! stored, over loopback HTTP, with p50/p99 latency, beside `openssl speed ecdsap256`'s
+//! single-core verify rate measured in the same run (the goal: at least 30% of it).
+//!
+//! The receiver runs as built for `cargo xtask serve` (`--profile receiver`) on a fresh data
+//! directory, once with its default store (SQLite, WAL, synchronous=FULL) and once with
+//! PostgreSQL on loopback; the load generator (`crates/receiver/examples/bench_load.rs`) signs
+//! N distinct consents first, then POSTs them over 32 keep-alive connections. Writes
+//! `bench-results/receiver.json`.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use crate::cmd::{command, run_in};
+use crate::Result;
+
+const CONSENTS: &str = "6000";
+const CONNECTIONS: &str = "32";
+
+pub fn run(root: &Path, out_dir: &Path) -> Result {
+    run_in(
+        root,
+        "cargo",
+        &[
+            "build",
+            "--profile",
+            "receiver",
+            "--package",
+            "qianyue-receiver",
+            "--bin",
+            "qianyue-receiver",
+            "--example",
+            "bench_load",
+        ],
+    )?;
+    let sqlite = measure(root, None)?;
+    let postgres = match crate::postgres::Postgres::start() {
+        Ok(pg) => Some(measure(root, Some(&pg.url))?),
+        Err(e) => {
+            eprintln!("bench: PostgreSQL not measured: {e}");
+            None
+        }
+    };
+    let verify_per_second = openssl_verify_per_second()?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+
+    let row = |name: &str, store: &str, m: &Load| {
+        let ratio = m.per_second / verify_per_second;
+        format!(
+            "    \"{name}\": {{\"store\": \"{store}\", \"consents\": {}, \"failures\": {}, \
+             \"consents_per_second\": {:.0}, \"p50_ms\": {:.2}, \"p99_ms\": {:.2}, \
+             \"ratio_to_openssl_verify\": {:.3}, \"goal_met\": {}}}",
+            m.consents,
+            m.failures,
+            m.per_second,
+            m.p50_ms,
+            m.p99_ms,
+            ratio,
+            ratio >= 0.30
+        )
+    };
+    let mut rows = vec![row("sqlite", "SQLite, WAL, synchronous=FULL", &sqlite)];
+    if let Some(pg) = &postgres {
+        rows.push(row(
+            "postgres",
+            "PostgreSQL 15, fsync=on, synchronous_commit=on",
+            pg,
+        ));
+    }
+    let load_avg = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "null".into());
+    let json = format!(
+        "{{\n  \"what\": \"POST /api/consents over loopback HTTP/1.1: ES256 verified, every rule \
+         re-checked, stored durably before the answer; {CONNECTIONS} keep-alive connections, \
+         {CONSENTS} distinct consents of 4.6 KB\",\n  \"cores\": {cores},\n  \
+         \"load_average_1m_at_end\": {load_avg},\n  \
+         \"openssl_speed_ecdsap256_verify_per_second_single_core\": {verify_per_second:.1},\n  \
+         \"goal_ratio\": 0.30,\n  \"runs\": {{\n{}\n  }}\n}}\n",
+        rows.join(",\n")
+    );
+    let path = out_dir.join("receiver.json");
+    std::fs::write(&path, &json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!("bench-results/receiver.json:\n{json}");
+    Ok(())
+}
+
+struct Load {
+    consents: u64,
+    failures: u64,
+    per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+/// Starts the receiver on a fresh data directory (and `database_url`, if given), loads it,
+/// stops it.
+fn measure(root: &Path, database_url: Option<&str>) -> Result<Load> {
+    let data = std::env::temp_dir().join(format!(
+        "qianyue-bench-{}-{}",
+        std::process::id(),
+        database_url.map_or("sqlite", |_| "pg")
+    ));
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(data.join("no-app")).map_err(|e| e.to_string())?;
+    let mut receiver = command(
+        "cargo",
+        &[
+            "run",
+            "--quiet",
+            "--profile",
+            "receiver",
+            "--package",
+            "qianyue-receiver",
+            "--bin",
+            "qianyue-receiver",
+        ],
+    );
+    receiver
+        .current_dir(root)
+        .env("QIANYUE_ADDR", "127.0.0.1:0")
+        .env("QIANYUE_DATA_DIR", &data)
+        .env("QIANYUE_DIST", data.join("no-app"))
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped());
+    if let Some(url) = database_url {
+        receiver.env("DATABASE_URL", url);
+    }
+    let mut child = receiver
+        .spawn()
+        .map_err(|e| format!("cannot start the receiver: {e}"))?;
+    let result = listening_addr(&mut child).and_then(|addr| load(root, &addr));
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&data);
+    result
+}
+
+fn listening_addr(child: &mut Child) -> Result<String> {
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    line.trim()
+        .strip_prefix("listening on http://")
+        .map(|a| a.trim_end_matches('/').to_owned())
+        .ok_or_else(|| format!("the receiver did not start: {line:?}"))
+}
+
+fn load(root: &Path, addr: &str) -> Result<Load> {
+    let out = command(
+        "cargo",
+        &[
+            "run",
+            "--quiet",
+            "--profile",
+            "receiver",
+            "--package",
+            "qianyue-receiver",
+            "--example",
+            "bench_load",
+            "--",
+            "--addr",
+            addr,
+            "--n",
+            CONSENTS,
+            "--connections",
+            CONNECTIONS,
+        ],
+    )
+    .current_dir(root)
+    .output()
+    .map_err(|e| format!("cannot run bench_load: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "bench_load failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |name: &str| -> Result<u64> {
+        let key = format!("\"{name}\":");
+        text.split(&key)
+            .nth(1)
+            .and_then(|rest| {
+                rest.split(|c: char| !c.is_ascii_digit())
+                    .find(|s| !s.is_empty())
+            })
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| format!("bench_load printed no {name}: {text}"))
+    };
+    Ok(Load {
+        consents: field("consents")?,
+        failures: field("failures")?,
+        per_second: field("consents_per_second_milli")? as f64 / 1000.0,
+        p50_ms: field("p50_us")? as f64 / 1000.0,
+        p99_ms: field("p99_us")? as f64 / 1000.0,
+    })
+}
+
+/// `openssl speed -seconds 3 ecdsap256`: the verify/s column (one core).
+fn openssl_verify_per_second() -> Result<f64> {
+    let out = Command::new("openssl")
+        .args(["speed", "-seconds", "3", "ecdsap256"])
+        .output()
+        .map_err(|e| format!("cannot run openssl: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find(|l| l.contains("nistp256"))
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("no nistp256 line in openssl speed's output: {text}"))
+}
