@@ -14,6 +14,7 @@ pub mod idb;
 pub mod outbox;
 pub mod outbox_store;
 pub mod prefill;
+pub mod pwa;
 pub mod state;
 
 pub use components::app::App;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::agreement::AgreementView;
 use super::locale_switch::LocaleSwitch;
+use super::outbox::OutboxPanel;
 use super::signing::SigningPanel;
 use crate::draft;
 use crate::prefill;
@@ -26,6 +27,7 @@ pub fn App() -> impl IntoView {
                 </h1>
                 <LocaleSwitch locale=state.locale />
             </header>
+            <OutboxPanel locale=state.locale enabled=!state.host.is_embedded() />
             <div class="app-body">
                 <AgreementView />
                 <SigningPanel />

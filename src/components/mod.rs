@@ -3,5 +3,6 @@
 pub mod agreement;
 pub mod app;
 pub mod locale_switch;
+pub mod outbox;
 pub mod signing;
 pub mod text_field;
