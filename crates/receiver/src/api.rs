@@ -122,6 +122,21 @@ pub async fn post_consent(State(app): State<Arc<App>>, headers: HeaderMap, body:
         Ok(v) => v,
         Err(e) => return refusal(StatusCode::BAD_REQUEST, &e.into()),
     };
+    // A version this receiver was told not to accept (QIANYUE_AGREEMENT_VERSIONS).
+    if let Some(accepted) = &app.config.agreement_versions {
+        if !accepted.contains(&verified.payload.agreement.version) {
+            let rule = RuleMessage::of(payload::PayloadRule::VersionUnknown);
+            let rejection = Rejection {
+                rule,
+                fields: vec![FieldError {
+                    path: "agreement.version".into(),
+                    rule,
+                }],
+                detail: None,
+            };
+            return refusal(StatusCode::UNPROCESSABLE_ENTITY, &rejection);
+        }
+    }
     // Does it keep the agreement's rules, as on the day it was signed?
     let checked = match payload::check_form_canonical(&verified)
         .and_then(|()| payload::check_payload(&verified.payload, now))

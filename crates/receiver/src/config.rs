@@ -26,6 +26,11 @@ pub struct Config {
     pub frame_ancestors: Vec<String>,
     /// `QIANYUE_MAX_BODY_BYTES`: the largest accepted consent. Default 262144 (256 KiB).
     pub max_body: usize,
+    /// `QIANYUE_AGREEMENT_VERSIONS`: the versions of the agreement this receiver accepts,
+    /// separated by spaces or commas (`v1`). Unset: the version it ships. A consent of any
+    /// other version is refused as `agreement.version_unknown` (while a new version is rolled
+    /// out, to withdraw an old one, or to test how the app shows a refusal).
+    pub agreement_versions: Option<Vec<String>>,
 }
 
 pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
@@ -82,6 +87,12 @@ impl Config {
                 .filter(|n| (1024..=16 * 1024 * 1024).contains(n))
                 .ok_or("QIANYUE_MAX_BODY_BYTES must be a number from 1024 to 16777216")?,
         };
+        let agreement_versions = var("QIANYUE_AGREEMENT_VERSIONS").map(|list| {
+            list.split([' ', ','])
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .collect()
+        });
         Ok(Config {
             addr,
             dist,
@@ -90,6 +101,7 @@ impl Config {
             admin_token,
             frame_ancestors,
             max_body,
+            agreement_versions,
         })
     }
 
@@ -156,6 +168,9 @@ mod tests {
         )])
         .unwrap();
         assert_eq!(c.frame_ancestors.len(), 2);
+        assert_eq!(c.agreement_versions, None);
+        let c = config(&[("QIANYUE_AGREEMENT_VERSIONS", "v1, v2")]).unwrap();
+        assert_eq!(c.agreement_versions, Some(vec!["v1".into(), "v2".into()]));
         let c = config(&[("DATABASE_URL", "postgres://q:secret@127.0.0.1:5432/q")]).unwrap();
         assert_eq!(c.database_display(), "postgres://q:***@127.0.0.1:5432/q");
     }
