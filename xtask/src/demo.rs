@@ -1,7 +1,8 @@
 //! The demo portal for `cargo xtask serve` (docs/embedding.md): `demo/` on the next port, opened
 //! as `http://localhost:<port + 1>/portal.html`, an origin other than the app's
-//! `http://127.0.0.1:<port>`, and the deployment's allow-list naming it
-//! (`dist/embed-config.json`), so that the app's frame accepts the demo's messages.
+//! `http://127.0.0.1:<port>`. The receiver serving the app lists that origin in its
+//! `QIANYUE_FRAME_ANCESTORS` (see `serve` in main.rs), so its frame-ancestors, CORS and
+//! `/embed-config.json` let the demo embed the app both ways.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -15,11 +16,9 @@ pub fn start(root: &Path, app: SocketAddr) -> Result<Server> {
         .port()
         .checked_add(1)
         .ok_or("no port above the app's for the demo portal")?;
-    let origin = format!("http://localhost:{port}");
-    let config = format!("{{\"allowed_origins\": [\"'self'\", \"{origin}\"]}}\n");
-    let path = root.join("dist/embed-config.json");
-    std::fs::write(&path, config).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     let server = Server::start(&root.join("demo"), port)?;
-    println!("The demo portal (another origin) embeds it: {origin}/portal.html?app=http://{app}");
+    println!(
+        "The demo portal (another origin) embeds it: http://localhost:{port}/portal.html?app=http://{app}"
+    );
     Ok(server)
 }
