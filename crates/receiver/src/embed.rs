@@ -11,11 +11,11 @@
 
 use std::sync::Arc;
 
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::json;
 
 use crate::App;
@@ -28,10 +28,15 @@ pub async fn config(State(app): State<Arc<App>>) -> Response {
     } else {
         list.iter().map(String::as_str).collect()
     };
-    let mut response = Json(json!({ "allowed_origins": origins })).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let mut response = Response::new(Body::from(
+        json!({ "allowed_origins": origins }).to_string(),
+    ));
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }
 
