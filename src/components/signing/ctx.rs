@@ -114,6 +114,9 @@ pub enum Outcome {
     Accepted(serde_json::Value),
     /// Not sent or refused, with what to tell the reader.
     Failed(Shown),
+    /// Signed and kept on this device by the outbox (docs/offline.md), not delivered yet: the
+    /// payload's idempotency id. Becomes `Accepted` or `Failed` once the outbox settles it.
+    Queued(String),
 }
 
 #[derive(Clone, Copy)]

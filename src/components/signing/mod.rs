@@ -27,6 +27,7 @@ use self::progress::Progress;
 use self::sections::{AdminSection, AgentSection, ContactSection, CustomerSection, SigningSection};
 use self::signature_pad::SignatureSection;
 use self::submit::{Receipt, SubmitArea};
+use crate::components::outbox::QueuedNotice;
 use crate::draft;
 use crate::events::AppEvent;
 use crate::i18n::UiLocale;
@@ -69,7 +70,7 @@ pub fn SigningPanel() -> impl IntoView {
         if state.host.keeps_drafts()
             && !matches!(
                 ctx.outcome.try_get_untracked(),
-                Some(Outcome::Accepted(_)) | None
+                Some(Outcome::Accepted(_) | Outcome::Queued(_)) | None
             )
         {
             let _ = state.form.try_with_untracked(draft::save_current);
@@ -106,18 +107,25 @@ pub fn SigningPanel() -> impl IntoView {
             message_zh: shown.zh.into_owned(),
             message_en: shown.en.into_owned(),
         }),
-        Outcome::Idle | Outcome::Sending => {}
+        Outcome::Idle | Outcome::Sending | Outcome::Queued(_) => {}
     });
 
-    // The form stays mounted while sending (a memo: only acceptance swaps it for the receipt).
-    let accepted = Memo::new(move |_| match ctx.outcome.get() {
-        Outcome::Accepted(receipt) => Some(receipt),
+    // The form stays mounted while sending (a memo: only acceptance swaps it for the receipt,
+    // and a consent kept on this device for the "saved, will be sent" notice).
+    let result = Memo::new(move |_| match ctx.outcome.get() {
+        Outcome::Accepted(receipt) => Some(Ok(receipt)),
+        Outcome::Queued(id) => Some(Err(id)),
         _ => None,
     });
     view! {
         <div class="signing-panel">
-            <Show when=move || accepted.with(Option::is_some) fallback=|| view! { <SigningForm /> }>
-                {move || accepted.get().map(|receipt| view! { <Receipt receipt=receipt /> })}
+            <Show when=move || result.with(Option::is_some) fallback=|| view! { <SigningForm /> }>
+                {move || {
+                    result.get().map(|r| match r {
+                        Ok(receipt) => view! { <Receipt receipt=receipt /> }.into_any(),
+                        Err(id) => view! { <QueuedNotice locale=state.locale id=id /> }.into_any(),
+                    })
+                }}
             </Show>
         </div>
     }

@@ -1,10 +1,13 @@
 //! Sign and send: a submit attempt shows every problem (each control's message, and an error
 //! summary whose links move focus to the control), moving focus to the first one. When there
 //! is none, the consent payload is built with the domain's `payload` module, canonicalised
-//! (RFC 8785), signed with the signer's non-extractable P-256 key, and POSTed. The result is the
-//! receipt, or the server's field errors mapped back onto the form; nothing typed is lost on
-//! failure, and a retry after a failed delivery resends the very same signed envelope (same
-//! idempotency id), so a consent that did arrive is not recorded twice.
+//! (RFC 8785), signed with the signer's non-extractable P-256 key, and POSTed — on the app's own
+//! page through the outbox (`outbox.rs`, docs/offline.md), which keeps it on the device until a
+//! verified receipt comes back. The result is the receipt, "saved on this device, will be sent
+//! when online" (then the receipt once it arrives), or the server's field errors mapped back
+//! onto the form; nothing typed is lost on failure, and a retry after a failed delivery resends
+//! the very same signed envelope (same idempotency id), so a consent that did arrive is not
+//! recorded twice.
 
 use leptos::prelude::*;
 use qianyue_domain::content::Lang;
@@ -23,6 +26,7 @@ use super::orders::focus_later;
 use super::signature_pad::{signature_image, signature_problem};
 use crate::components::text_field::control_id;
 use crate::i18n::UiLocale;
+use crate::outbox::{self, Delivery};
 use crate::{api, crypto, draft};
 
 /// One line of the error summary.
@@ -218,41 +222,59 @@ fn send(ctx: SigningCtx) {
             },
         };
         last.set_value(Some((print, body.clone())));
-        match api::post_json(&ctx.state.host.endpoint(), &body).await {
-            Ok(receipt) => {
-                last.set_value(None);
-                if ctx.state.host.keeps_drafts() {
-                    draft::clear();
-                }
-                ctx.outcome.set(Outcome::Accepted(receipt));
-            }
-            Err(api::SendError::Refused {
-                code,
-                message_zh,
-                message_en,
-                fields,
-                ..
-            }) => {
-                last.set_value(None);
-                apply_refusal(ctx, fields);
-                ctx.outcome.set(Outcome::Failed(Shown {
-                    code: code.into(),
-                    zh: message_zh.into(),
-                    en: message_en.into(),
-                }));
-                focus_first_problem(ctx);
-            }
-            Err(api::SendError::Failed { detail, .. }) => {
-                leptos::logging::warn!("sending failed: {detail}");
-                ctx.outcome.set(Outcome::Failed(Shown::ui(
-                    "client.send_failed",
-                    "发送失败，请检查网络后重试。已填写的内容和签名都还在，重试时发送的是同一份签署数据。",
-                    "Sending failed: check the connection and try again. Everything you typed and your signature are still here; a retry sends the same signed consent.",
-                )));
-                focus_later("send-status".to_owned());
-            }
-        }
+        // On the app's own page the signed consent is stored in the outbox before it is sent;
+        // embedded in another site's page (whose storage is not ours) it is sent directly.
+        let keep = !ctx.state.host.is_embedded();
+        let delivery = outbox::submit(&body, &ctx.state.host.endpoint(), keep).await;
+        show(ctx, delivery);
     });
+}
+
+/// Shows how sending ended: the receipt; the refusal, on the form; "saved on this device"
+/// (then the receipt or the refusal once the outbox settles it); or a failure to send.
+fn show(ctx: SigningCtx, delivery: Delivery) {
+    let last = ctx.last_envelope;
+    // The journey may be gone (unmounted) by the time the outbox settles an item.
+    if ctx.outcome.try_get_untracked().is_none() {
+        return;
+    }
+    match delivery {
+        Delivery::Delivered(receipt) => {
+            last.set_value(None);
+            if ctx.state.host.keeps_drafts() {
+                draft::clear();
+            }
+            ctx.outcome.set(Outcome::Accepted(receipt));
+        }
+        Delivery::Refused(problem) => {
+            last.set_value(None);
+            apply_refusal(ctx, problem.fields);
+            ctx.outcome.set(Outcome::Failed(Shown {
+                code: problem.code.into(),
+                zh: problem.message_zh.into(),
+                en: problem.message_en.into(),
+            }));
+            focus_first_problem(ctx);
+        }
+        Delivery::Queued(id) => {
+            // Safe on this device: the draft is no longer needed, nor a resend from here.
+            last.set_value(None);
+            if ctx.state.host.keeps_drafts() {
+                draft::clear();
+            }
+            ctx.outcome.set(Outcome::Queued(id.clone()));
+            outbox::on_settled(&id, move |delivery| show(ctx, delivery));
+        }
+        Delivery::Failed(problem) => {
+            leptos::logging::warn!("sending failed: {}", problem.message_en);
+            ctx.outcome.set(Outcome::Failed(Shown::ui(
+                "client.send_failed",
+                "发送失败，请检查网络后重试。已填写的内容和签名都还在，重试时发送的是同一份签署数据。",
+                "Sending failed: check the connection and try again. Everything you typed and your signature are still here; a retry sends the same signed consent.",
+            )));
+            focus_later("send-status".to_owned());
+        }
+    }
 }
 
 fn focus_first_problem(ctx: SigningCtx) {
