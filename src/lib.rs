@@ -11,6 +11,7 @@ pub mod embed;
 pub mod events;
 pub mod i18n;
 pub mod idb;
+pub mod keyed;
 pub mod outbox;
 pub mod outbox_store;
 pub mod prefill;

@@ -11,6 +11,7 @@
 //! - [`form`]: the form model of contract.md §1, `validate` and `preview`.
 //! - [`normalise`], [`labels`]: values as the form shows them (normalised, ID numbers masked;
 //!   English beside the document's labels).
+//! - [`incremental`]: `validate` and `preview` for a form edited a keystroke at a time.
 //! - [`payload`]: the signed consent payload: RFC 8785 bytes, ES256 verification, checks.
 
 pub mod error;
@@ -30,5 +31,6 @@ pub mod form;
 pub mod preview;
 pub mod normalise;
 pub mod labels;
+pub mod incremental;
 pub mod content;
 pub mod payload;

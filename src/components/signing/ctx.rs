@@ -14,11 +14,13 @@ use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
 use qianyue_domain::error::RuleMessage;
-use qianyue_domain::form::{validate, FieldError, Form};
+use qianyue_domain::form::{FieldError, Form};
+use qianyue_domain::incremental::{Previewer, Validator};
 use qianyue_domain::payload::ConsentId;
-use qianyue_domain::preview::{preview, Preview};
+use qianyue_domain::preview::PreviewValue;
 
 use crate::i18n::UiLocale;
+use crate::keyed::Keyed;
 use crate::state::AppState;
 
 /// UI words in the reader's language, as a signal. Every reactive text of the form is a
@@ -124,14 +126,17 @@ pub struct SigningCtx {
     pub state: AppState,
     /// Every failing domain rule of the whole form, in the document's order.
     pub errors: Memo<Vec<FieldError>>,
-    /// Every preview figure the form allows.
-    pub preview: Memo<Preview>,
+    /// The preview figures as last computed (see [`SigningCtx::figure`]).
+    previewer: StoredValue<Previewer>,
     pub touched: RwSignal<HashSet<String>>,
     pub submitted: RwSignal<bool>,
     /// Field errors the server sent back, by path; a path's are dropped once it is edited.
     pub server: RwSignal<HashMap<String, Vec<Shown>>>,
     /// What each field shows now, by path.
     pub visible: Memo<HashMap<String, Vec<Shown>>>,
+    /// [`SigningCtx::visible`] and the figures by key, one signal each (keyed.rs).
+    shown_by_path: StoredValue<Keyed<Vec<Shown>>>,
+    figures: StoredValue<Keyed<Option<PreviewValue>>>,
     pub readonly: StoredValue<HashSet<String>>,
     /// The four separate consents, in [`ConsentId::ALL`] order; never pre-ticked or saved.
     pub consents: RwSignal<[bool; 4]>,
@@ -158,8 +163,16 @@ impl SigningCtx {
     pub fn new(state: AppState, readonly: HashSet<String>) -> SigningCtx {
         let today = state.today;
         let form = state.form;
-        let errors = Memo::new(move |_| form.with(|f| validate(f, today)));
-        let preview = Memo::new(move |_| form.with(|f| preview(f, today)));
+        // Incremental: a keystroke re-judges only the product line it changed (incremental.rs),
+        // with exactly `validate`'s and `preview`'s results.
+        let validator = StoredValue::new(Validator::new());
+        let errors = Memo::new(move |_| {
+            form.with(|f| validator.try_update_value(|v| v.validate(f, today)))
+                .unwrap_or_default()
+        });
+        let mut first = Previewer::new();
+        form.with_untracked(|f| first.update(f, today));
+        let previewer = StoredValue::new(first);
         let touched = RwSignal::new(form.with_untracked(filled_paths));
         let submitted = RwSignal::new(false);
         let server = RwSignal::new(HashMap::<String, Vec<Shown>>::new());
@@ -194,10 +207,29 @@ impl SigningCtx {
             });
             out
         });
+        // One reader each of the messages and of the figures keeps their keyed signals in step.
+        let shown_by_path = Keyed::<Vec<Shown>>::new();
+        let following = shown_by_path.clone();
+        Effect::new(move |_| {
+            visible.with(|v| following.sync(|path| v.get(path).cloned().unwrap_or_default()))
+        });
+        let figures = Keyed::<Option<PreviewValue>>::new();
+        let following = figures.clone();
+        Effect::new(move |_| {
+            form.with(|f| {
+                previewer.try_update_value(|p| {
+                    if p.update(f, today) {
+                        following.sync(|key| p.figures().get(key).copied());
+                    }
+                })
+            });
+        });
         SigningCtx {
             state,
+            shown_by_path: StoredValue::new(shown_by_path),
+            figures: StoredValue::new(figures),
             errors,
-            preview,
+            previewer,
             touched,
             submitted,
             server,
@@ -220,7 +252,21 @@ impl SigningCtx {
     /// The messages shown at `path` now (tracked; changes only when they change).
     pub fn messages(self, path: String) -> Memo<Vec<Shown>> {
         let visible = self.visible;
-        Memo::new(move |_| visible.with(|v| v.get(&path).cloned().unwrap_or_default()))
+        self.shown_by_path.with_value(|keyed| {
+            keyed.memo(&path, || {
+                visible.with_untracked(|v| v.get(&path).cloned().unwrap_or_default())
+            })
+        })
+    }
+
+    /// The preview figure at `key` now (tracked; woken only when that figure changes).
+    pub fn figure(self, key: String) -> Memo<Option<PreviewValue>> {
+        let previewer = self.previewer;
+        self.figures.with_value(|keyed| {
+            keyed.memo(&key, || {
+                previewer.with_value(|p| p.figures().get(&key).copied())
+            })
+        })
     }
 
     pub fn is_readonly(self, path: &str) -> bool {

@@ -87,11 +87,10 @@ pub fn Figure(
 ) -> impl IntoView {
     let ctx = use_signing();
     let locale = ctx.locale();
-    let preview = ctx.preview;
     let name = key.rsplit('.').next().unwrap_or_default().to_owned();
     let words = figure_words(&name);
     let key_for_value = key.clone();
-    let value = Memo::new(move |_| preview.with(|p| p.get(&key_for_value).copied()));
+    let value = ctx.figure(key_for_value);
     let name_text = move || {
         let l = locale.get();
         let (pzh, pen) = prefix.unwrap_or(("", ""));

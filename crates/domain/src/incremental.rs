@@ -1,0 +1,496 @@
+//! [`form::validate`] and [`preview::preview`] again for a form that changes one keystroke at a
+//! time: the same results, but a product line is checked and figured only when it changed.
+//!
+//! With 100 product lines a whole-form `validate` takes most of a millisecond (the lines, and
+//! the duplicate checks across them), which the browser would pay on every keystroke in any
+//! field. Here the form is taken apart along the lines the rules already follow:
+//!
+//! - the rules of one product line read only that line, so each line is judged alone (as the
+//!   only line of an otherwise blank form, its paths renumbered) and the result is kept until
+//!   the line changes or moves;
+//! - everything else (customer, contacts, authorisation, signing, late payment, and the
+//!   cross-field rules among them) is judged on the form without its lines;
+//! - the only rules across lines, a sub-order number or product number appearing twice, are
+//!   counted here in one pass ([`CrossFieldRule::DuplicateSubOrder`],
+//!   [`CrossFieldRule::DuplicateProductNumber`], compared trimmed as `form.rs` compares them).
+//!
+//! The pieces are put back in `validate`'s own order, so [`Validator::validate`] returns
+//! exactly what [`form::validate`] returns (tests below check this over many forms). Figures
+//! work the same way: a line's figures read only that line; totals are summed here only when
+//! every line has the figure, as [`preview::preview`] does; the late-payment figures come from
+//! the form without its lines.
+
+use std::collections::HashMap;
+
+use crate::date::Date;
+use crate::error::RuleMessage;
+use crate::form::{self, CrossFieldRule, FieldError, Form, Late, Order};
+use crate::money::Fen;
+use crate::preview::{self, Preview, PreviewValue};
+
+/// The form without its product lines (cheap: the lines are not copied).
+fn without_lines(form: &Form) -> Form {
+    Form {
+        contract_no: form.contract_no.clone(),
+        customer: form.customer.clone(),
+        contact: form.contact.clone(),
+        admin: form.admin.clone(),
+        orders: Vec::new(),
+        agent: form.agent.clone(),
+        signing: form.signing.clone(),
+        late: form.late.clone(),
+    }
+}
+
+/// A blank form whose only product line is `order`.
+fn just_line(order: &Order) -> Form {
+    Form {
+        orders: vec![order.clone()],
+        ..Form::default()
+    }
+}
+
+/// `orders.0.<field>` → `orders.<index>.<field>`; `None` for any other path.
+fn renumber(path: &str, index: usize) -> Option<String> {
+    path.strip_prefix("orders.0.")
+        .map(|field| format!("orders.{index}.{field}"))
+}
+
+/// A line's results, kept with the line they were computed from (in its slot: a line that
+/// moves is judged again, since its paths carry its position).
+struct Kept<T> {
+    order: Order,
+    result: T,
+}
+
+/// Finds the kept result for line `index`, or computes and keeps it; `true` if computed.
+fn kept<'k, T>(
+    cache: &'k mut Vec<Kept<T>>,
+    index: usize,
+    order: &Order,
+    compute: impl FnOnce() -> T,
+) -> (bool, &'k T) {
+    let fresh = if index >= cache.len() {
+        cache.push(Kept {
+            order: order.clone(),
+            result: compute(),
+        });
+        true
+    } else if cache[index].order != *order {
+        cache[index] = Kept {
+            order: order.clone(),
+            result: compute(),
+        };
+        true
+    } else {
+        false
+    };
+    (fresh, &cache[index].result)
+}
+
+fn is_line_path(path: &str) -> bool {
+    path == "orders" || path.starts_with("orders.")
+}
+
+fn is_head_path(path: &str) -> bool {
+    matches!(
+        path.split('.').next(),
+        Some("contract_no" | "customer" | "contact" | "admin")
+    )
+}
+
+/// [`form::validate`], keeping each product line's result until the line changes.
+#[derive(Default)]
+pub struct Validator {
+    lines: Vec<Kept<Vec<FieldError>>>,
+}
+
+impl Validator {
+    pub fn new() -> Validator {
+        Validator::default()
+    }
+
+    /// Exactly `form::validate(form, today)`.
+    pub fn validate(&mut self, form: &Form, today: Date) -> Vec<FieldError> {
+        let rest = form::validate(&without_lines(form), today);
+        let is_cross = |e: &FieldError| e.code().starts_with("cross.");
+        let category = RuleMessage::of(CrossFieldRule::CertTypeCategory).code;
+
+        let mut out = Vec::with_capacity(rest.len());
+        // 1. The head: contract number, customer, contact, administrator.
+        out.extend(
+            rest.iter()
+                .filter(|e| !is_cross(e) && is_head_path(&e.path))
+                .cloned(),
+        );
+        // 2. "At least one line", then each line's own rules.
+        if form.orders.is_empty() {
+            out.extend(rest.iter().filter(|e| e.path == "orders").cloned());
+        }
+        self.lines.truncate(form.orders.len());
+        for (i, order) in form.orders.iter().enumerate() {
+            let (_, errors) = kept(&mut self.lines, i, order, || {
+                form::validate(&just_line(order), today)
+                    .into_iter()
+                    .filter_map(|e| {
+                        renumber(&e.path, i).map(|path| FieldError { path, rule: e.rule })
+                    })
+                    .collect()
+            });
+            out.extend(errors.iter().cloned());
+        }
+        // 3. The authorisation letter, signing and late payment.
+        out.extend(
+            rest.iter()
+                .filter(|e| !is_cross(e) && !is_head_path(&e.path) && !is_line_path(&e.path))
+                .cloned(),
+        );
+        // 4. Cross-field rules, in validate's order: certificate type, duplicates, agent.
+        out.extend(
+            rest.iter()
+                .filter(|e| is_cross(e) && e.code() == category)
+                .cloned(),
+        );
+        duplicates(
+            &mut out,
+            form,
+            |o| &o.sub_order_no,
+            "sub_order_no",
+            CrossFieldRule::DuplicateSubOrder,
+        );
+        duplicates(
+            &mut out,
+            form,
+            |o| &o.product_number,
+            "product_number",
+            CrossFieldRule::DuplicateProductNumber,
+        );
+        out.extend(
+            rest.iter()
+                .filter(|e| is_cross(e) && e.code() != category)
+                .cloned(),
+        );
+        out
+    }
+}
+
+/// A value that appears in more than one line, reported at each line it appears in.
+fn duplicates(
+    out: &mut Vec<FieldError>,
+    form: &Form,
+    field: fn(&Order) -> &String,
+    name: &str,
+    rule: CrossFieldRule,
+) {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for o in &form.orders {
+        let v = field(o).trim();
+        if !v.is_empty() {
+            *seen.entry(v).or_default() += 1;
+        }
+    }
+    for (i, o) in form.orders.iter().enumerate() {
+        let v = field(o).trim();
+        if !v.is_empty() && seen.get(v).copied().unwrap_or(0) > 1 {
+            out.push(FieldError {
+                path: format!("orders.{i}.{name}"),
+                rule: rule.into(),
+            });
+        }
+    }
+}
+
+/// [`preview::preview`], keeping each product line's figures until the line changes, and the
+/// whole set until anything it depends on changes.
+#[derive(Default)]
+pub struct Previewer {
+    lines: Vec<Kept<Vec<(String, PreviewValue)>>>,
+    late: Option<(Late, Date)>,
+    current: Preview,
+}
+
+impl Previewer {
+    pub fn new() -> Previewer {
+        Previewer::default()
+    }
+
+    /// Brings [`Previewer::figures`] up to date with `form`; `true` if they changed.
+    pub fn update(&mut self, form: &Form, today: Date) -> bool {
+        let mut changed = self.lines.len() != form.orders.len();
+        self.lines.truncate(form.orders.len());
+        for (i, order) in form.orders.iter().enumerate() {
+            let (fresh, _) = kept(&mut self.lines, i, order, || {
+                preview::preview(&just_line(order), today)
+                    .into_iter()
+                    .filter_map(|(key, value)| renumber(&key, i).map(|key| (key, value)))
+                    .collect()
+            });
+            changed |= fresh;
+        }
+        let same_late = self
+            .late
+            .as_ref()
+            .is_some_and(|(late, day)| *late == form.late && *day == today);
+        if !same_late {
+            self.late = Some((form.late.clone(), today));
+            changed = true;
+        }
+        if changed {
+            self.current = self.assemble(form, today);
+        }
+        changed
+    }
+
+    /// The figures as of the last [`Previewer::update`].
+    pub fn figures(&self) -> &Preview {
+        &self.current
+    }
+
+    /// Exactly `preview::preview(form, today)`.
+    pub fn preview(&mut self, form: &Form, today: Date) -> Preview {
+        self.update(form, today);
+        self.current.clone()
+    }
+
+    fn assemble(&self, form: &Form, today: Date) -> Preview {
+        let mut out = Preview::new();
+        let mut penalties = Vec::with_capacity(self.lines.len());
+        let mut charges = Vec::with_capacity(self.lines.len());
+        for line in &self.lines {
+            let mut penalty = None;
+            let mut charge = None;
+            for (key, value) in &line.result {
+                if let PreviewValue::Money(fen) = value {
+                    if key.ends_with(".penalty") {
+                        penalty = Some(*fen);
+                    } else if key.ends_with(".final_month_charge") {
+                        charge = Some(*fen);
+                    }
+                }
+                out.insert(key.clone(), *value);
+            }
+            penalties.push(penalty);
+            charges.push(charge);
+        }
+        if let Some(total) = sum_of_all(&penalties) {
+            out.insert("total.penalty".into(), PreviewValue::Money(total));
+        }
+        if let Some(total) = sum_of_all(&charges) {
+            out.insert(
+                "total.final_month_charge".into(),
+                PreviewValue::Money(total),
+            );
+        }
+        let late = Form {
+            late: form.late.clone(),
+            ..Form::default()
+        };
+        out.extend(preview::preview(&late, today));
+        out
+    }
+}
+
+/// The sum, when there is at least one figure and every line has one (as `preview` sums).
+fn sum_of_all(figures: &[Option<Fen>]) -> Option<Fen> {
+    if figures.is_empty() {
+        return None;
+    }
+    figures
+        .iter()
+        .try_fold(Fen::ZERO, |sum, f| sum.checked_add((*f)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed() -> Form {
+        serde_json::from_str(include_str!("../tests/fixtures/seed-form-with-fees.json")).unwrap()
+    }
+
+    fn today() -> Date {
+        Date::new(2023, 5, 20).unwrap()
+    }
+
+    fn same(form: &Form, v: &mut Validator, p: &mut Previewer) {
+        assert_eq!(v.validate(form, today()), form::validate(form, today()));
+        assert_eq!(p.preview(form, today()), preview::preview(form, today()));
+    }
+
+    /// Small deterministic generator (no dependency for a handful of numbers).
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) as usize) % n
+        }
+    }
+
+    #[test]
+    fn equals_the_whole_form_rules_as_the_form_changes() {
+        let values = [
+            "",
+            " ",
+            "/",
+            "7552304046004915",
+            "7552304046028604",
+            "30221115150",
+            "互联网专线",
+            "移动云",
+            "跨境专线",
+            "预约销户",
+            "客户倒闭或搬迁",
+            "其他：公司合并",
+            "其他：",
+            "客户经理",
+            "1200.00",
+            "１２００",
+            "-5",
+            "450",
+            "2023-05-15",
+            "2024-03-31",
+            "2023-12-31",
+            "2023-02-30",
+            "3000.00",
+            "刘志强",
+            "张晓梅",
+            "44030520100101123X",
+            "440305199608185316",
+            "91440300758613572G",
+            "9144030075861357IG",
+            "2023-04-10",
+            "2024-01-15",
+            "1.2 企业法人",
+            "营业执照",
+            "社会团体法人登记证书",
+        ];
+        let mut rng = Lcg(7);
+        let mut form = seed();
+        let (mut v, mut p) = (Validator::new(), Previewer::new());
+        same(&form, &mut v, &mut p);
+        let mut codes = std::collections::BTreeSet::new();
+        for step in 0..3000 {
+            match rng.next(20) {
+                // Add a line, a copy of one there (duplicates), or a blank one.
+                0 => {
+                    let line = if form.orders.is_empty() || rng.next(3) == 0 {
+                        Order::default()
+                    } else {
+                        form.orders[rng.next(form.orders.len())].clone()
+                    };
+                    form.orders.push(line);
+                }
+                // Remove a line (the rest move up).
+                1 if !form.orders.is_empty() => {
+                    let i = rng.next(form.orders.len());
+                    form.orders.remove(i);
+                }
+                _ => {
+                    let paths = form.paths();
+                    let path = &paths[rng.next(paths.len())];
+                    let value = values[rng.next(values.len())];
+                    form.set_value(path, value).unwrap();
+                }
+            }
+            if form.orders.len() > 12 {
+                form.orders.truncate(6);
+            }
+            same(&form, &mut v, &mut p);
+            codes.extend(form::validate(&form, today()).iter().map(|e| e.code()));
+            if step % 500 == 0 {
+                // A fresh validator agrees too (nothing depends on what was kept).
+                same(&form, &mut Validator::new(), &mut Previewer::new());
+            }
+        }
+        // The walk went through the rules that cross lines and sections.
+        for code in [
+            "orders.none",
+            "cross.duplicate_sub_order",
+            "cross.duplicate_product_number",
+            "cross.signer_not_agent",
+            "reason.other_text",
+            "money.full_width",
+        ] {
+            assert!(codes.contains(code), "{code} never seen: {codes:?}");
+        }
+    }
+
+    #[test]
+    fn equals_on_the_seed_a_blank_form_and_each_cross_field_rule() {
+        let variants: [&[(&str, &str)]; 7] = [
+            &[],
+            &[("customer.cert_type", "社会团体法人登记证书")],
+            &[("signing.date", "2024-01-15")],
+            &[("agent.id_number", "44030520100101123X")],
+            &[("agent.valid_from", "2024-01-01")],
+            &[("orders.1.sub_order_no", "7552304046004915")],
+            &[
+                ("agent.name", ""),
+                ("agent.id_type", ""),
+                ("agent.id_number", ""),
+                ("agent.mobile", ""),
+                ("agent.matter", ""),
+                ("agent.valid_from", ""),
+                ("agent.valid_to", ""),
+            ],
+        ];
+        let mut codes = std::collections::BTreeSet::new();
+        for changes in variants {
+            let mut form = seed();
+            for (path, value) in changes {
+                form.set_value(path, *value).unwrap();
+            }
+            same(&form, &mut Validator::new(), &mut Previewer::new());
+            codes.extend(form::validate(&form, today()).iter().map(|e| e.code()));
+        }
+        for code in [
+            "cross.cert_type_category",
+            "cross.signing_outside_authorisation",
+            "cross.agent_under_18",
+            "cross.authorisation_period_reversed",
+            "cross.duplicate_sub_order",
+        ] {
+            assert!(codes.contains(code), "{code} never seen: {codes:?}");
+        }
+        same(
+            &Form::default(),
+            &mut Validator::new(),
+            &mut Previewer::new(),
+        );
+    }
+
+    #[test]
+    fn figures_change_only_when_their_inputs_do() {
+        let mut form = seed();
+        let mut p = Previewer::new();
+        assert!(p.update(&form, today()));
+        form.customer.cert_number = "x".into();
+        assert!(
+            !p.update(&form, today()),
+            "a customer field feeds no figure"
+        );
+        form.orders[0].monthly_fee = "1000".into();
+        assert!(p.update(&form, today()));
+        assert_eq!(*p.figures(), preview::preview(&form, today()));
+        form.late.as_of = String::new();
+        assert!(p.update(&form, today()));
+        assert!(
+            p.update(&form, Date::new(2023, 5, 21).unwrap()),
+            "a blank as-of date is today"
+        );
+    }
+
+    #[test]
+    fn a_line_is_judged_again_only_when_it_changes() {
+        let mut form = seed();
+        let mut v = Validator::new();
+        v.validate(&form, today());
+        form.orders[1].monthly_fee = "x".into();
+        let errors = v.validate(&form, today());
+        assert!(errors.iter().any(|e| e.path == "orders.1.monthly_fee"));
+        assert_eq!(errors, form::validate(&form, today()));
+    }
+}

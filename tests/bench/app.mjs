@@ -1,0 +1,206 @@
+// The signing app in Debian's Chromium: what the first load transfers, how long a keystroke
+// takes to show its message, and how soon the form is interactive. Run by `cargo xtask bench`
+// (xtask/src/bench_app.rs):
+//
+//   node tests/bench/app.mjs <base URL> <runs> [content.json]
+//
+// - First load: every wasm, JS and CSS response of a fresh load (empty cache, service workers
+//   blocked), each compressed here with brotli quality 11 (what a server would send with
+//   `Content-Encoding: br`). The agreement text is inside the wasm.
+// - Keystroke to message: the USCC field, once left, gets a valid and a wrong code in turn
+//   (one `input` event each); `performance.mark` before the event and when the field's message
+//   element has changed (MutationObserver), `performance.measure` between them. Also the time
+//   until the task queue is reached again (everything the keystroke set off, previews and all).
+//   With 1 product line and with 100.
+// - Time to interactive: from navigation start until the whole form is in the document with
+//   its handlers (the sign-and-send button, rendered last, exists), per fresh load; beside it
+//   the static page's time to complete text from bench-results/content.json, when present.
+// Prints one JSON object.
+import { chromium } from '@playwright/test';
+import { readFileSync, existsSync } from 'node:fs';
+import { brotliCompressSync, constants } from 'node:zlib';
+
+const [base, runsArg, contentJson] = process.argv.slice(2);
+if (!base) {
+  console.error('usage: node tests/bench/app.mjs <base URL> [runs] [content.json]');
+  process.exit(2);
+}
+const runs = Math.max(1, Number(runsArg ?? 10));
+const KEYSTROKES = 200;
+const BUDGET_BROTLI = 200_000;
+const BUDGET_P95_MS = 4;
+
+const seed = JSON.parse(readFileSync('crates/domain/tests/fixtures/seed-form-with-fees.json', 'utf8'));
+
+/** The seed with `n` product lines (copies of its first, numbered apart). */
+function formWithLines(n) {
+  const form = structuredClone(seed);
+  const line = seed.orders[0];
+  form.orders = Array.from({ length: n }, (_, i) => ({
+    ...line,
+    sub_order_no: String(7552304046000000 + i),
+    product_number: String(30221110000 + i),
+  }));
+  return form;
+}
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run'],
+});
+const newContext = () => browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const round = (x) => Math.round(x * 1000) / 1000;
+
+// --- First load -------------------------------------------------------------------------
+async function firstLoad() {
+  const context = await newContext();
+  const page = await context.newPage();
+  const bodies = [];
+  page.on('response', (response) => {
+    const url = new URL(response.url());
+    if (/\.(wasm|js|css)$/.test(url.pathname) && response.ok()) bodies.push(response.body().then((b) => [url.pathname, b]));
+  });
+  await page.goto(`${base}/`, { waitUntil: 'load' });
+  await page.waitForSelector('#sign-and-send');
+  const files = (await Promise.all(bodies)).map(([path, body]) => ({
+    path,
+    kind: path.split('.').pop(),
+    raw: body.length,
+    brotli: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  }));
+  await context.close();
+  const sum = (kind) => files.filter((f) => !kind || f.kind === kind).reduce((a, f) => a + f.brotli, 0);
+  const total = sum();
+  return {
+    files,
+    wasm_brotli: sum('wasm'),
+    js_brotli: sum('js'),
+    css_brotli: sum('css'),
+    total_brotli: total,
+    total_raw: files.reduce((a, f) => a + f.raw, 0),
+    budget_brotli: BUDGET_BROTLI,
+    within_budget: total <= BUDGET_BROTLI,
+  };
+}
+
+// --- Keystroke to message ---------------------------------------------------------------
+async function keystrokes(lines) {
+  const context = await newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}/#prefill=${encodeURIComponent(JSON.stringify(formWithLines(lines)))}`);
+  await page.waitForSelector('#sign-and-send');
+  await page.waitForSelector(`[name="orders.${lines - 1}.investment"]`);
+  const result = await page.evaluate(async (count) => {
+    const input = document.querySelector('[name="customer.cert_number"]');
+    const message = document.getElementById(input.getAttribute('aria-describedby'));
+    const good = '91440300758613572G';
+    const bad = '91440300758613572H';
+    input.focus();
+    input.blur();
+    const idle = () => new Promise((resolve) => setTimeout(resolve, 0));
+    await idle();
+    const toMessage = [];
+    const toIdle = [];
+    for (let i = 0; i < count; i++) {
+      const changed = new Promise((resolve) => {
+        const observer = new MutationObserver(() => {
+          observer.disconnect();
+          resolve();
+        });
+        observer.observe(message, { childList: true, subtree: true, characterData: true });
+      });
+      const start = `qy-keystroke-${i}`;
+      performance.mark(start);
+      input.value = i % 2 === 0 ? bad : good;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      await changed;
+      performance.mark(`qy-message-${i}`);
+      toMessage.push(performance.measure('qy-keystroke-to-message', start, `qy-message-${i}`).duration);
+      await idle();
+      performance.mark(`qy-idle-${i}`);
+      toIdle.push(performance.measure('qy-keystroke-to-idle', start, `qy-idle-${i}`).duration);
+      // Let the draft's timer and anything else that waits for a pause run.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return { toMessage, toIdle, invalid: input.getAttribute('aria-invalid') };
+  }, KEYSTROKES);
+  await context.close();
+  // The first few warm the JIT and caches; they are reported but not in the percentiles.
+  const warm = 10;
+  const m = result.toMessage.slice(warm);
+  const t = result.toIdle.slice(warm);
+  return {
+    product_lines: lines,
+    keystrokes: m.length,
+    to_message_p50_ms: round(percentile(m, 50)),
+    to_message_p95_ms: round(percentile(m, 95)),
+    to_message_max_ms: round(Math.max(...m)),
+    to_idle_p50_ms: round(percentile(t, 50)),
+    to_idle_p95_ms: round(percentile(t, 95)),
+    within_budget: percentile(m, 95) <= BUDGET_P95_MS,
+  };
+}
+
+// --- Time to interactive ----------------------------------------------------------------
+function watchForForm() {
+  const check = () => {
+    if (window.__interactive === undefined && document.querySelector('#sign-and-send')) {
+      window.__interactive = performance.now();
+    }
+  };
+  new MutationObserver(check).observe(document, { childList: true, subtree: true });
+}
+
+async function timeToInteractive() {
+  const context = await newContext();
+  const page = await context.newPage();
+  await page.addInitScript(watchForForm);
+  await page.goto(`${base}/`, { waitUntil: 'load' });
+  await page.waitForFunction(() => window.__interactive !== undefined, null, { timeout: 30_000 });
+  const t = await page.evaluate(() => window.__interactive);
+  await context.close();
+  return t;
+}
+
+const load = await firstLoad();
+const key1 = await keystrokes(1);
+const key100 = await keystrokes(100);
+await timeToInteractive();
+const tti = [];
+for (let i = 0; i < runs; i++) tti.push(await timeToInteractive());
+await browser.close();
+
+let staticMs = null;
+if (contentJson && existsSync(contentJson)) {
+  const content = JSON.parse(readFileSync(contentJson, 'utf8'));
+  staticMs = content?.first_render?.static?.median_complete_in_dom_ms ?? null;
+}
+const ttiMedian = median(tti);
+console.log(JSON.stringify({
+  browser: 'chromium (headless), viewport 1280x900, fresh context per load, service workers blocked',
+  first_load: load,
+  keystroke_to_message: {
+    field: 'customer.cert_number (valid and wrong check character in turn)',
+    budget_p95_ms: BUDGET_P95_MS,
+    lines_1: key1,
+    lines_100: key100,
+  },
+  time_to_interactive: {
+    runs,
+    median_ms: round(ttiMedian),
+    samples_ms: tti.map(round),
+    static_page_complete_median_ms: staticMs,
+    ratio_app_to_static: staticMs ? Math.round((ttiMedian / staticMs) * 100) / 100 : null,
+  },
+}, null, 2));
