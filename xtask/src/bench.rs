@@ -32,6 +32,7 @@ pub fn run() -> Result {
         std::fs::read_to_string(&domain_out).map_err(|e| format!("no domain results: {e}"))?;
     println!("bench-results/domain.json:\n{results}");
     crate::bench_content::run(&root, &out_dir)?;
+    crate::bench_app::run(&root, &out_dir)?;
     crate::bench_embed::run(&root, &out_dir)?;
     crate::bench_receiver::run(&root, &out_dir)?;
     Ok(())

@@ -9,6 +9,7 @@
 //! Only the standard library: this runs first on a fresh machine, before anything is cached.
 
 mod bench;
+mod bench_app;
 mod bench_content;
 mod bench_embed;
 mod bench_receiver;
