@@ -10,7 +10,7 @@ import { test, expect, type BrowserContext, type Route } from '@playwright/test'
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EmbedHost, seedForm } from './pages';
+import { EmbedHost, receiverKeys, seedForm, signedReceipt } from './pages';
 
 const APP = new URL(process.env.QIANYUE_BASE_URL ?? 'http://127.0.0.1:8080').origin;
 const PORTAL_PORT = Number(process.env.QIANYUE_PORTAL_PORT ?? 0);
@@ -132,19 +132,6 @@ async function receiver(context: BrowserContext) {
     }
   });
   const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type' };
-  const receipt = {
-    receipt: {
-      format: 'qianyue-receipt/1',
-      consent_id: '7c0e5b9e-1f0a-4d5e-9a3e-2a1b3c4d5e6f',
-      payload_sha256: 'ab'.repeat(32),
-      agreement: { id: 'cmgd-cancellation', version: 'v1' },
-      signed_at: '2026-11-28T10:00:00+08:00',
-      signer_key: 'thumbprint',
-      received_at: '2026-11-28T10:00:01+08:00',
-      receiver_key: 'r1',
-    },
-    signature: 'c2lnbmF0dXJl',
-  };
   context.on('request', (request) => {
     if (request.url() === `${APP}/api/consents` && request.method() === 'POST') posts.push(request.postData() ?? '');
   });
@@ -154,8 +141,10 @@ async function receiver(context: BrowserContext) {
       await route.fulfill({ status: 204, headers: { ...cors, 'access-control-allow-methods': 'POST' } });
       return;
     }
-    await route.fulfill({ status: 201, json: receipt, headers: cors });
+    // A receipt for this consent, signed like the receiver's (the app verifies it).
+    await route.fulfill({ status: 201, json: signedReceipt(route.request().postData() ?? ''), headers: cors });
   });
+  await context.route(`${APP}/api/keys`, (route) => route.fulfill({ json: receiverKeys(), headers: cors }));
   return { posts, answers };
 }
 

@@ -1,5 +1,6 @@
 // Page objects: tests speak of fields and previews by their public names (contract.md §3).
 import { expect, type FrameLocator, type Locator, type Page } from '@playwright/test';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 /** The seed's form (personal data synthetic), shared with the Rust tests. */
@@ -129,17 +130,59 @@ export class AgreementPage {
   }
 
   /**
-   * Answers POSTs to the consent endpoint with `status` and `body` (a receipt by default) and
-   * records each request body.
+   * Answers POSTs to the consent endpoint with `status` and `body` — by default a receipt for
+   * the posted consent, signed like the receiver's (`signedReceipt`), with the key at
+   * `/api/keys` — and records each request body.
    */
-  async interceptConsents(status = 201, body: object = { receipt_id: 'r-test-1', status: 'accepted' }) {
+  async interceptConsents(status = 201, body?: object) {
     const posted: string[] = [];
+    await this.page.route('**/api/keys', (route) => route.fulfill({ json: receiverKeys() }));
     await this.page.route('**/api/consents', async (route) => {
-      posted.push(route.request().postData() ?? '');
-      await route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
+      const sent = route.request().postData() ?? '';
+      posted.push(sent);
+      await route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body ?? signedReceipt(sent)) });
     });
     return posted;
   }
+}
+
+// A stand-in for the receiver's receipt key (docs/receiver.md): the app accepts a consent as
+// delivered only with a receipt that names it and verifies with a key from `/api/keys`.
+const receiptKey = generateKeyPairSync('ed25519');
+const b64url = (bytes: Buffer) => bytes.toString('base64url');
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+/** RFC 8785 for JSON with integers only: members sorted by UTF-16 code units, no whitespace. */
+const canonical = (v: unknown): string => Array.isArray(v)
+  ? `[${v.map(canonical).join(',')}]`
+  : v !== null && typeof v === 'object'
+    ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as any)[k])}`).join(',')}}`
+    : JSON.stringify(v);
+const receiptKid = (() => {
+  const x = receiptKey.publicKey.export({ format: 'jwk' }).x!;
+  return { x, kid: b64url(sha256(canonical({ crv: 'Ed25519', kty: 'OKP', x }))) };
+})();
+
+/** `GET /api/keys` of the stand-in receiver. */
+export function receiverKeys() {
+  return { keys: [{ kty: 'OKP', crv: 'Ed25519', x: receiptKid.x, kid: receiptKid.kid, alg: 'EdDSA', use: 'sig' }] };
+}
+
+/** The receipt envelope the receiver answers for a posted consent envelope, signed (Ed25519). */
+export function signedReceipt(envelopeJson: string) {
+  const payload = JSON.parse(envelopeJson).payload;
+  const jwk = payload.public_key;
+  const receipt = {
+    format: 'qianyue-receipt/1',
+    consent_id: payload.idempotency_id,
+    payload_sha256: sha256(canonical(payload)).toString('hex'),
+    agreement: payload.agreement,
+    signed_at: payload.signed_at,
+    signer_key: b64url(sha256(canonical({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))),
+    received_at: new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 19) + '+08:00',
+    receiver_key: receiptKid.kid,
+  };
+  const signature = sign(null, Buffer.from(canonical(receipt), 'utf8'), receiptKey.privateKey);
+  return { receipt, signature: b64url(signature) };
 }
 
 /** What a host page's script records of Qianyue's DOM events (`window.events`). */
@@ -264,11 +307,13 @@ export class OfflineApp {
 
   /** Waits until a service worker controls the page and has precached this build. */
   async waitForServiceWorker() {
-    await this.page.waitForFunction(async () => {
-      if (!navigator.serviceWorker.controller) return false;
+    await expect.poll(() => this.page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      const active = registration?.active;
+      if (!active || active.state !== 'activated' || !navigator.serviceWorker.controller) return false;
       const names = await caches.keys();
       return names.some((n) => n.startsWith('qianyue-shell-'));
-    }, null, { timeout: 30_000 });
+    }), { timeout: 60_000, message: 'a service worker controls the page' }).toBe(true);
   }
 
   /** The build id of the worker that controls the page (sw.js `GET_BUILD`). */

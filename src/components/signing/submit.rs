@@ -381,6 +381,14 @@ pub fn SubmitArea() -> impl IntoView {
 /// The result screen: the receipt the server returned.
 #[component]
 pub fn Receipt(receipt: serde_json::Value) -> impl IntoView {
+    // The receiver's answer is `{receipt: {…}, signature}`: show the receipt's own fields.
+    let mut receipt = receipt;
+    if let Some(serde_json::Value::Object(mut inner)) = receipt.get("receipt").cloned() {
+        if let Some(signature) = receipt.get("signature") {
+            inner.insert("signature".into(), signature.clone());
+        }
+        receipt = serde_json::Value::Object(inner);
+    }
     let rows: Vec<(String, String)> = match &receipt {
         serde_json::Value::Object(map) => map
             .iter()
