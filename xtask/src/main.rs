@@ -55,6 +55,13 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Cargo's target directory (`CARGO_TARGET_DIR`, else `target/` in the workspace).
+fn target_dir(root: &std::path::Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
 fn port_arg(args: &[String], default: u16) -> Result<u16> {
     match args.iter().position(|a| a == "--port") {
         None => Ok(default),
@@ -207,13 +214,32 @@ fn test() -> Result {
     )?;
     steps.run("release build (trunk)", build_app)?;
     steps.run("end-to-end tests (Playwright, headless Chromium)", || {
+        // The offline test (tests/e2e/offline.spec.ts) starts and restarts the real receiver
+        // itself: the debug binary, already built for the receiver's own tests.
+        cmd::run_in(
+            &root,
+            "cargo",
+            &[
+                "build",
+                "--quiet",
+                "--package",
+                "qianyue-receiver",
+                "--bin",
+                "qianyue-receiver",
+            ],
+        )?;
+        let receiver = target_dir(&root).join("debug").join("qianyue-receiver");
+        let receiver = receiver.to_string_lossy().into_owned();
         let server = static_server::Server::start(&root.join("dist"), 0)?;
         let base_url = format!("http://{}", server.addr());
         let result = cmd::run_env_in(
             &root,
             "npx",
             &["playwright", "test"],
-            &[("QIANYUE_BASE_URL", base_url.as_str())],
+            &[
+                ("QIANYUE_BASE_URL", base_url.as_str()),
+                ("QIANYUE_RECEIVER_BIN", receiver.as_str()),
+            ],
         );
         server.stop();
         result
