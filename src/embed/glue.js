@@ -41,11 +41,14 @@ const BASE = `
 export function forShadow(css) {
   return css
     .replace(/:root\b/g, ":host")
-    .replace(/(@media[^{]*)|(?<![\w.#-])(-?(?:\d+\.?\d*|\.\d+))rem\b/g, (_, media, n) =>
-      media ?? `calc(${n} * var(--qy-font-size, 16px))`);
+    .replace(/(@media[^{]*)|(^|[^\w.#-])(-?(?:\d+\.?\d*|\.\d+))rem\b/g, (_, media, before, n) =>
+      media !== undefined ? media : `${before}calc(${n} * var(--qy-font-size, 16px))`);
 }
 
+// This module is imported on every page of the app, the app's own included: it keeps to syntax
+// that older engines parse (no private or static class fields, no look-behind).
 const PREFILL = new WeakMap();
+const STATE = new WeakMap(); // element → {id, container}
 
 /**
  * Defines <qianyue-consent>. `connect(element, container, fresh)` mounts an instance into the
@@ -54,23 +57,52 @@ const PREFILL = new WeakMap();
  */
 export function defineElement(connect, disconnect, update) {
   if (customElements.get(TAG)) return;
-  const sheet = new CSSStyleSheet();
-  sheet.replaceSync(BASE + (globalThis[MARK]?.styles ?? []).map(forShadow).join("\n"));
+  const mark = globalThis[MARK] || {};
+  const css = BASE + (mark.styles || []).map(forShadow).join("\n");
+  // One constructed sheet shared by every instance; a <style> per instance where browsers lack
+  // constructable stylesheets.
+  let sheet = null;
+  try {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+  } catch {
+    sheet = null;
+  }
+
+  const unmount = (element) => {
+    const state = STATE.get(element);
+    const id = state.id;
+    state.id = 0;
+    if (id) disconnect(id);
+    state.container.replaceChildren();
+  };
+  const remount = (element) => {
+    unmount(element);
+    const state = STATE.get(element);
+    if (element.isConnected) state.id = connect(element, state.container, false);
+  };
 
   class QianyueConsent extends HTMLElement {
-    static observedAttributes = ATTRIBUTES;
-    #id = 0;
-    #container;
+    static get observedAttributes() {
+      return ATTRIBUTES;
+    }
 
     constructor() {
       super();
       const root = this.attachShadow({ mode: "open" });
-      root.adoptedStyleSheets = [sheet];
-      this.#container = document.createElement("div");
-      this.#container.className = "qy-root";
-      root.append(this.#container);
+      if (sheet && "adoptedStyleSheets" in root) {
+        root.adoptedStyleSheets = [sheet];
+      } else {
+        const style = document.createElement("style");
+        style.textContent = css;
+        root.append(style);
+      }
+      const container = document.createElement("div");
+      container.className = "qy-root";
+      root.append(container);
+      STATE.set(this, { id: 0, container });
       // A prefill set before the element was defined is an own property hiding the setter.
-      if (Object.hasOwn(this, "prefill")) {
+      if (Object.prototype.hasOwnProperty.call(this, "prefill")) {
         const value = this.prefill;
         delete this.prefill;
         this.prefill = value;
@@ -78,42 +110,34 @@ export function defineElement(connect, disconnect, update) {
     }
 
     connectedCallback() {
-      if (!this.#id) this.#id = connect(this, this.#container, true);
+      const state = STATE.get(this);
+      if (!state.id) state.id = connect(this, state.container, true);
     }
 
     disconnectedCallback() {
       // Moving the element (removed and inserted in one task) keeps the journey.
       queueMicrotask(() => {
-        if (!this.isConnected) this.#unmount();
+        if (!this.isConnected) unmount(this);
       });
     }
 
     attributeChangedCallback(name, before, after) {
-      if (!this.#id || before === after) return;
-      if (name === "locale" || name === "endpoint") update(this.#id, this);
-      else this.#remount();
+      const state = STATE.get(this);
+      if (!state || !state.id || before === after) return;
+      if (name === "locale" || name === "endpoint") update(state.id, this);
+      else remount(this);
     }
 
     /** The prefill as set (an object in the contract's form shape, or its JSON text). */
     get prefill() {
-      return PREFILL.get(this) ?? null;
+      const value = PREFILL.get(this);
+      return value === undefined ? null : value;
     }
 
     set prefill(value) {
       PREFILL.set(this, value);
-      if (this.#id) this.#remount();
-    }
-
-    #unmount() {
-      const id = this.#id;
-      this.#id = 0;
-      if (id) disconnect(id);
-      this.#container.replaceChildren();
-    }
-
-    #remount() {
-      this.#unmount();
-      if (this.isConnected) this.#id = connect(this, this.#container, false);
+      const state = STATE.get(this);
+      if (state && state.id) remount(this);
     }
   }
 
@@ -126,7 +150,8 @@ export function prefillOf(element) {
   if (value !== undefined && value !== null) {
     return typeof value === "string" ? value : JSON.stringify(value);
   }
-  return element.getAttribute("prefill") ?? undefined;
+  const attribute = element.getAttribute("prefill");
+  return attribute === null ? undefined : attribute;
 }
 
 /**
@@ -187,7 +212,7 @@ export function listenToParent(deliver) {
     } catch {
       return;
     }
-    deliver(event.origin, json ?? "null");
+    deliver(event.origin, json === undefined ? "null" : json);
   });
 }
 
