@@ -152,6 +152,25 @@ impl Date {
         }
     }
 
+    /// The month's English name (`April`), for dates written out for readers.
+    pub fn month_name_en(self) -> &'static str {
+        const NAMES: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        NAMES[usize::from(self.month - 1)]
+    }
+
     pub fn weekday(self) -> Weekday {
         // 1970-01-01 was a Thursday.
         const FROM_THURSDAY: [Weekday; 7] = [
@@ -242,6 +261,13 @@ mod tests {
         assert_eq!(d("2024-01-31").add_months(1), Some(d("2024-02-29")));
         assert_eq!(d("2023-04-10").add_months(12), Some(d("2024-04-10")));
         assert_eq!(d("2023-04-10").add_months(-4), Some(d("2022-12-10")));
+    }
+
+    #[test]
+    fn english_month_names() {
+        assert_eq!(d("2023-01-31").month_name_en(), "January");
+        assert_eq!(d("2023-04-01").month_name_en(), "April");
+        assert_eq!(d("2023-12-31").month_name_en(), "December");
     }
 
     #[test]

@@ -10,21 +10,6 @@ use super::labels;
 /// The placeholders that hold a date (`YYYY-MM-DD` in the form).
 const DATE_PATHS: [&str; 3] = ["signing.date", "agent.valid_from", "agent.valid_to"];
 
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// A date as the agreement writes it: `2023年04月01日` (zero-padded, as in the seed) or
 /// `1 April 2023`.
 pub fn format_date(date: Date, lang: Lang) -> String {
@@ -35,12 +20,7 @@ pub fn format_date(date: Date, lang: Lang) -> String {
             date.month(),
             date.day()
         ),
-        Lang::En => format!(
-            "{} {} {}",
-            date.day(),
-            MONTHS_EN[usize::from(date.month().clamp(1, 12)) - 1],
-            date.year()
-        ),
+        Lang::En => format!("{} {} {}", date.day(), date.month_name_en(), date.year()),
     }
 }
 

@@ -14,32 +14,10 @@ use super::sections::Section;
 use crate::components::text_field::{Field, Kind};
 use crate::i18n::UiLocale;
 
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// A date for the reader: `2023年5月15日` / `15 May 2023`.
 pub fn format_date(date: Date, locale: UiLocale) -> String {
     let zh = || format!("{}年{}月{}日", date.year(), date.month(), date.day());
-    let en = || {
-        format!(
-            "{} {} {}",
-            date.day(),
-            MONTHS_EN[usize::from(date.month() - 1)],
-            date.year()
-        )
-    };
+    let en = || format!("{} {} {}", date.day(), date.month_name_en(), date.year());
     match locale {
         UiLocale::Zh => zh(),
         UiLocale::En => en(),
