@@ -142,10 +142,11 @@ fn measure(root: &Path, database_url: Option<&str>) -> Result<Load> {
 
 fn listening_addr(child: &mut Child) -> Result<String> {
     let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut reader = BufReader::new(stdout);
     let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .map_err(|e| e.to_string())?;
+    reader.read_line(&mut line).map_err(|e| e.to_string())?;
+    // Keep reading what it prints, so that its writes never meet a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     line.trim()
         .strip_prefix("listening on http://")
         .map(|a| a.trim_end_matches('/').to_owned())

@@ -140,19 +140,27 @@ async fn main() {
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 let mut failures = 0usize;
-                let mut stream = TcpStream::connect(addr).await.expect("connect");
-                stream.set_nodelay(true).ok();
+                let mut stream: Option<TcpStream> = None;
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(body) = bodies.get(i) else { break };
+                    if stream.is_none() {
+                        stream = TcpStream::connect(addr).await.ok();
+                        if let Some(s) = &stream {
+                            s.set_nodelay(true).ok();
+                        }
+                    }
+                    let Some(s) = stream.as_mut() else {
+                        failures += 1;
+                        continue;
+                    };
                     let t = Instant::now();
-                    match post(&mut stream, addr, body).await {
+                    match post(s, addr, body).await {
                         Ok(201) => latencies.push(t.elapsed()),
                         Ok(_) => failures += 1,
                         Err(_) => {
                             failures += 1;
-                            stream = TcpStream::connect(addr).await.expect("reconnect");
-                            stream.set_nodelay(true).ok();
+                            stream = None;
                         }
                     }
                 }

@@ -25,9 +25,18 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // The first line is read by scripts and tests: keep its shape.
-    println!("listening on http://{}/", running.addr);
-    println!("serving {app}; consents stored in {store}; Ctrl-C stops");
+    // The first line is read by scripts and tests: keep its shape. A closed stdout must not
+    // stop the server, so write errors are ignored (println! would panic).
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "listening on http://{}/", running.addr);
+        let _ = writeln!(
+            out,
+            "serving {app}; consents stored in {store}; Ctrl-C stops"
+        );
+        let _ = out.flush();
+    }
     qianyue_receiver::shutdown_signal().await;
     eprintln!("qianyue-receiver: stopping (finishing requests in flight)");
     running.shutdown().await;

@@ -705,3 +705,38 @@ fn remove_at(v: &mut Value, path: &str) -> bool {
         _ => false,
     }
 }
+
+#[test]
+fn a_closed_stdout_does_not_stop_the_receiver() {
+    use std::io::BufRead;
+    let data = temp_dir("stdout");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_qianyue-receiver"))
+        .env_clear()
+        .env("QIANYUE_ADDR", "127.0.0.1:0")
+        .env("QIANYUE_DATA_DIR", &data)
+        .env("QIANYUE_DIST", &data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    {
+        let stdout = child.stdout.take().unwrap();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap();
+    } // The pipe is closed here, before the receiver's second line.
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap()
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let health = http(addr, "GET", "/healthz", &[], b"");
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&data);
+    assert_eq!(health.map(|r| r.status).ok(), Some(200));
+}
