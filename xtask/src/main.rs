@@ -27,7 +27,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
         Some("test") => test(),
-        Some("bench") => bench::run(),
+        Some("bench") => bench::run(&args[1..]),
         Some("build") => tools::ensure_build_tools().and_then(|()| build_app()),
         Some("static-serve") => static_serve(&args[1..]),
         _ => {
@@ -244,21 +244,25 @@ fn test() -> Result {
         server.stop();
         result
     })?;
-    // The envelope the seed journey signed in Chromium, verified with the domain crate.
-    steps.run("browser-signed envelope verified (domain crate)", || {
-        cmd::run_in(
-            &root,
-            "cargo",
-            &[
-                "test",
-                "--package",
-                "qianyue-domain",
-                "--test",
-                "browser_vector",
-                "--",
-                "--ignored",
-            ],
-        )
+    // The envelope the seed journey signed in Chromium, verified with the domain crate and
+    // POSTed to the receiver.
+    steps.run("browser-signed envelope verified and accepted", || {
+        for package in ["qianyue-domain", "qianyue-receiver"] {
+            cmd::run_in(
+                &root,
+                "cargo",
+                &[
+                    "test",
+                    "--package",
+                    package,
+                    "--test",
+                    "browser_vector",
+                    "--",
+                    "--ignored",
+                ],
+            )?;
+        }
+        Ok(())
     })?;
     steps.summary();
     Ok(())
