@@ -75,6 +75,19 @@ impl<V: Clone + PartialEq + Send + Sync + 'static> Keyed<V> {
         }
     }
 
+    /// Sets the cell of `key`, if there is one and its value differs.
+    pub fn set(&self, key: &str, value: V) {
+        let cell = {
+            let cells = self.cells.lock().unwrap_or_else(|e| e.into_inner());
+            cells.get(key).cloned()
+        };
+        if let Some(cell) = cell {
+            if cell.with_untracked(|old| *old != value) {
+                cell.set(value);
+            }
+        }
+    }
+
     /// Brings every cell up to date with `current(key)`, setting only those that changed.
     pub fn sync(&self, current: impl Fn(&str) -> V) {
         self.sync_changed(|key, old| {

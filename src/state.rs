@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use qianyue_domain::date::Date;
-use qianyue_domain::form::Form;
+use qianyue_domain::form::{Form, HEAD_PATHS, ORDER_FIELDS, TAIL_PATHS};
 
 use crate::clock;
 use crate::embed::Host;
@@ -49,13 +49,24 @@ impl AppState {
         let form = self.form;
         self.fields.with_value(|fields| {
             // One reader of the whole form keeps every field's signal in step (keyed.rs).
+            // It compares the form with what it saw last, so a keystroke costs a few
+            // comparisons per product line, not a look at every field.
             fields.feed_once(|fields| {
-                Effect::new(move |_| {
-                    form.with(|f| {
-                        fields.sync_changed(|path, old| {
-                            let now = f.value(path).unwrap_or_default();
-                            (old != now).then(|| now.to_owned())
-                        })
+                Effect::new(move |seen: Option<Form>| {
+                    form.with(|now| match seen {
+                        Some(mut seen) => {
+                            for (path, value) in take_changes(&mut seen, now) {
+                                fields.set(&path, value);
+                            }
+                            seen
+                        }
+                        None => {
+                            fields.sync_changed(|path, old| {
+                                let value = now.value(path).unwrap_or_default();
+                                (old != value).then(|| value.to_owned())
+                            });
+                            now.clone()
+                        }
                     })
                 });
             });
@@ -72,6 +83,41 @@ impl AppState {
             let _ = f.set_value(path, value);
         });
     }
+}
+
+/// The paths whose text differs between `seen` and `now`, with their text in `now`; `seen` is
+/// brought up to date (only the product lines that changed are copied).
+fn take_changes(seen: &mut Form, now: &Form) -> Vec<(String, String)> {
+    let mut changes = Vec::new();
+    for path in HEAD_PATHS.iter().chain(TAIL_PATHS.iter()) {
+        let value = now.value(path).unwrap_or_default();
+        if seen.value(path).unwrap_or_default() != value {
+            changes.push(((*path).to_owned(), value.to_owned()));
+            let _ = seen.set_value(path, value);
+        }
+    }
+    for i in 0..seen.orders.len().max(now.orders.len()) {
+        let (before, after) = (seen.orders.get(i), now.orders.get(i));
+        if before == after {
+            continue;
+        }
+        for field in ORDER_FIELDS {
+            let path = format!("orders.{i}.{field}");
+            let value = now.value(&path).unwrap_or_default();
+            if seen.value(&path).unwrap_or_default() != value {
+                changes.push((path, value.to_owned()));
+            }
+        }
+        if let Some(after) = after {
+            if i < seen.orders.len() {
+                seen.orders[i] = after.clone();
+            } else {
+                seen.orders.push(after.clone());
+            }
+        }
+    }
+    seen.orders.truncate(now.orders.len());
+    changes
 }
 
 pub fn provide_app_state(state: AppState) {

@@ -210,8 +210,22 @@ impl SigningCtx {
         // One reader each of the messages and of the figures keeps their keyed signals in step.
         let shown_by_path = Keyed::<Vec<Shown>>::new();
         let following = shown_by_path.clone();
-        Effect::new(move |_| {
-            visible.with(|v| following.sync(|path| v.get(path).cloned().unwrap_or_default()))
+        // Compared with the messages shown last: a keystroke touches the paths whose messages
+        // changed, not every path.
+        Effect::new(move |seen: Option<HashMap<String, Vec<Shown>>>| {
+            visible.with(|now| {
+                match &seen {
+                    Some(seen) => {
+                        for path in seen.keys().chain(now.keys()) {
+                            if seen.get(path) != now.get(path) {
+                                following.set(path, now.get(path).cloned().unwrap_or_default());
+                            }
+                        }
+                    }
+                    None => following.sync(|path| now.get(path).cloned().unwrap_or_default()),
+                }
+                now.clone()
+            })
         });
         let figures = Keyed::<Option<PreviewValue>>::new();
         let following = figures.clone();
