@@ -24,6 +24,17 @@ use crate::i18n::UiLocale;
 use crate::outbox::{self, Item, Problem, State};
 use crate::pwa;
 
+/// UI words in the reader's language, as a signal: one rendering path for every reactive text
+/// (a closure rendered directly would be compiled into render code of its own).
+pub(crate) fn tr(locale: RwSignal<UiLocale>, zh: &'static str, en: &'static str) -> Signal<String> {
+    Signal::derive(move || locale.get().pick(zh, en))
+}
+
+/// A reactive text (or attribute value) as a signal (see [`tr`]).
+pub(crate) fn text(f: impl Fn() -> String + Send + Sync + 'static) -> Signal<String> {
+    Signal::derive(f)
+}
+
 fn pick(locale: UiLocale, zh: String, en: String) -> String {
     match locale {
         UiLocale::Zh => zh,
@@ -83,16 +94,16 @@ pub fn OutboxPanel(
             <section
                 class="outbox"
                 data-outbox=""
-                data-outbox-queued=move || queued.get().to_string()
-                data-outbox-attention=move || attention.get().to_string()
+                data-outbox-queued=text(move || queued.get().to_string())
+                data-outbox-attention=text(move || attention.get().to_string())
                 data-online={
                     let online = online.clone();
-                    move || online.get().to_string()
+                    text(move || online.get().to_string())
                 }
                 aria-labelledby="outbox-title"
             >
                 <h2 id="outbox-title">
-                    {move || locale.get().pick("本设备上的签署", "Consents on this device")}
+                    {tr(locale, "本设备上的签署", "Consents on this device")}
                 </h2>
                 <Summary locale=locale queued=queued />
                 <QueuedList locale=locale />
@@ -110,13 +121,10 @@ fn UpdatePrompt(locale: RwSignal<UiLocale>) -> impl IntoView {
         <Show when=move || waiting.get()>
             <div class="update-prompt" role="status" data-update="waiting">
                 <p>
-                    {move || locale.get().pick(
-                        "新版本已就绪。重新加载即可使用；本设备上待发送的签署不会丢失。",
-                        "A new version is available. Reload to use it; consents waiting on this device are kept.",
-                    )}
+                    {tr(locale, "新版本已就绪。重新加载即可使用；本设备上待发送的签署不会丢失。", "A new version is available. Reload to use it; consents waiting on this device are kept.")}
                 </p>
                 <button type="button" id="reload-to-update" on:click=|_| pwa::reload_to_update()>
-                    {move || locale.get().pick("重新加载", "Reload")}
+                    {tr(locale, "重新加载", "Reload")}
                 </button>
             </div>
         </Show>
@@ -133,7 +141,7 @@ fn Summary(locale: RwSignal<UiLocale>, queued: Memo<usize>) -> impl IntoView {
     let unavailable = o.unavailable.clone();
     let status = {
         let (online, sending) = (online.clone(), sending.clone());
-        move || {
+        text(move || {
             let l = locale.get();
             let n = queued.get();
             let mut lines = Vec::new();
@@ -157,34 +165,38 @@ fn Summary(locale: RwSignal<UiLocale>, queued: Memo<usize>) -> impl IntoView {
                 lines.push(l.pick("正在发送…", "Sending…"));
             }
             lines.join(" ")
-        }
-    };
-    let next_line = move || {
-        let l = locale.get();
-        next.get().filter(|_| queued.get() > 0).map(|t| {
-            pick(
-                l,
-                format!("下次自动发送：{}", clock(t, l)),
-                format!("Next automatic attempt: {}", clock(t, l)),
-            )
         })
     };
-    let storage_line = move || {
+    // Empty lines are hidden (style/outbox.css `p:empty`).
+    let next_line = text(move || {
+        let l = locale.get();
+        next.get()
+            .filter(|_| queued.get() > 0)
+            .map(|t| {
+                pick(
+                    l,
+                    format!("下次自动发送：{}", clock(t, l)),
+                    format!("Next automatic attempt: {}", clock(t, l)),
+                )
+            })
+            .unwrap_or_default()
+    });
+    let storage_line = text(move || {
         let l = locale.get();
         if unavailable.get() {
-            return Some(l.pick(
+            return l.pick(
                 "本浏览器无法在本设备上保存签署（IndexedDB 不可用）：签署时需要联网。",
                 "This browser cannot keep consents on this device (no IndexedDB): signing needs the network.",
-            ));
+            );
         }
         match persisted.get() {
-            Some(false) => Some(l.pick(
+            Some(false) => l.pick(
                 "浏览器未授予持久存储，空间不足时可能清除本地数据：请尽快联网发送。",
                 "The browser did not grant persistent storage and may clear local data when space runs low: send them soon.",
-            )),
-            _ => None,
+            ),
+            _ => String::new(),
         }
-    };
+    });
     view! {
         <p class="outbox-status" role="status" aria-live="polite">{status}</p>
         <p class="outbox-next">{next_line}</p>
@@ -196,7 +208,7 @@ fn Summary(locale: RwSignal<UiLocale>, queued: Memo<usize>) -> impl IntoView {
                 id="outbox-send-now"
                 on:click=|_| wasm_bindgen_futures::spawn_local(outbox::flush())
             >
-                {move || locale.get().pick("立即发送", "Send now")}
+                {tr(locale, "立即发送", "Send now")}
             </button>
         </Show>
     }
@@ -271,12 +283,9 @@ fn AttentionList(locale: RwSignal<UiLocale>) -> impl IntoView {
     view! {
         <Show when=move || list.with(|l| !l.is_empty())>
             <section class="outbox-attention" data-outbox-attention-list="" aria-labelledby="outbox-attention-title">
-                <h3 id="outbox-attention-title">{move || locale.get().pick("需要处理", "Needs attention")}</h3>
+                <h3 id="outbox-attention-title">{tr(locale, "需要处理", "Needs attention")}</h3>
                 <p>
-                    {move || locale.get().pick(
-                        "接收服务器拒绝了以下签署。它们会一直保留在这里，直到您重试或删除。",
-                        "The receiver refused these consents. They stay here until you retry or remove them.",
-                    )}
+                    {tr(locale, "接收服务器拒绝了以下签署。它们会一直保留在这里，直到您重试或删除。", "The receiver refused these consents. They stay here until you retry or remove them.")}
                 </p>
                 <ul>
                     {move || {

@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 
+use super::{text, tr};
 use crate::i18n::UiLocale;
 use crate::outbox;
 
@@ -14,7 +15,7 @@ pub fn QueuedNotice(locale: RwSignal<UiLocale>, id: String) -> impl IntoView {
     let label = {
         let id = id.clone();
         let items = o.items.clone();
-        move || {
+        text(move || {
             items.with(|items| {
                 items
                     .iter()
@@ -22,7 +23,7 @@ pub fn QueuedNotice(locale: RwSignal<UiLocale>, id: String) -> impl IntoView {
                     .map(|i| i.label.clone())
                     .unwrap_or_default()
             })
-        }
+        })
     };
     let online = o.online.clone();
     let shown_id = id.clone();
@@ -35,25 +36,22 @@ pub fn QueuedNotice(locale: RwSignal<UiLocale>, id: String) -> impl IntoView {
             data-receipt="queued"
             data-consent-id=id
         >
-            <h2 id="receipt-title">{move || locale.get().pick("已签署，保存在本设备上", "Signed and saved on this device")}</h2>
+            <h2 id="receipt-title">{tr(locale, "已签署，保存在本设备上", "Signed and saved on this device")}</h2>
             <p>
-                {move || locale.get().pick(
-                    "这份签署已加密保存在本设备上，联网后会自动发送，无需再次签署。收到接收方的回执后，回执会显示在这里。",
-                    "This signed consent is kept encrypted on this device and will be sent automatically when online; there is no need to sign again. The receiver's receipt will be shown here when it arrives.",
-                )}
+                {tr(locale, "这份签署已加密保存在本设备上，联网后会自动发送，无需再次签署。收到接收方的回执后，回执会显示在这里。", "This signed consent is kept encrypted on this device and will be sent automatically when online; there is no need to sign again. The receiver's receipt will be shown here when it arrives.")}
             </p>
             <p class="receipt-queued-status" aria-live="polite">
-                {move || {
+                {text(move || {
                     let l = locale.get();
                     if online.get() {
                         l.pick("正在尝试发送…", "Trying to send…")
                     } else {
                         l.pick("当前无网络。", "No network right now.")
                     }
-                }}
+                })}
             </p>
             <dl class="receipt-fields">
-                <div><dt>{move || locale.get().pick("合同编号", "Contract number")}</dt><dd>{label}</dd></div>
+                <div><dt>{tr(locale, "合同编号", "Contract number")}</dt><dd>{label}</dd></div>
                 <div><dt>consent_id</dt><dd data-receipt-field="consent_id">{shown_id}</dd></div>
             </dl>
             <button
@@ -63,7 +61,7 @@ pub fn QueuedNotice(locale: RwSignal<UiLocale>, id: String) -> impl IntoView {
                     let _ = window().location().reload();
                 }
             >
-                {move || locale.get().pick("签署下一份", "Sign another")}
+                {tr(locale, "签署下一份", "Sign another")}
             </button>
         </section>
     }
