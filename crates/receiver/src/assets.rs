@@ -225,11 +225,21 @@ fn is_compressible(content_type: &str) -> bool {
         )
 }
 
-/// Whether the file name carries Trunk's content hash: `-` then 16 hex digits, then `.` or `_`.
+/// Whether the file name carries Trunk's content hash: `-`, then the hash in hex, then `.` or
+/// `_`. Trunk writes the hash as a 64-bit number without leading zeros: 16 digits usually,
+/// fewer one time in sixteen (and so on); twelve is the floor taken here, which no other name
+/// of ours reaches by chance.
 pub fn is_hashed_name(url: &str) -> bool {
     let name = url.rsplit('/').next().unwrap_or(url).as_bytes();
-    name.windows(18).any(|w| {
-        w[0] == b'-' && w[1..17].iter().all(u8::is_ascii_hexdigit) && matches!(w[17], b'.' | b'_')
+    name.iter().enumerate().any(|(dash, &b)| {
+        if b != b'-' {
+            return false;
+        }
+        let digits = name[dash + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_hexdigit())
+            .count();
+        (12..=16).contains(&digits) && matches!(name.get(dash + 1 + digits), Some(b'.' | b'_'))
     })
 }
 
@@ -290,7 +300,13 @@ mod tests {
         assert!(is_hashed_name("/main-960d9f442f46d3d5.css"));
         assert!(!is_hashed_name("/index.html"));
         assert!(!is_hashed_name("/sw.js"));
-        assert!(!is_hashed_name("/a-960d9f442f46d3d.css"));
+        // Fewer than 16 digits when the hash has leading zeros.
+        assert!(is_hashed_name("/a-960d9f442f46d3d.css"));
+        assert!(is_hashed_name("/qianyue-cacf0779c1c6d91_bg.wasm"));
+        assert!(!is_hashed_name("/a-960d9f44.css"));
+        assert!(!is_hashed_name("/icon-192.png"));
+        assert!(!is_hashed_name("/a-960d9f442f46d3d5a.css"));
+        assert!(!is_hashed_name("/a-960d9f442f46d3d5"));
     }
 
     #[test]
