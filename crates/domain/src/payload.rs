@@ -303,17 +303,22 @@ fn write_canonical<'v>(
             out.push(b']');
         }
         Value::Object(members) => {
-            let mut keys: Vec<&String> = members.keys().collect();
-            keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+            let utf16 = |a: &str, b: &str| a.encode_utf16().cmp(b.encode_utf16());
+            let mut entries: Vec<(&String, &Value)> = members.iter().collect();
+            // The map usually iterates in this order already (byte order is code point order,
+            // which UTF-16 order only leaves for characters above U+FFFF): sort only if not.
+            if !entries.is_sorted_by(|a, b| utf16(a.0, b.0).is_le()) {
+                entries.sort_by(|a, b| utf16(a.0, b.0));
+            }
             out.push(b'{');
-            for (i, key) in keys.into_iter().enumerate() {
+            for (i, (key, member)) in entries.into_iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
                 write_string(key, out);
                 out.push(b':');
                 path.push(Step::Key(key));
-                write_canonical(&members[key], out, path)?;
+                write_canonical(member, out, path)?;
                 path.pop();
             }
             out.push(b'}');
@@ -432,11 +437,16 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<StrictValue, A::Error> {
         let mut members = serde_json::Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if members.contains_key(&key) {
-                return Err(serde::de::Error::custom(format!("{DUPLICATE_KEY} {key:?}")));
+            match members.entry(key) {
+                serde_json::map::Entry::Occupied(taken) => {
+                    let key = taken.key();
+                    return Err(serde::de::Error::custom(format!("{DUPLICATE_KEY} {key:?}")));
+                }
+                serde_json::map::Entry::Vacant(slot) => {
+                    let StrictValue(v) = map.next_value()?;
+                    slot.insert(v);
+                }
             }
-            let StrictValue(v) = map.next_value()?;
-            members.insert(key, v);
         }
         Ok(StrictValue(Value::Object(members)))
     }
@@ -1037,10 +1047,9 @@ pub fn verify_envelope_with(
     })?;
     let jwk: Jwk = payload
         .get("public_key")
-        .cloned()
         .ok_or_else(|| PayloadError::new(EnvelopeRule::PublicKey, "public_key"))
         .and_then(|v| {
-            serde_json::from_value(v)
+            Jwk::deserialize(v)
                 .map_err(|_| PayloadError::new(EnvelopeRule::PublicKey, "public_key"))
         })?;
     let point = jwk.sec1_point()?;
@@ -1376,9 +1385,15 @@ impl Receipt {
 
     /// The receipt envelope, `{"receipt":…,"signature":"…"}`, in canonical form.
     pub fn envelope_json(&self, signature: &[u8; 64]) -> String {
+        Receipt::envelope_of(&self.signing_bytes(), signature)
+    }
+
+    /// [`Receipt::envelope_json`] from the receipt's [`Receipt::signing_bytes`], when the caller
+    /// has them already (it signed them).
+    pub fn envelope_of(signing_bytes: &[u8], signature: &[u8; 64]) -> String {
         format!(
             "{{\"receipt\":{},\"signature\":\"{}\"}}",
-            String::from_utf8_lossy(&self.signing_bytes()),
+            String::from_utf8_lossy(signing_bytes),
             URL_SAFE_NO_PAD.encode(signature)
         )
     }

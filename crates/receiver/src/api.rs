@@ -147,17 +147,20 @@ pub async fn post_consent(State(app): State<Arc<App>>, headers: HeaderMap, body:
 
     let received_at = SignedAt::from_unix_seconds(now).unwrap_or(checked.signed_at);
     let receipt = payload::Receipt::for_payload(&verified, received_at, app.key.kid());
-    let receipt_json = receipt.envelope_json(&app.key.sign(&receipt.signing_bytes()));
+    let receipt_bytes = receipt.signing_bytes();
+    let receipt_json = payload::Receipt::envelope_of(&receipt_bytes, &app.key.sign(&receipt_bytes));
     let p = &verified.payload;
-    let verification = json!({
-        "checks": ["signature", "format", "agreement", "content_hashes", "consents",
-                   "signature_image", "signed_at", "idempotency_id", "form", "previews"],
-        "signature": {"alg": "ES256", "signer_key": verified.key_thumbprint},
-        "judged_on": checked.signing_date.to_string(),
-        "previews_recomputed": checked.previews,
-        "receiver": concat!("qianyue-receiver ", env!("CARGO_PKG_VERSION")),
-        "received_at": received_at.to_string(),
-    });
+    let verification = Verification {
+        checks: CHECKS,
+        judged_on: checked.signing_date.to_string(),
+        previews_recomputed: &checked.previews,
+        received_at: received_at.to_string(),
+        receiver: concat!("qianyue-receiver ", env!("CARGO_PKG_VERSION")),
+        signature: SignatureFacts {
+            alg: "ES256",
+            signer_key: &verified.key_thumbprint,
+        },
+    };
     let record = Record {
         id: p.idempotency_id.clone(),
         payload_sha256: verified.payload_sha256.clone(),
@@ -168,7 +171,8 @@ pub async fn post_consent(State(app): State<Arc<App>>, headers: HeaderMap, body:
         agreement_version: p.agreement.version.clone(),
         signed_at: p.signed_at.clone(),
         received_at: received_at.to_string(),
-        verification: verification.to_string(),
+        // Written straight from the struct (no intermediate JSON value: this runs per consent).
+        verification: serde_json::to_string(&verification).unwrap_or_default(),
         receipt: receipt_json,
     };
     match app.store.put(record).await {
@@ -193,6 +197,37 @@ pub async fn post_consent(State(app): State<Arc<App>>, headers: HeaderMap, body:
             r
         }
     }
+}
+
+/// The checks a stored consent passed, in the order `payload::check_payload` makes them.
+const CHECKS: [&str; 10] = [
+    "signature",
+    "format",
+    "agreement",
+    "content_hashes",
+    "consents",
+    "signature_image",
+    "signed_at",
+    "idempotency_id",
+    "form",
+    "previews",
+];
+
+/// The `verification` column: what was checked, on which date, with which figures.
+#[derive(serde::Serialize)]
+struct Verification<'a> {
+    checks: [&'static str; 10],
+    judged_on: String,
+    previews_recomputed: &'a qianyue_domain::preview::Preview,
+    received_at: String,
+    receiver: &'static str,
+    signature: SignatureFacts<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct SignatureFacts<'a> {
+    alg: &'static str,
+    signer_key: &'a str,
 }
 
 /// The ES256 primitive with `ring` (payload::Es256Verifier): the same answers as the domain's
