@@ -650,6 +650,19 @@ impl SignatureImage {
         }
     }
 
+    /// [`SignatureImage::check`], then, for a typed signature, that it is the name of the
+    /// signing representative (`form.signing.representative`), compared with runs of white
+    /// space as one space and letters in any case. The signing pad and the receiver both ask this.
+    pub fn check_for(&self, representative: &str) -> Result<(), PayloadRule> {
+        self.check()?;
+        match self {
+            SignatureImage::Typed { text } if fold_name(text) != fold_name(representative) => {
+                Err(PayloadRule::TypedSignatureName)
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The drawing as an SVG document (paths only; no script, no external reference), for
     /// display. A typed signature gives `None`.
     pub fn to_svg(&self) -> Option<String> {
@@ -1202,16 +1215,11 @@ pub fn check_payload(payload: &ConsentPayload, now_unix: i64) -> Result<Checked,
     }
 
     // The signature image; a typed one must be the representative's name.
-    match payload.signature_image.check() {
-        Err(rule) => f.fail(rule, "signature_image", rule),
-        Ok(()) => {
-            if let SignatureImage::Typed { text } = &payload.signature_image {
-                if fold_name(text) != fold_name(&payload.form.signing.representative) {
-                    let rule = PayloadRule::TypedSignatureName;
-                    f.fail(rule, "signature_image", rule);
-                }
-            }
-        }
+    if let Err(rule) = payload
+        .signature_image
+        .check_for(&payload.form.signing.representative)
+    {
+        f.fail(rule, "signature_image", rule);
     }
 
     // The signing time: the date the form is judged on.

@@ -463,6 +463,31 @@ fn signing_time_signature_image_and_id_are_checked() {
 }
 
 #[test]
+fn a_typed_signature_is_the_representatives_name_in_any_case_and_spacing() {
+    let typed = |text: &str| SignatureImage::Typed { text: text.into() };
+    assert_eq!(typed("李 明").check_for("李 明"), Ok(()));
+    assert_eq!(typed("  li   MING ").check_for("Li Ming"), Ok(()));
+    assert_eq!(
+        typed("王建国").check_for("李明"),
+        Err(PayloadRule::TypedSignatureName)
+    );
+    // The image's own rules come first: one character is not a name.
+    assert_eq!(
+        typed("李").check_for("李"),
+        Err(PayloadRule::TypedSignatureName)
+    );
+    let dot = SignatureImage::Strokes {
+        width: 400,
+        height: 160,
+        strokes: vec![vec![[10, 10]]],
+    };
+    assert_eq!(
+        dot.check_for("李明"),
+        Err(PayloadRule::SignatureImageTrivial)
+    );
+}
+
+#[test]
 fn the_form_is_re_validated_on_the_signing_date() {
     // A wrong USCC check character.
     let (code, fields) = rejected(|v| {

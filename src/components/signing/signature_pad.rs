@@ -35,18 +35,6 @@ pub fn signature_image(ctx: SigningCtx) -> SignatureImage {
     }
 }
 
-/// Names compare without surrounding or repeated spaces and without case, as the receiver
-/// compares a typed signature with the representative's name.
-fn same_name(a: &str, b: &str) -> bool {
-    let fold = |s: &str| {
-        s.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    fold(a) == fold(b)
-}
-
 /// What is wrong with the signature now, if anything (tracked).
 pub fn signature_problem(ctx: SigningCtx) -> Option<Shown> {
     let image = match ctx.signature_mode.get() {
@@ -59,18 +47,12 @@ pub fn signature_problem(ctx: SigningCtx) -> Option<Shown> {
             text: ctx.typed_signature.get().trim().to_owned(),
         },
     };
-    if let Err(rule) = image.check() {
-        return Some(RuleMessage::of(rule).into());
-    }
-    if let SignatureImage::Typed { text } = &image {
-        let representative = ctx.state.form.with(|f| f.signing.representative.clone());
-        if !same_name(text, &representative) {
-            return Some(
-                RuleMessage::of(qianyue_domain::payload::PayloadRule::TypedSignatureName).into(),
-            );
-        }
-    }
-    None
+    // The domain's rule, as the receiver applies it.
+    ctx.state
+        .form
+        .with(|f| image.check_for(&f.signing.representative))
+        .err()
+        .map(|rule| RuleMessage::of(rule).into())
 }
 
 fn context_2d(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
