@@ -13,38 +13,14 @@ use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction};
+use web_sys::{IdbDatabase, IdbRequest, IdbTransaction};
+
+use crate::idb::{open_database, settle};
 
 pub const DB_NAME: &str = "qianyue-outbox";
 pub const ITEMS: &str = "items";
 pub const KEYS: &str = "keys";
 const VERSION: u32 = 1;
-
-fn error_of(request: &IdbRequest) -> JsValue {
-    request
-        .error()
-        .ok()
-        .flatten()
-        .map(JsValue::from)
-        .unwrap_or_else(|| JsValue::from_str("IndexedDB request failed"))
-}
-
-/// Resolves with the request's result, or rejects with its error (listeners set at once).
-fn settle(request: &IdbRequest) -> JsFuture {
-    let promise = Promise::new(&mut |resolve, reject| {
-        let done = request.clone();
-        let on_success = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = resolve.call1(&JsValue::NULL, &done.result().unwrap_or(JsValue::UNDEFINED));
-        });
-        let failed = request.clone();
-        let on_error = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = reject.call1(&JsValue::NULL, &error_of(&failed));
-        });
-        request.set_onsuccess(Some(on_success.unchecked_ref()));
-        request.set_onerror(Some(on_error.unchecked_ref()));
-    });
-    JsFuture::from(promise)
-}
 
 /// Resolves when the transaction has committed; rejects if it errs or aborts. Not `async`: the
 /// listeners must be in place before the caller awaits anything else.
@@ -78,29 +54,7 @@ fn committed(tx: &IdbTransaction) -> JsFuture {
 }
 
 async fn open() -> Result<IdbDatabase, JsValue> {
-    let factory = web_sys::window()
-        .ok_or("no window")?
-        .indexed_db()?
-        .ok_or("IndexedDB is not available")?;
-    let request: IdbOpenDbRequest = factory.open_with_u32(DB_NAME, VERSION)?;
-    let upgrading = request.clone();
-    let on_upgrade = Closure::once_into_js(move |_: web_sys::Event| {
-        let Ok(db) = upgrading.result().and_then(|r| r.dyn_into::<IdbDatabase>()) else {
-            return;
-        };
-        for store in [ITEMS, KEYS] {
-            if !db.object_store_names().contains(store) {
-                let _ = db.create_object_store(store);
-            }
-        }
-    });
-    request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-    let db: IdbDatabase = settle(&request).await?.dyn_into()?;
-    // Another tab opening a newer version must not be blocked by this one.
-    let closing = db.clone();
-    let on_version_change = Closure::once_into_js(move |_: web_sys::Event| closing.close());
-    db.set_onversionchange(Some(on_version_change.unchecked_ref()));
-    Ok(db)
+    open_database(DB_NAME, VERSION, &[ITEMS, KEYS]).await
 }
 
 /// `db.transaction(store, mode, {durability})`: the options argument is not in web-sys's
