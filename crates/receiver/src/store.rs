@@ -127,6 +127,13 @@ impl Store {
                         )
                         .execute(conn)
                         .await?;
+                    } else {
+                        // Large columns (the payload) are compressed into TOAST with lz4
+                        // rather than the default pglz, which costs several times the CPU.
+                        // Ignored where the server was built without lz4.
+                        let _ = sqlx::raw_sql("SET default_toast_compression = 'lz4'")
+                            .execute(&mut *conn)
+                            .await;
                     }
                     Ok(())
                 })
