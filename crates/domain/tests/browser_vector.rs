@@ -7,28 +7,15 @@
 //! end-to-end step (`cargo test -p qianyue-domain --test browser_vector -- --ignored`).
 //! `QIANYUE_BROWSER_VECTOR` names another file.
 
-use std::path::PathBuf;
-
 use qianyue_domain::payload::{verify_and_check, SignatureImage};
 
-fn vector_path() -> PathBuf {
-    match std::env::var_os("QIANYUE_BROWSER_VECTOR") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/e2e/artifacts/browser-vector.json"),
-    }
-}
+#[path = "support/browser_vector.rs"]
+mod browser_vector_file;
 
 #[test]
 #[ignore = "needs the envelope written by the end-to-end seed journey"]
 fn the_browser_signed_envelope_verifies_and_passes_every_rule() {
-    let path = vector_path();
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read {}: {e} (run the e2e tests first)",
-            path.display()
-        )
-    });
+    let bytes = browser_vector_file::read();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("a clock after 1970")

@@ -6,29 +6,16 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::{Backend, Options, Receiver};
 use qianyue_domain::payload::{verify_receipt, ConsentPayload, ReceiverKeys};
 
-fn vector_path() -> PathBuf {
-    match std::env::var_os("QIANYUE_BROWSER_VECTOR") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/e2e/artifacts/browser-vector.json"),
-    }
-}
+#[path = "../../domain/tests/support/browser_vector.rs"]
+mod browser_vector_file;
 
 #[test]
 #[ignore = "needs the envelope written by the end-to-end seed journey"]
 fn the_browser_signed_envelope_is_accepted() {
-    let path = vector_path();
-    let body = std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read {}: {e} (run the e2e tests first)",
-            path.display()
-        )
-    });
+    let body = browser_vector_file::read();
     let r = Receiver::start(Options::new(Backend::Sqlite));
     let resp = r.post_json(&body);
     assert_eq!(resp.status, 201, "{}", resp.text());
