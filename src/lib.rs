@@ -6,6 +6,7 @@ pub mod clock;
 pub mod components;
 pub mod config;
 pub mod crypto;
+pub mod deferred;
 pub mod draft;
 pub mod embed;
 pub mod events;

@@ -6,6 +6,7 @@ fn main() {
     console_error_panic_hook::set_once();
     match embed::page_mode() {
         PageMode::Standalone => leptos::mount::mount_to_body(qianyue::App),
-        mode => embed::start(mode),
+        // (Leptos's executor is not set up before a first mount: the browser's own.)
+        mode => wasm_bindgen_futures::spawn_local(embed::start_embedded(mode)),
     }
 }

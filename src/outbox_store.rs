@@ -94,6 +94,19 @@ pub async fn all(store: &str) -> Result<Vec<JsValue>, JsValue> {
     result
 }
 
+/// How many values `store` holds (the page asks at start-up whether the outbox is needed).
+pub async fn count(store: &str) -> Result<u32, JsValue> {
+    let db = open().await?;
+    let result = async {
+        let tx = transaction(&db, store, false)?;
+        let n = settle(&tx.object_store(store)?.count()?).await?;
+        Ok(n.as_f64().unwrap_or(0.0) as u32)
+    }
+    .await;
+    db.close();
+    result
+}
+
 /// Stores `value` under `key` (replacing what was there); returns once committed.
 pub async fn put(store: &str, key: &str, value: &JsValue) -> Result<(), JsValue> {
     write(store, |s| s.put_with_key(value, &key.into())).await

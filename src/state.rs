@@ -20,6 +20,9 @@ pub struct AppState {
     /// Who hosts this instance (its own page, a portal's element or frame): ask it, not the
     /// page, for the endpoint, read-only fields and drafts, and tell it events.
     pub host: Host,
+    /// Whether the outbox (and its panel, a deferred part) is needed: something waits on this
+    /// device, the network is down, or a consent is being sent (components/app.rs).
+    pub outbox_wanted: RwSignal<bool>,
     /// The form's values by path, one signal each (see [`AppState::field`]).
     fields: StoredValue<Keyed<String>>,
 }
@@ -32,6 +35,7 @@ impl AppState {
             locale: RwSignal::new(UiLocale::Zh),
             today: clock::today(),
             host: Host::STANDALONE,
+            outbox_wanted: RwSignal::new(false),
             fields: StoredValue::new(Keyed::new()),
         }
     }

@@ -7,7 +7,7 @@
 use leptos::task::tick;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Event, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Event, EventInit, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -23,8 +23,42 @@ fn clear_storage() {
     }
 }
 
-/// Mounts the app into its own container, optionally prefilled (URL fragment), with no draft.
-fn mount(prefill: Option<&str>) -> (HtmlElement, impl Sized) {
+/// Mounts the app into its own container, optionally prefilled (URL fragment), with no draft,
+/// and brings in the deferred signing step as a reader does, by working in the form.
+async fn mount(prefill: Option<&str>) -> (HtmlElement, impl Sized) {
+    let (container, handle) = mount_only(prefill);
+    reach_signing_step(&container).await;
+    (container, handle)
+}
+
+/// A `focusin` inside the form (what focusing any of its controls fires), then the deferred
+/// signing step (src/components/deferred.rs) once it has come.
+async fn reach_signing_step(container: &HtmlElement) {
+    let first: HtmlElement = container
+        .query_selector("form input")
+        .unwrap()
+        .expect("the form has controls")
+        .unchecked_into();
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    first
+        .dispatch_event(&Event::new_with_event_init_dict("focusin", &init).unwrap())
+        .unwrap();
+    for _ in 0..50 {
+        if container
+            .query_selector("#sign-and-send")
+            .unwrap()
+            .is_some()
+        {
+            return;
+        }
+        tick().await;
+    }
+    panic!("the signing step did not come after a focus in the form");
+}
+
+/// Mounts the app as [`mount`] does, without touching it.
+fn mount_only(prefill: Option<&str>) -> (HtmlElement, impl Sized) {
     clear_storage();
     let window = leptos::prelude::window();
     let hash = prefill
@@ -142,7 +176,7 @@ fn has_cjk(s: &str) -> bool {
 
 #[wasm_bindgen_test]
 async fn mobile_message_appears_on_leaving_and_clears_when_fixed() {
-    let (c, _m) = mount(None);
+    let (c, _m) = mount(None).await;
     let mobile = input(&c, "contact.mobile");
     type_into(&mobile, "1380013800").await;
     assert_eq!(
@@ -164,7 +198,7 @@ async fn mobile_message_appears_on_leaving_and_clears_when_fixed() {
 
 #[wasm_bindgen_test]
 async fn preview_follows_the_fee_inputs() {
-    let (c, _m) = mount(Some(SEED));
+    let (c, _m) = mount(Some(SEED)).await;
     assert_eq!(
         preview_value(&c, "orders.0.penalty").as_deref(),
         Some("960000")
@@ -194,7 +228,7 @@ async fn preview_follows_the_fee_inputs() {
 
 #[wasm_bindgen_test]
 async fn cross_field_error_marks_both_fields() {
-    let (c, _m) = mount(Some(SEED));
+    let (c, _m) = mount(Some(SEED)).await;
     let signer = input(&c, "signing.representative");
     let agent = input(&c, "agent.name");
     assert_eq!(invalid(&signer).as_deref(), Some("false"));
@@ -220,7 +254,7 @@ async fn cross_field_error_marks_both_fields() {
 
 #[wasm_bindgen_test]
 async fn locale_switch_changes_messages() {
-    let (c, _m) = mount(None);
+    let (c, _m) = mount(None).await;
     let email = input(&c, "admin.email");
     fill(&email, "wang@").await;
     click(&c, "[data-locale='zh-CN']").await;
@@ -237,7 +271,7 @@ async fn locale_switch_changes_messages() {
 
 #[wasm_bindgen_test]
 async fn id_numbers_are_masked_after_leaving_and_revealable() {
-    let (c, _m) = mount(Some(SEED));
+    let (c, _m) = mount(Some(SEED)).await;
     settle().await;
     let id = input(&c, "contact.id_number");
     assert_eq!(id.value(), "4403**********1246", "prefilled: masked");
@@ -252,7 +286,7 @@ async fn id_numbers_are_masked_after_leaving_and_revealable() {
 
 #[wasm_bindgen_test]
 async fn wrong_check_digit_is_named_precisely() {
-    let (c, _m) = mount(Some(SEED));
+    let (c, _m) = mount(Some(SEED)).await;
     click(&c, "[data-locale='en']").await;
     let id = input(&c, "agent.id_number");
     fill(&id, "440305199608185317").await;
@@ -268,7 +302,7 @@ async fn wrong_check_digit_is_named_precisely() {
 
 #[wasm_bindgen_test]
 async fn html_in_values_is_shown_as_text() {
-    let (c, _m) = mount(None);
+    let (c, _m) = mount(None).await;
     let name = input(&c, "customer.group_name");
     fill(&name, "<img src=x onerror=alert(1)><script>x()</script>").await;
     assert!(c.query_selector("img[src='x']").unwrap().is_none());
@@ -280,7 +314,7 @@ async fn html_in_values_is_shown_as_text() {
 
 #[wasm_bindgen_test]
 async fn product_lines_can_be_added_and_removed() {
-    let (c, _m) = mount(None);
+    let (c, _m) = mount(None).await;
     assert!(c
         .query_selector("[name='orders.0.sub_order_no']")
         .unwrap()
@@ -304,7 +338,7 @@ async fn product_lines_can_be_added_and_removed() {
 
 #[wasm_bindgen_test]
 async fn other_reason_takes_the_readers_words() {
-    let (c, _m) = mount(None);
+    let (c, _m) = mount(None).await;
     click(&c, "#add-order").await;
     let reason = select(&c, "orders.0.reason");
     choose(&reason, "其他").await;
@@ -324,7 +358,7 @@ async fn other_reason_takes_the_readers_words() {
 
 #[wasm_bindgen_test]
 async fn submit_attempt_lists_problems_and_focuses_the_first() {
-    let (c, _m) = mount(None);
+    let (c, _m) = mount(None).await;
     click(&c, "#sign-and-send").await;
     let summary = c
         .query_selector("#error-summary")
@@ -346,7 +380,7 @@ async fn submit_attempt_lists_problems_and_focuses_the_first() {
 
 #[wasm_bindgen_test]
 async fn the_draft_survives_a_remount_but_consents_do_not() {
-    let (c, m) = mount(None);
+    let (c, m) = mount(None).await;
     let name = input(&c, "customer.group_name");
     fill(&name, "深圳特发东智科技有限公司").await;
     let id = input(&c, "contact.id_number");
@@ -362,6 +396,7 @@ async fn the_draft_survives_a_remount_but_consents_do_not() {
     document.body().unwrap().append_child(&c2).unwrap();
     let _m2 = leptos::mount::mount_to(c2.clone(), qianyue::App);
     settle().await;
+    reach_signing_step(&c2).await;
     assert_eq!(
         input(&c2, "customer.group_name").value(),
         "深圳特发东智科技有限公司"
@@ -398,4 +433,35 @@ fn futures_channel() -> (impl FnOnce(), impl std::future::Future<Output = ()>) {
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     };
     (send, wait)
+}
+
+#[wasm_bindgen_test]
+async fn the_signing_step_comes_when_the_reader_works_in_the_form() {
+    let (c, _m) = mount_only(None);
+    settle().await;
+    assert!(
+        c.query_selector("#sign-and-send").unwrap().is_none(),
+        "not part of the first load"
+    );
+    assert!(c
+        .query_selector("[data-deferred='waiting']")
+        .unwrap()
+        .is_some());
+    // The order's fields are there and work before it comes.
+    let mobile = input(&c, "admin.mobile");
+    fill(&mobile, "1380013800").await;
+    assert_eq!(invalid(&mobile).as_deref(), Some("true"));
+    reach_signing_step(&c).await;
+    assert!(c
+        .query_selector("[data-deferred='waiting']")
+        .unwrap()
+        .is_none());
+    assert!(c
+        .query_selector("[name='signing.representative']")
+        .unwrap()
+        .is_some());
+    assert!(c
+        .query_selector("[name='consent.privacy_policy']")
+        .unwrap()
+        .is_some());
 }

@@ -4,12 +4,62 @@
 use leptos::prelude::*;
 
 use super::agreement::AgreementView;
+use super::deferred::Deferred;
 use super::locale_switch::LocaleSwitch;
-use super::outbox::OutboxPanel;
+use super::outbox::{OutboxPanel, UpdatePrompt};
 use super::signing::SigningPanel;
-use crate::draft;
+use crate::deferred::deferred;
+use crate::i18n::UiLocale;
 use crate::prefill;
 use crate::state::{provide_app_state, AppState};
+use crate::{draft, outbox_store, pwa};
+
+/// On the app's own page (not embedded in another site's page, whose storage is not ours): the
+/// service worker, its "new version" prompt, and the outbox panel once it is needed — when
+/// something waits on this device (counted at start-up), the network is or goes down, or a
+/// consent is being sent (`AppState::outbox_wanted`). Until then the outbox's code is not
+/// loaded (docs/decisions.md "Build").
+#[component]
+fn OfflineParts(state: AppState) -> impl IntoView {
+    pwa::register();
+    let wanted = state.outbox_wanted;
+    if !navigator_on_line() {
+        wanted.set(true);
+    }
+    let on_offline = window_event_listener_untyped("offline", move |_| wanted.set(true));
+    on_cleanup(move || on_offline.remove());
+    leptos::task::spawn_local(async move {
+        // An outbox that cannot be read is shown too (the panel says so).
+        if outbox_store::count(outbox_store::ITEMS)
+            .await
+            .map_or(true, |n| n > 0)
+        {
+            let _ = wanted.try_set(true);
+        }
+    });
+    let locale = state.locale;
+    view! {
+        <UpdatePrompt locale=locale />
+        <Show when=move || wanted.get()>
+            <Deferred locale load=move || outbox_panel(locale) />
+        </Show>
+    }
+}
+
+fn navigator_on_line() -> bool {
+    js_sys::Reflect::get(&window(), &"navigator".into())
+        .and_then(|n| js_sys::Reflect::get(&n, &"onLine".into()))
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true)
+}
+
+deferred!(outbox;
+    /// The outbox panel (which starts the outbox).
+    fn outbox_panel(locale: RwSignal<UiLocale>) -> AnyView {
+        view! { <OutboxPanel locale=locale /> }.into_any()
+    }
+);
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -27,7 +77,7 @@ pub fn App() -> impl IntoView {
                 </h1>
                 <LocaleSwitch locale=state.locale />
             </header>
-            <OutboxPanel locale=state.locale enabled=!state.host.is_embedded() />
+            {(!state.host.is_embedded()).then(|| view! { <OfflineParts state=state /> })}
             <div class="app-body">
                 <AgreementView />
                 <SigningPanel />

@@ -2,6 +2,7 @@
 
 pub mod agreement;
 pub mod app;
+pub mod deferred;
 pub mod locale_switch;
 pub mod outbox;
 pub mod signing;

@@ -56,8 +56,21 @@ pub fn page_mode() -> PageMode {
     PageMode::Standalone
 }
 
-/// Starts the embedded modes (the standalone page is mounted by `main`).
-pub fn start(mode: PageMode) {
+/// Starts an embedded mode (the standalone page is mounted by `main`). The embedding's code is
+/// a deferred part (src/deferred.rs): the app's own page does not load it.
+pub async fn start_embedded(mode: PageMode) {
+    if let Err(e) = start_deferred(mode).await {
+        leptos::logging::error!("qianyue: the embedding could not be loaded: {e}");
+    }
+}
+
+crate::deferred::deferred!(embed;
+    fn start_deferred(mode: PageMode) -> () {
+        start(mode)
+    }
+);
+
+fn start(mode: PageMode) {
     match mode {
         #[cfg(feature = "embed")]
         PageMode::Element => element::define(),

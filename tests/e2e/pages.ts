@@ -84,8 +84,18 @@ export class AgreementPage {
     return this.page.locator(`[name="consent.${id}"]`);
   }
 
+  /**
+   * Brings in the signing step as a reader does: it is not part of the first load and comes
+   * when the reader works in the form or scrolls near it (src/components/deferred.rs).
+   */
+  async reachSigningStep() {
+    await this.page.locator('[data-deferred="waiting"], #sign-and-send').first().evaluate((el) => el.scrollIntoView());
+    await expect(this.signAndSendButton()).toBeAttached();
+  }
+
   /** Ticks the four consents. */
   async giveConsents() {
+    await this.reachSigningStep();
     for (const id of ['service_agreement', 'privacy_policy', 'authorization_letter', 'sensitive_personal_info']) {
       await this.consent(id).check();
     }
@@ -97,6 +107,7 @@ export class AgreementPage {
 
   /** Draws a signature on the pad with pointer (mouse) moves: two strokes across the pad. */
   async drawSignature() {
+    await this.reachSigningStep();
     const pad = this.signaturePad();
     await pad.scrollIntoViewIfNeeded();
     const box = (await pad.boundingBox())!;
@@ -113,6 +124,7 @@ export class AgreementPage {
 
   /** Signs by typing the name instead of drawing. */
   async typeSignature(name: string) {
+    await this.reachSigningStep();
     await this.page.locator('#f-signature-mode-typed').check();
     await this.field('signature.typed').fill(name);
   }
@@ -281,6 +293,8 @@ export class EmbedHost {
    * inside `scope` (an element's or the frame's content).
    */
   async signAndSend(scope: Locator | FrameLocator, representative: string) {
+    // The signing step comes as the reader scrolls near it (AgreementPage.reachSigningStep).
+    await scope.locator('[data-deferred="waiting"], #sign-and-send').first().evaluate((el) => el.scrollIntoView());
     const boxes = scope.locator('input[type="checkbox"][name^="consent."]');
     await expect(boxes).toHaveCount(4);
     for (const box of await boxes.all()) await box.check();

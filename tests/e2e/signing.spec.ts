@@ -263,6 +263,7 @@ test('the typed draft survives a reload; consents and signature do not', async (
   await page.waitForTimeout(600);
   await page.reload();
   await expect(app.field('orders.0.monthly_fee')).toHaveValue('1200.00');
+  await app.reachSigningStep();
   await expect(app.field('customer.office_address')).toHaveValue('<b>深圳市</b>龙岗区<script>alert(1)</script>');
   await expect(page.locator('.agreement b, .signing-panel b')).toHaveCount(0);
   await expect(app.consent('privacy_policy')).not.toBeChecked();
@@ -278,4 +279,38 @@ test('screenshots at 1280 and 375 px, without horizontal scrolling', async ({ pa
     await page.locator('.signing-panel').screenshot({ path: `${ARTIFACTS}/signing-${width}.png` });
     expect(await app.horizontalOverflow()).toBeLessThanOrEqual(0);
   }
+});
+
+test('the signing step is not part of the first load: it comes when the reader works in the form', async ({ page }) => {
+  const wasm: string[] = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname.endsWith('.wasm')) wasm.push(new URL(r.url()).pathname); });
+  const app = new AgreementPage(page);
+  const errors = await app.open();
+  await expect(page.locator('[data-deferred="waiting"]')).toBeAttached();
+  await page.waitForTimeout(500);
+  expect(wasm.filter((p) => /split_(signing|outbox|embed)-/.test(p)), 'deferred parts fetched at first load').toEqual([]);
+  await expect(app.signAndSendButton()).toHaveCount(0);
+  await app.field('customer.group_name').focus();
+  await expect(app.signAndSendButton()).toBeAttached();
+  expect(wasm.some((p) => /split_signing-/.test(p))).toBe(true);
+  expect(wasm.filter((p) => /split_(outbox|embed)-/.test(p)), 'no outbox without anything to send').toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('a deferred part that cannot be fetched says so, and comes on retry; nothing typed is lost', async ({ page }) => {
+  let reachable = false;
+  await page.route(/\/split_signing-[0-9a-f]+\.wasm$/, (route) => (reachable ? route.continue() : route.abort()));
+  const app = new AgreementPage(page);
+  await app.open();
+  await app.fill('customer.group_name', '深圳特发东智科技有限公司');
+  const failed = page.locator('[data-deferred="failed"]');
+  await expect(failed).toHaveAttribute('role', 'alert');
+  await expect(failed).toContainText('这部分页面未能加载');
+  reachable = true;
+  await failed.getByRole('button').click();
+  await expect(app.signAndSendButton()).toBeAttached();
+  await expect(failed).toHaveCount(0);
+  await expect(app.field('customer.group_name')).toHaveValue('深圳特发东智科技有限公司');
+  await app.giveConsents();
+  await expect(app.consent('privacy_policy')).toBeChecked();
 });

@@ -72,8 +72,14 @@ fn port_arg(args: &[String], default: u16) -> Result<u16> {
     }
 }
 
+/// The release build, split into its first load and deferred chunks (src/deferred.rs,
+/// scripts/split.mjs).
 fn build_app() -> Result {
-    cmd::run_in(&root(), "trunk", &["build", "--release"])
+    cmd::run_in(
+        &root(),
+        "trunk",
+        &["build", "--release", "--features", "split"],
+    )
 }
 
 fn serve(args: &[String]) -> Result {

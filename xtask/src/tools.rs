@@ -9,6 +9,9 @@ use crate::cmd::{output, run_env_in, run_in};
 use crate::{root, Result};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
+/// `wasm-split-cli`, which cuts the deferred chunks out of the release wasm (scripts/split.mjs);
+/// its format must match the `wasm_split_helpers` that leptos links (Cargo.lock).
+pub const WASM_SPLIT_VERSION: &str = "0.2.4";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian packages the browser tests need: the browser, its driver, and a CJK font so that
@@ -64,6 +67,26 @@ pub fn ensure_build_tools() -> Result {
                 "trunk",
                 "--version",
                 &format!("={TRUNK_VERSION}"),
+            ],
+        )?;
+    }
+
+    // The release build's post-build step (scripts/split.mjs) cuts the deferred chunks out.
+    // (It has no --version: cargo's list of installed packages says which one is there.)
+    let installed = output("cargo", &["install", "--list"]).unwrap_or_default();
+    let pinned = format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:");
+    if !installed.lines().any(|l| l == pinned) || output("wasm-split-cli", &["--help"]).is_none() {
+        run_in(
+            &root,
+            "cargo",
+            &[
+                "install",
+                "--locked",
+                "wasm_split_cli_support",
+                "--features",
+                "build-binary",
+                "--version",
+                &format!("={WASM_SPLIT_VERSION}"),
             ],
         )?;
     }

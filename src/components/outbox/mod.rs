@@ -11,8 +11,8 @@
 //! - [`QueuedNotice`] is the signing journey's result screen for a consent saved on this device
 //!   and not yet delivered.
 //!
-//! Mounting [`OutboxPanel`] starts the outbox (`outbox::start`) and registers the service
-//! worker (`pwa::register`).
+//! Mounting [`OutboxPanel`] starts the outbox (`outbox::start`); the page registers the
+//! service worker itself (`pwa::register`, components/app.rs).
 
 use leptos::prelude::*;
 
@@ -60,18 +60,12 @@ fn problem_text(p: &Problem, locale: UiLocale) -> String {
     pick(locale, p.message_zh.clone(), p.message_en.clone())
 }
 
-/// The update prompt and the outbox panel. `enabled: false` (an instance embedded in another
-/// site's page) shows nothing and starts neither the outbox nor the service worker.
+/// The outbox panel; mounting it starts the outbox. The app's own page mounts it (a deferred
+/// part) only when it is needed (components/app.rs); an instance embedded in another site's
+/// page never does.
 #[component]
-pub fn OutboxPanel(
-    locale: RwSignal<UiLocale>,
-    #[prop(default = true)] enabled: bool,
-) -> impl IntoView {
-    if !enabled {
-        return ().into_any();
-    }
+pub fn OutboxPanel(locale: RwSignal<UiLocale>) -> impl IntoView {
     outbox::start();
-    pwa::register();
     let o = outbox::outbox();
     let items = o.items.clone();
     let queued = {
@@ -89,7 +83,6 @@ pub fn OutboxPanel(
         move || queued.get() + attention.get() > 0 || !online.get() || unavailable.get()
     };
     view! {
-        <UpdatePrompt locale=locale />
         <Show when=shown.clone()>
             <section
                 class="outbox"
@@ -111,11 +104,11 @@ pub fn OutboxPanel(
             </section>
         </Show>
     }
-    .into_any()
 }
 
+/// "A new version is available": shown when a new build's service worker waits.
 #[component]
-fn UpdatePrompt(locale: RwSignal<UiLocale>) -> impl IntoView {
+pub fn UpdatePrompt(locale: RwSignal<UiLocale>) -> impl IntoView {
     let waiting = pwa::update_waiting();
     view! {
         <Show when=move || waiting.get()>

@@ -27,7 +27,9 @@ use self::progress::Progress;
 use self::sections::{AdminSection, AgentSection, ContactSection, CustomerSection, SigningSection};
 use self::signature_pad::SignatureSection;
 use self::submit::{Receipt, SubmitArea};
+use crate::components::deferred::{Deferred, DeferredUntilNear};
 use crate::components::outbox::QueuedNotice;
+use crate::deferred::deferred;
 use crate::draft;
 use crate::events::AppEvent;
 use crate::i18n::UiLocale;
@@ -121,9 +123,9 @@ pub fn SigningPanel() -> impl IntoView {
         <div class="signing-panel">
             <Show when=move || result.with(Option::is_some) fallback=|| view! { <SigningForm /> }>
                 {move || {
-                    result.get().map(|r| match r {
-                        Ok(receipt) => view! { <Receipt receipt=receipt /> }.into_any(),
-                        Err(id) => view! { <QueuedNotice locale=state.locale id=id /> }.into_any(),
+                    result.get().map(|r| {
+                        let locale = state.locale;
+                        view! { <Deferred locale load=move || result_screen(r.clone(), locale) /> }
                     })
                 }}
             </Show>
@@ -140,12 +142,33 @@ fn SigningForm() -> impl IntoView {
             <ContactSection />
             <AdminSection />
             <OrdersSection />
+            <DeferredUntilNear locale=use_app_state().locale load=signing_step />
+        </form>
+    }
+}
+
+deferred!(signing;
+    /// Everything after the order: the late-payment calculator, the authorisation letter, the
+    /// signing details, the consents, the signature and sign-and-send.
+    fn signing_step() -> AnyView {
+        view! {
             <LatePayment />
             <AgentSection />
             <SigningSection />
             <Consents />
             <SignatureSection />
             <SubmitArea />
-        </form>
+        }
+        .into_any()
     }
-}
+);
+
+deferred!(signing;
+    /// The result screen: the receipt, or "saved on this device, will be sent".
+    fn result_screen(result: Result<serde_json::Value, String>, locale: RwSignal<UiLocale>) -> AnyView {
+        match result {
+            Ok(receipt) => view! { <Receipt receipt=receipt /> }.into_any(),
+            Err(id) => view! { <QueuedNotice locale=locale id=id /> }.into_any(),
+        }
+    }
+);

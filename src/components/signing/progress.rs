@@ -86,7 +86,9 @@ pub fn Progress() -> impl IntoView {
                                     href=format!("#{id}")
                                     on:click=move |ev| {
                                         ev.prevent_default();
-                                        if let Some(el) = crate::embed::element_by_id(&target) {
+                                        // A section of the deferred signing step may still be
+                                        // loading (the click inside the form started it).
+                                        when_present(target.clone(), |el| {
                                             el.scroll_into_view();
                                             if let Some(h) = el.query_selector("h2").ok().flatten() {
                                                 if let Ok(h) = h.dyn_into::<web_sys::HtmlElement>() {
@@ -94,7 +96,7 @@ pub fn Progress() -> impl IntoView {
                                                     let _ = h.focus();
                                                 }
                                             }
-                                        }
+                                        });
                                     }
                                 >
                                     <span class="mark" aria-hidden="true">{move || if is_done() { "✓" } else { "○" }}</span>
@@ -110,4 +112,23 @@ pub fn Progress() -> impl IntoView {
             </ol>
         </nav>
     }
+}
+
+/// Runs `f` on the element with `id` once it is in the document: at once, or within a few
+/// seconds of polling (while a deferred part loads); never if it does not come.
+fn when_present(id: String, f: impl FnOnce(web_sys::Element) + 'static) {
+    const TRIES: u32 = 50;
+    fn attempt(id: String, f: Box<dyn FnOnce(web_sys::Element)>, left: u32) {
+        match crate::embed::element_by_id(&id) {
+            Some(el) => f(el),
+            None if left > 0 => {
+                set_timeout(
+                    move || attempt(id, f, left - 1),
+                    std::time::Duration::from_millis(100),
+                );
+            }
+            None => {}
+        }
+    }
+    attempt(id, Box::new(f), TRIES);
 }

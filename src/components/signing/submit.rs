@@ -225,6 +225,11 @@ fn send(ctx: SigningCtx) {
         // On the app's own page the signed consent is stored in the outbox before it is sent;
         // embedded in another site's page (whose storage is not ours) it is sent directly.
         let keep = !ctx.state.host.is_embedded();
+        if keep {
+            // The outbox keeps it until delivered: start it, and show its panel.
+            outbox::start();
+            ctx.state.outbox_wanted.set(true);
+        }
         let delivery = outbox::submit(&body, &ctx.state.host.endpoint(), keep).await;
         show(ctx, delivery);
     });

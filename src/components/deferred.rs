@@ -1,0 +1,149 @@
+//! Where a deferred part (src/deferred.rs) appears: a status line while its chunk loads, the
+//! part once loaded, or a message with a retry button if the load failed.
+
+use std::future::Future;
+
+use leptos::html;
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+use crate::deferred::LoadError;
+use crate::i18n::UiLocale;
+
+/// Loads the part at once and shows it when it is there.
+#[component]
+pub fn Deferred<F, Fut>(locale: RwSignal<UiLocale>, load: F) -> impl IntoView
+where
+    F: Fn() -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<AnyView, LoadError>> + 'static,
+{
+    let attempt = RwSignal::new(0u32);
+    let loading = move || {
+        view! {
+            <p class="deferred" role="status" data-deferred="loading">
+                {move || locale.get().pick("正在加载…", "Loading…")}
+            </p>
+        }
+    };
+    view! {
+        <Suspense fallback=loading>
+            {move || {
+                attempt.track();
+                let load = load.clone();
+                Suspend::new(SendWrapper::new(async move {
+                    match load().await {
+                        Ok(part) => part,
+                        Err(_) => view! {
+                            <div class="deferred" role="alert" data-deferred="failed">
+                                <p>
+                                    {move || locale.get().pick(
+                                        "这部分页面未能加载，请检查网络后重试。",
+                                        "This part of the page could not be loaded. Check the connection and retry.",
+                                    )}
+                                </p>
+                                <button type="button" on:click=move |_| attempt.update(|n| *n += 1)>
+                                    {move || locale.get().pick("重试", "Retry")}
+                                </button>
+                            </div>
+                        }
+                        .into_any(),
+                    }
+                }))
+            }}
+        </Suspense>
+    }
+}
+
+/// How far below the viewport the part's place may still be when it is loaded (a CSS margin
+/// of the viewport, for the IntersectionObserver): one viewport height ahead, so that it is
+/// there when the reader scrolls to it.
+const AHEAD: &str = "0px 0px 100% 0px";
+
+/// Loads the part once the reader works in the surrounding form (focus or pointer inside it)
+/// or its place comes within a viewport height of the viewport, whichever comes first; until
+/// then an empty placeholder holds its place. (An IntersectionObserver rather than measuring on
+/// scroll: measuring at mount would force the browser to lay out the page early.)
+#[component]
+pub fn DeferredUntilNear<F, Fut>(locale: RwSignal<UiLocale>, load: F) -> impl IntoView
+where
+    F: Fn() -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<AnyView, LoadError>> + 'static,
+{
+    let near = RwSignal::new(false);
+    let anchor = NodeRef::<html::Div>::new();
+    let inside_form = move |ev: &web_sys::Event| {
+        // The event's first target, not `target()`: inside an embedding's shadow root, the
+        // window sees the event retargeted to the host element.
+        let first = ev.composed_path().get(0);
+        let (Some(el), Some(target)) = (
+            anchor.get_untracked(),
+            first.dyn_into::<web_sys::Node>().ok(),
+        ) else {
+            return false;
+        };
+        let el: &web_sys::Element = &el;
+        el.closest("form")
+            .ok()
+            .flatten()
+            .is_some_and(|form| form.contains(Some(&target)))
+    };
+    let on_focus = window_event_listener_untyped("focusin", move |ev| {
+        if inside_form(&ev) {
+            near.set(true);
+        }
+    });
+    let on_pointer = window_event_listener_untyped("pointerdown", move |ev| {
+        if inside_form(&ev) {
+            near.set(true);
+        }
+    });
+    let seen = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        let intersecting = entries.iter().any(|entry| {
+            entry
+                .unchecked_into::<web_sys::IntersectionObserverEntry>()
+                .is_intersecting()
+        });
+        if intersecting {
+            let _ = near.try_set(true);
+        }
+    });
+    let options = web_sys::IntersectionObserverInit::new();
+    options.set_root_margin(AHEAD);
+    let observer =
+        web_sys::IntersectionObserver::new_with_options(seen.as_ref().unchecked_ref(), &options)
+            .ok();
+    let watching = StoredValue::new_local(Some((on_focus, on_pointer, observer, seen)));
+    let stop = move || {
+        if let Some(Some((on_focus, on_pointer, observer, _seen))) =
+            watching.try_update_value(Option::take)
+        {
+            on_focus.remove();
+            on_pointer.remove();
+            if let Some(observer) = observer {
+                observer.disconnect();
+            }
+        }
+    };
+    Effect::new(move |_| {
+        if near.get() {
+            stop();
+        } else if let Some(el) = anchor.get() {
+            watching.with_value(|w| {
+                if let Some((_, _, Some(observer), _)) = w {
+                    observer.observe(&el);
+                }
+            });
+        }
+    });
+    on_cleanup(stop);
+    view! {
+        <Show
+            when=move || near.get()
+            fallback=move || view! { <div class="deferred" data-deferred="waiting" node_ref=anchor></div> }
+        >
+            <Deferred locale=locale load=load.clone() />
+        </Show>
+    }
+}

@@ -1,0 +1,31 @@
+//! Code the first load does without: the signing step (consents, signature, sign-and-send, the
+//! receipt) and the outbox panel. In the release build (`--features split`, see
+//! docs/decisions.md "Build") each `deferred!` function is compiled into a wasm chunk of its
+//! own, fetched the first time it is called; in every other build (tests, `trunk serve`) it is
+//! an ordinary async function. Either way it returns `Err(LoadError)` rather than aborting when
+//! its chunk cannot be fetched, so the caller can show that and offer a retry.
+
+/// Why a deferred part could not be loaded (its chunk's fetch or instantiation failed).
+pub use leptos::wasm_split::SplitLoaderError as LoadError;
+
+/// `deferred!(chunk; fn name(args) -> T { body })` declares
+/// `async fn name(args) -> Result<T, LoadError>`; functions naming the same chunk share it. The
+/// body runs untracked, as a component's does: it is awaited inside `<Suspense>`, which would
+/// otherwise re-run it whenever a signal it read changed.
+macro_rules! deferred {
+    ($chunk:ident; $(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
+        #[cfg(feature = "split")]
+        #[::leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
+        $(#[$meta])*
+        $vis fn $name($($arg: $ty),*) -> ::core::result::Result<$ret, $crate::deferred::LoadError> {
+            ::core::result::Result::Ok(::leptos::prelude::untrack(move || $body))
+        }
+
+        #[cfg(not(feature = "split"))]
+        $(#[$meta])*
+        $vis async fn $name($($arg: $ty),*) -> ::core::result::Result<$ret, $crate::deferred::LoadError> {
+            ::core::result::Result::Ok(::leptos::prelude::untrack(move || $body))
+        }
+    };
+}
+pub(crate) use deferred;
