@@ -2,8 +2,9 @@
 //! app's own page. Writes `bench-results/embed.json`.
 //!
 //! Two release builds: the default one (with the `embed` feature) in `dist/`, and one without it
-//! (`trunk build --release --no-default-features`) in `target/bench-embed/dist`. For each, the
-//! files a browser downloads, raw, gzip (`gzip -9`) and brotli (`brotli -q 11`):
+//! (`trunk build --release --no-default-features --features split`) in
+//! `target/bench-embed/dist`. For each, the files a browser downloads, raw, gzip (`gzip -9`) and
+//! brotli (`brotli -q 11`):
 //!
 //! - the app's own page: `index.html`, the wasm-bindgen module, the wasm, the stylesheets and,
 //!   with the feature, the embedding's glue snippet (imported by the module on every page);
@@ -98,6 +99,11 @@ struct Build {
     styles: Size,
     /// The embedding's glue snippet(s) under `snippets/` (none without the feature).
     snippets: Size,
+    /// `__wasm_split-<hash>.js`, which loads the deferred chunks (imported by the module).
+    link: Size,
+    /// The deferred chunks an embed mode loads at its start (the `embed` part and the chunks
+    /// it needs); none without the feature.
+    embed_chunks: Size,
     loader: Size,
 }
 
@@ -125,7 +131,23 @@ impl Build {
         for file in files_under(&dist.join("snippets"))? {
             snippets = snippets.plus(Size::of(&read(&file)?)?);
         }
+        let link_path = std::fs::read_dir(dist)
+            .map_err(|e| format!("{}: {e}", dist.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("__wasm_split-") && n.ends_with(".js"))
+            })
+            .ok_or_else(|| format!("no __wasm_split-*.js in {}", dist.display()))?;
+        let link_js = String::from_utf8_lossy(&read(&link_path)?).into_owned();
+        let mut embed_chunks = Size::default();
+        for file in chunk_files(&link_js, "__wasm_split_load_embed") {
+            embed_chunks = embed_chunks.plus(Size::of(&read(&dist.join(file))?)?);
+        }
         Ok(Build {
+            link: Size::of(link_js.as_bytes())?,
+            embed_chunks,
             index: Size::of(&read(&dist.join("index.html"))?)?,
             module: Size::of(&read(&module)?)?,
             wasm: Size::of(&read(&wasm)?)?,
@@ -142,12 +164,47 @@ impl Build {
             .plus(self.wasm)
             .plus(self.styles)
             .plus(self.snippets)
+            .plus(self.link)
     }
 
-    /// What a portal page using `<qianyue-consent>` downloads.
+    /// What a portal page using `<qianyue-consent>` downloads to show it.
     fn element_mode(&self) -> Size {
-        self.loader.plus(self.page())
+        self.loader.plus(self.page()).plus(self.embed_chunks)
     }
+}
+
+/// The wasm files `__wasm_split.js` fetches for the loader `export`ed as `name`: its own chunk and
+/// those it depends on (`makeLoad(<fetcher>, [__chunk_N, …])`), each once.
+fn chunk_files(link_js: &str, name: &str) -> Vec<String> {
+    fn block<'a>(js: &'a str, start: &str) -> Option<&'a str> {
+        let at = js.find(start)?;
+        let rest = &js[at..];
+        let end = rest.find("])").map_or(rest.len(), |e| e + 2);
+        Some(&rest[..end])
+    }
+    let mut files = Vec::new();
+    let mut todo = vec![format!("export const {name} =")];
+    while let Some(start) = todo.pop() {
+        let Some(text) = block(link_js, &start) else {
+            continue;
+        };
+        if let Some(file) = text
+            .split('"')
+            .find(|part| part.starts_with("./") && part.ends_with(".wasm"))
+        {
+            let file = file.trim_start_matches("./").to_owned();
+            if !files.contains(&file) {
+                files.push(file);
+            }
+        }
+        let deps = text.rsplit_once('[').map_or("", |(_, d)| d);
+        for dep in deps.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+            if dep.starts_with("__chunk_") {
+                todo.push(format!("const {dep} ="));
+            }
+        }
+    }
+    files
 }
 
 fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -179,6 +236,8 @@ pub fn run(root: &Path, out_dir: &Path) -> Result {
             "build",
             "--release",
             "--no-default-features",
+            "--features",
+            "split",
             "--dist",
             &without_dist_arg,
         ],
@@ -216,4 +275,44 @@ pub fn run(root: &Path, out_dir: &Path) -> Result {
     std::fs::write(&out, &results).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     println!("bench-results/embed.json:\n{results}");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chunk_files;
+
+    const LINK: &str = r#"const __chunk_4 = makeLoad(() => {
+    const src = fetch(new URL("./chunk_4-aaaa.wasm", import.meta.url));
+}
+, []);
+const __chunk_5 = makeLoad(() => {
+    const src = fetch(new URL("./chunk_5-bbbb.wasm", import.meta.url));
+}
+, [__chunk_4]);
+export const __wasm_split_load_signing = wrapAsyncCb(makeLoad(() => {
+    const src = fetch(new URL("./split_signing-cccc.wasm", import.meta.url));
+}
+, [__chunk_5]));
+export const __wasm_split_load_embed = wrapAsyncCb(makeLoad(() => {
+    const src = fetch(new URL("./split_embed-dddd.wasm", import.meta.url));
+}
+, [__chunk_4]));
+"#;
+
+    #[test]
+    fn a_part_brings_its_own_chunk_and_those_it_needs() {
+        assert_eq!(
+            chunk_files(LINK, "__wasm_split_load_embed"),
+            ["split_embed-dddd.wasm", "chunk_4-aaaa.wasm"]
+        );
+        assert_eq!(
+            chunk_files(LINK, "__wasm_split_load_signing"),
+            [
+                "split_signing-cccc.wasm",
+                "chunk_5-bbbb.wasm",
+                "chunk_4-aaaa.wasm"
+            ]
+        );
+        assert!(chunk_files(LINK, "__wasm_split_load_nothing").is_empty());
+    }
 }
