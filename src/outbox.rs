@@ -306,6 +306,15 @@ fn js_text(e: &JsValue) -> String {
         .unwrap_or_else(|| format!("{e:?}"))
 }
 
+/// `navigator.onLine` (true where the browser does not say).
+pub fn browser_online() -> bool {
+    web_sys::window()
+        .and_then(|w| Reflect::get(&w, &"navigator".into()).ok())
+        .and_then(|n| Reflect::get(&n, &"onLine".into()).ok())
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true)
+}
+
 /// Starts the outbox once per page: reads it, asks for persistent storage, follows the
 /// network state and sends what waits.
 pub fn start() {
@@ -315,12 +324,7 @@ pub fn start() {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let navigator = Reflect::get(&window, &"navigator".into()).unwrap_or(JsValue::UNDEFINED);
-    let on_line = Reflect::get(&navigator, &"onLine".into())
-        .ok()
-        .and_then(|v| v.as_bool())
-        .unwrap_or(true);
-    outbox().online.set(on_line);
+    outbox().online.set(browser_online());
     let on_online = Closure::<dyn Fn()>::new(|| {
         outbox().online.set(true);
         FLUSHER.with(|f| f.borrow_mut().failures = 0);

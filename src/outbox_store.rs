@@ -71,40 +71,19 @@ fn transaction(db: &IdbDatabase, store: &str, write: bool) -> Result<IdbTransact
 
 /// The value stored under `key` in `store`, or `undefined`.
 pub async fn get(store: &str, key: &str) -> Result<JsValue, JsValue> {
-    let db = open().await?;
-    let result = async {
-        let tx = transaction(&db, store, false)?;
-        settle(&tx.object_store(store)?.get(&key.into())?).await
-    }
-    .await;
-    db.close();
-    result
+    read(store, |s| s.get(&key.into())).await
 }
 
 /// Every value in `store`, in key order.
 pub async fn all(store: &str) -> Result<Vec<JsValue>, JsValue> {
-    let db = open().await?;
-    let result = async {
-        let tx = transaction(&db, store, false)?;
-        let values = settle(&tx.object_store(store)?.get_all()?).await?;
-        Ok(values.dyn_into::<Array>()?.iter().collect())
-    }
-    .await;
-    db.close();
-    result
+    let values = read(store, |s| s.get_all()).await?;
+    Ok(values.dyn_into::<Array>()?.iter().collect())
 }
 
 /// How many values `store` holds (the page asks at start-up whether the outbox is needed).
 pub async fn count(store: &str) -> Result<u32, JsValue> {
-    let db = open().await?;
-    let result = async {
-        let tx = transaction(&db, store, false)?;
-        let n = settle(&tx.object_store(store)?.count()?).await?;
-        Ok(n.as_f64().unwrap_or(0.0) as u32)
-    }
-    .await;
-    db.close();
-    result
+    let n = read(store, |s| s.count()).await?;
+    Ok(n.as_f64().unwrap_or(0.0) as u32)
 }
 
 /// Stores `value` under `key` (replacing what was there); returns once committed.
@@ -120,6 +99,21 @@ pub async fn add(store: &str, key: &str, value: &JsValue) -> Result<(), JsValue>
 /// Deletes `key`; returns once committed.
 pub async fn delete(store: &str, key: &str) -> Result<(), JsValue> {
     write(store, |s| s.delete(&key.into())).await
+}
+
+/// The result of one request in a read-only transaction on `store`.
+async fn read(
+    store: &str,
+    op: impl FnOnce(&web_sys::IdbObjectStore) -> Result<IdbRequest, JsValue>,
+) -> Result<JsValue, JsValue> {
+    let db = open().await?;
+    let result = async {
+        let tx = transaction(&db, store, false)?;
+        settle(&op(&tx.object_store(store)?)?).await
+    }
+    .await;
+    db.close();
+    result
 }
 
 async fn write(

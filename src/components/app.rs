@@ -12,7 +12,7 @@ use crate::deferred::deferred;
 use crate::i18n::UiLocale;
 use crate::prefill;
 use crate::state::{provide_app_state, AppState};
-use crate::{draft, outbox_store, pwa};
+use crate::{draft, outbox, outbox_store, pwa};
 
 /// On the app's own page (not embedded in another site's page, whose storage is not ours): the
 /// service worker, its "new version" prompt, and the outbox panel once it is needed — when
@@ -23,7 +23,7 @@ use crate::{draft, outbox_store, pwa};
 fn OfflineParts(state: AppState) -> impl IntoView {
     pwa::register();
     let wanted = state.outbox_wanted;
-    if !navigator_on_line() {
+    if !outbox::browser_online() {
         wanted.set(true);
     }
     let on_offline = window_event_listener_untyped("offline", move |_| wanted.set(true));
@@ -44,14 +44,6 @@ fn OfflineParts(state: AppState) -> impl IntoView {
             <Deferred locale load=move || outbox_panel(locale) />
         </Show>
     }
-}
-
-fn navigator_on_line() -> bool {
-    js_sys::Reflect::get(&window(), &"navigator".into())
-        .and_then(|n| js_sys::Reflect::get(&n, &"onLine".into()))
-        .ok()
-        .and_then(|v| v.as_bool())
-        .unwrap_or(true)
 }
 
 deferred!(outbox;

@@ -89,16 +89,15 @@ where
             .flatten()
             .is_some_and(|form| form.contains(Some(&target)))
     };
-    let on_focus = window_event_listener_untyped("focusin", move |ev| {
-        if inside_form(&ev) {
-            near.set(true);
-        }
-    });
-    let on_pointer = window_event_listener_untyped("pointerdown", move |ev| {
-        if inside_form(&ev) {
-            near.set(true);
-        }
-    });
+    let working_in_form = |event: &str| {
+        window_event_listener_untyped(event, move |ev| {
+            if inside_form(&ev) {
+                near.set(true);
+            }
+        })
+    };
+    let on_focus = working_in_form("focusin");
+    let on_pointer = working_in_form("pointerdown");
     let seen = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
         let intersecting = entries.iter().any(|entry| {
             entry

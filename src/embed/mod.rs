@@ -66,19 +66,15 @@ pub async fn start_embedded(mode: PageMode) {
 
 crate::deferred::deferred!(embed;
     fn start_deferred(mode: PageMode) -> () {
-        start(mode)
+        match mode {
+            #[cfg(feature = "embed")]
+            PageMode::Element => element::define(),
+            #[cfg(feature = "embed")]
+            PageMode::Frame => frame::start(),
+            _ => {}
+        }
     }
 );
-
-fn start(mode: PageMode) {
-    match mode {
-        #[cfg(feature = "embed")]
-        PageMode::Element => element::define(),
-        #[cfg(feature = "embed")]
-        PageMode::Frame => frame::start(),
-        _ => {}
-    }
-}
 
 /// The element with `id` in the tree the reader is working in: the shadow root of the
 /// embedded instance that holds the focus, else the page. Use it instead of
