@@ -257,4 +257,16 @@ async fn product_lines_follow_the_orders() {
         .text_content()
         .unwrap()
         .contains("数据专线【50255013641】"));
+    // Its entries follow the fields their blanks show (each entry reads only those fields).
+    let number = state
+        .form
+        .with_untracked(|f| f.value("orders.1.product_number").unwrap().to_owned());
+    assert_eq!(number, "50255013641");
+    state.set_field("orders.1.product_number", "50255013642".into());
+    tick().await;
+    tick().await;
+    assert!(toc
+        .text_content()
+        .unwrap()
+        .contains("数据专线【50255013642】"));
 }

@@ -26,13 +26,25 @@ fn go_to(link: Option<web_sys::EventTarget>, id: &str) {
     }
 }
 
-/// An entry's text in `lang`, blanks filled (product-line headings name the product).
+/// An entry's text in `lang`, blanks filled (product-line headings name the product). It
+/// follows only the fields its blanks show (`AppState::field`), not the whole form: a keystroke
+/// elsewhere does not re-render the contents, however many product lines they list.
 fn entry_text(row: &Row, lang: Lang) -> impl Fn() -> String + use<> {
-    let form = use_app_state().form;
+    let state = use_app_state();
     let block = row.block(lang).clone();
+    let mut paths = Vec::new();
+    block.filled_text(|path| {
+        paths.push(path.to_owned());
+        None
+    });
+    let fields: Vec<(String, Memo<String>)> = paths
+        .into_iter()
+        .map(|path| (path.clone(), state.field(path)))
+        .collect();
     move || {
-        form.with(|f| {
-            block.filled_text(|path| Some(values::display(path, f.value(path).unwrap_or(""), lang)))
+        block.filled_text(|path| {
+            let value = fields.iter().find(|(p, _)| p == path).map(|(_, v)| v.get());
+            Some(values::display(path, value.as_deref().unwrap_or(""), lang))
         })
     }
 }
