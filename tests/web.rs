@@ -9,7 +9,10 @@ use web_sys::{Event, HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn mount_app() -> (HtmlElement, impl Sized) {
+mod support;
+
+/// Mounts the app and brings in its form as a reader does (support.rs).
+async fn mount_app() -> (HtmlElement, impl Sized) {
     // Start without a saved draft (an earlier test's typing may have been saved).
     if let Ok(Some(storage)) = leptos::prelude::window().local_storage() {
         let _ = storage.clear();
@@ -18,6 +21,7 @@ fn mount_app() -> (HtmlElement, impl Sized) {
     let container: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&container).unwrap();
     let handle = leptos::mount::mount_to(container.clone(), qianyue::App);
+    support::reach_form(&container).await;
     (container, handle)
 }
 
@@ -76,7 +80,7 @@ async fn click_locale(container: &HtmlElement, hook: &str) {
 
 #[wasm_bindgen_test]
 async fn uscc_message_appears_after_leaving_and_clears_when_fixed() {
-    let (container, _mounted) = mount_app();
+    let (container, _mounted) = mount_app().await;
     let input = control(&container, "customer.cert_number");
 
     // The seed's code with its check character changed (G → H): refused, but only once left.
@@ -100,7 +104,7 @@ async fn uscc_message_appears_after_leaving_and_clears_when_fixed() {
 
 #[wasm_bindgen_test]
 async fn lower_case_uscc_is_accepted_and_shown_upper_case() {
-    let (container, _mounted) = mount_app();
+    let (container, _mounted) = mount_app().await;
     let input = control(&container, "customer.cert_number");
     type_into(&input, "91440300758613572g").await;
     leave(&input).await;
@@ -113,7 +117,7 @@ async fn lower_case_uscc_is_accepted_and_shown_upper_case() {
 
 #[wasm_bindgen_test]
 async fn locale_switch_changes_message_language_and_root_lang() {
-    let (container, _mounted) = mount_app();
+    let (container, _mounted) = mount_app().await;
     let input = control(&container, "customer.cert_number");
     type_into(&input, "91440300758613572I").await;
     leave(&input).await;

@@ -11,6 +11,8 @@ use web_sys::{Event, EventInit, HtmlElement, HtmlInputElement, HtmlSelectElement
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+mod support;
+
 const SEED: &str = include_str!("../crates/domain/tests/fixtures/seed-form-with-fees.json");
 
 fn clear_storage() {
@@ -27,6 +29,7 @@ fn clear_storage() {
 /// and brings in the deferred signing step as a reader does, by working in the form.
 async fn mount(prefill: Option<&str>) -> (HtmlElement, impl Sized) {
     let (container, handle) = mount_only(prefill);
+    support::reach_form(&container).await;
     reach_signing_step(&container).await;
     (container, handle)
 }
@@ -396,6 +399,7 @@ async fn the_draft_survives_a_remount_but_consents_do_not() {
     document.body().unwrap().append_child(&c2).unwrap();
     let _m2 = leptos::mount::mount_to(c2.clone(), qianyue::App);
     settle().await;
+    support::reach_form(&c2).await;
     reach_signing_step(&c2).await;
     assert_eq!(
         input(&c2, "customer.group_name").value(),
@@ -436,12 +440,26 @@ fn futures_channel() -> (impl FnOnce(), impl std::future::Future<Output = ()>) {
 }
 
 #[wasm_bindgen_test]
-async fn the_signing_step_comes_when_the_reader_works_in_the_form() {
+async fn the_form_then_the_signing_step_come_as_the_reader_reaches_them() {
     let (c, _m) = mount_only(None);
     settle().await;
+    // The first screen: the agreement, and a placeholder where the form will be.
+    assert!(c
+        .query_selector(".agreement [data-part='order']")
+        .unwrap()
+        .is_some());
+    assert!(
+        c.query_selector("form").unwrap().is_none(),
+        "the form is not part of the first load"
+    );
+    assert!(c
+        .query_selector("[data-deferred='waiting']")
+        .unwrap()
+        .is_some());
+    support::reach_form(&c).await;
     assert!(
         c.query_selector("#sign-and-send").unwrap().is_none(),
-        "not part of the first load"
+        "the signing step comes later still"
     );
     assert!(c
         .query_selector("[data-deferred='waiting']")

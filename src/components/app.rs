@@ -2,9 +2,10 @@
 //! and the signing panel — which share one state (see `state.rs`).
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::agreement::AgreementView;
-use super::deferred::Deferred;
+use super::deferred::{when_present, Deferred, DeferredUntilNear};
 use super::locale_switch::LocaleSwitch;
 use super::outbox::{OutboxPanel, UpdatePrompt};
 use super::signing::SigningPanel;
@@ -53,6 +54,33 @@ deferred!(outbox;
     }
 );
 
+/// The way from the top of the page to the form, a dozen screens of agreement below: it loads
+/// the signing panel if it is not there yet, brings it into view and puts the focus in its
+/// first field.
+#[component]
+fn ToSigning(locale: RwSignal<UiLocale>, wanted: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <a
+            class="to-signing"
+            href="#signing"
+            on:click=move |ev| {
+                // Not a jump by fragment: the fragment holds the prefill (prefill.rs).
+                ev.prevent_default();
+                wanted.set(true);
+                when_present("signing", |panel| {
+                    panel.scroll_into_view();
+                    let first = panel.query_selector("form input, form select").ok().flatten();
+                    if let Some(field) = first.and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok()) {
+                        let _ = field.focus();
+                    }
+                });
+            }
+        >
+            {move || locale.get().pick("填写并签署 ↓", "Fill in and sign ↓")}
+        </a>
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     // An embedding (embed/) hands its instance's state in; the app's own page makes one, where
@@ -60,6 +88,9 @@ pub fn App() -> impl IntoView {
     let state = use_context::<AppState>()
         .unwrap_or_else(|| AppState::new(draft::initial_form(prefill::from_location())));
     provide_app_state(state);
+    // Embedded, the portal opened the instance to have it signed, and hears the form's state
+    // (`qianyue-change`) from the start: the form loads at once.
+    let signing_wanted = RwSignal::new(state.host.is_embedded());
     view! {
         <main class="app">
             <header class="app-header">
@@ -67,13 +98,24 @@ pub fn App() -> impl IntoView {
                     <span lang="zh-CN">"中国移动广东公司产品协议"</span>
                     <span lang="en">"China Mobile Guangdong Product Agreement"</span>
                 </h1>
+                <ToSigning locale=state.locale wanted=signing_wanted />
                 <LocaleSwitch locale=state.locale />
             </header>
             {(!state.host.is_embedded()).then(|| view! { <OfflineParts state=state /> })}
             <div class="app-body">
                 <AgreementView />
-                <SigningPanel />
+                // The form comes as the reader nears it (or asks for it above): the first
+                // screen is the agreement (docs/decisions.md "Build").
+                <DeferredUntilNear locale=state.locale wanted=signing_wanted load=signing_panel />
             </div>
         </main>
     }
 }
+
+deferred!(form;
+    /// The signing panel: the form, its previews and progress (the signing step after the
+    /// order is a further deferred part, components/signing/mod.rs).
+    fn signing_panel() -> AnyView {
+        view! { <SigningPanel /> }.into_any()
+    }
+);

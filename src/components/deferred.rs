@@ -61,17 +61,29 @@ where
 /// there when the reader scrolls to it.
 const AHEAD: &str = "0px 0px 100% 0px";
 
-/// Loads the part once the reader works in the surrounding form (focus or pointer inside it)
-/// or its place comes within a viewport height of the viewport, whichever comes first; until
-/// then an empty placeholder holds its place. (An IntersectionObserver rather than measuring on
-/// scroll: measuring at mount would force the browser to lay out the page early.)
+/// Loads the part once the reader works in the surrounding form (focus or pointer inside it),
+/// its place comes within a viewport height of the viewport, or `wanted` turns true (the reader
+/// asked for it elsewhere), whichever comes first; until then an empty placeholder holds its
+/// place. (An IntersectionObserver rather than measuring on scroll: measuring at mount would
+/// force the browser to lay out the page early.)
 #[component]
-pub fn DeferredUntilNear<F, Fut>(locale: RwSignal<UiLocale>, load: F) -> impl IntoView
+pub fn DeferredUntilNear<F, Fut>(
+    locale: RwSignal<UiLocale>,
+    load: F,
+    #[prop(into, optional)] wanted: Option<Signal<bool>>,
+) -> impl IntoView
 where
     F: Fn() -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<AnyView, LoadError>> + 'static,
 {
     let near = RwSignal::new(false);
+    if let Some(wanted) = wanted {
+        Effect::new(move |_| {
+            if wanted.get() {
+                near.set(true);
+            }
+        });
+    }
     let anchor = NodeRef::<html::Div>::new();
     let inside_form = move |ev: &web_sys::Event| {
         // The event's first target, not `target()`: inside an embedding's shadow root, the
@@ -145,4 +157,24 @@ where
             <Deferred locale=locale load=load.clone() />
         </Show>
     }
+}
+
+/// Runs `f` on the element with `id` (in the tree the reader works in, see
+/// `embed::element_by_id`) once it is there: at once, or within a few seconds of polling while
+/// a deferred part loads; never if it does not come.
+pub fn when_present(id: &'static str, f: impl FnOnce(web_sys::Element) + 'static) {
+    const TRIES: u32 = 50;
+    fn attempt(id: &'static str, f: Box<dyn FnOnce(web_sys::Element)>, left: u32) {
+        match crate::embed::element_by_id(id) {
+            Some(el) => f(el),
+            None if left > 0 => {
+                set_timeout(
+                    move || attempt(id, f, left - 1),
+                    std::time::Duration::from_millis(100),
+                );
+            }
+            None => {}
+        }
+    }
+    attempt(id, Box::new(f), TRIES);
 }

@@ -7,17 +7,19 @@
 // - First load: every wasm, JS and CSS response of a fresh load (empty cache, service workers
 //   blocked) until the first screen works and the network is quiet, each compressed here with
 //   brotli quality 11 (what a server would send with `Content-Encoding: br`). The agreement
-//   text is inside the wasm. Apart: what reaching the signing step adds (src/deferred.rs).
+//   text is inside the wasm. Apart: what reaching the form adds, then what reaching the
+//   signing step adds (src/deferred.rs).
 // - Keystroke to message: the USCC field, once left, gets a valid and a wrong code in turn
 //   (one `input` event each); `performance.mark` before the event and when the field's message
 //   element has changed (MutationObserver), `performance.measure` between them. Also the time
 //   until the task queue is reached again (everything the keystroke set off, previews and all).
 //   With 1 product line and with 100.
-// - Time to interactive: from navigation start until the first load's whole form is in the
-//   document with its handlers (the signing step's placeholder, rendered after it, exists), per
-//   fresh load; beside it the static page's time to complete text from
-//   bench-results/content.json, when present; and from a first focus in the form until the
-//   signing step is there.
+// - Time to interactive: from navigation start until the first screen works — the agreement
+//   with the language switch and the link to the form (the form's placeholder, rendered after
+//   them, exists) — per fresh load; beside it the static page's time to complete text from
+//   bench-results/content.json, when present; then, in the same load, from scrolling to the
+//   form until its fields are there, and from a first focus in the form until the signing
+//   step is there.
 // Prints one JSON object.
 import { chromium } from '@playwright/test';
 import { readFileSync, existsSync } from 'node:fs';
@@ -92,10 +94,17 @@ async function networkQuiet(page, quietMs = 1000) {
   page.off('request', bump);
 }
 
-// The first load is what the page fetches until its first screen works — the agreement and
-// the order's part of the form, ready for typing — and the network is quiet, without the
-// reader touching anything. The signing step (src/deferred.rs) is fetched when the reader
-// works in the form or scrolls near it: reported apart, as what reaching it adds.
+/** Scrolls to the form's placeholder, as a reader scrolling down the agreement reaches it. */
+async function scrollToForm(page) {
+  await page.evaluate(() => document.querySelector('[data-deferred="waiting"]').scrollIntoView());
+  await page.waitForSelector('[name="customer.cert_number"]');
+}
+
+// The first load is what the page fetches until its first screen works — the agreement, its
+// language switch and the link to the form — and the network is quiet, without the reader
+// touching anything. The form is fetched when the reader scrolls near it (or follows the link)
+// and the signing step when they work in the form (src/deferred.rs): reported apart, as what
+// reaching each adds.
 async function firstLoad() {
   const context = await newContext();
   const page = await context.newPage();
@@ -105,6 +114,9 @@ async function firstLoad() {
   await page.waitForSelector('[data-deferred="waiting"]', { state: 'attached' });
   await networkQuiet(page);
   const files = await sizes(bodies.splice(0));
+  await scrollToForm(page);
+  await networkQuiet(page);
+  const form = await sizes(bodies.splice(0));
   await page.locator('[name="customer.cert_number"]').focus();
   await page.waitForSelector('#sign-and-send');
   await networkQuiet(page);
@@ -121,6 +133,11 @@ async function firstLoad() {
     total_raw: files.reduce((a, f) => a + f.raw, 0),
     budget_brotli: BUDGET_BROTLI,
     within_budget: total <= BUDGET_BROTLI,
+    form: {
+      trigger: 'scrolling near the form (or following the link to it)',
+      files: form,
+      total_brotli: sum(form),
+    },
     signing_step: {
       trigger: 'focus in the form (or scrolling near the step)',
       files: later,
@@ -134,6 +151,8 @@ async function keystrokes(lines) {
   const context = await newContext();
   const page = await context.newPage();
   await page.goto(`${base}/#prefill=${encodeURIComponent(JSON.stringify(formWithLines(lines)))}`);
+  await page.waitForSelector('[data-deferred="waiting"]', { state: 'attached' });
+  await scrollToForm(page);
   await page.waitForSelector(`[name="orders.${lines - 1}.investment"]`);
   // The whole form, as when the reader types: the signing step comes on the first focus.
   await page.locator('[name="customer.cert_number"]').focus();
@@ -190,13 +209,17 @@ async function keystrokes(lines) {
 }
 
 // --- Time to interactive ----------------------------------------------------------------
-// Interactive: the first load's whole form is in the document with its handlers (the
-// signing step's placeholder, rendered after the order's last section, exists). Then, in the
-// same load, the signing step: from a focus in the form until sign-and-send is there.
+// Interactive: the first screen is in the document with its handlers (the form's placeholder,
+// rendered after the agreement, exists). Then, in the same load, the form: from scrolling to it
+// until its fields are there; and the signing step: from a focus in the form until
+// sign-and-send is there.
 function watchForForm() {
   const check = () => {
     if (window.__interactive === undefined && document.querySelector('[data-deferred="waiting"]')) {
       window.__interactive = performance.now();
+    }
+    if (window.__formAsked !== undefined && window.__formReady === undefined && document.querySelector('[name="customer.cert_number"]')) {
+      window.__formReady = performance.now();
     }
     if (window.__stepAsked !== undefined && window.__stepReady === undefined && document.querySelector('#sign-and-send')) {
       window.__stepReady = performance.now();
@@ -213,13 +236,19 @@ async function timeToInteractive() {
   await page.waitForFunction(() => window.__interactive !== undefined, null, { timeout: 30_000 });
   const t = await page.evaluate(() => window.__interactive);
   await page.evaluate(() => {
+    window.__formAsked = performance.now();
+    document.querySelector('[data-deferred="waiting"]').scrollIntoView();
+  });
+  await page.waitForFunction(() => window.__formReady !== undefined, null, { timeout: 30_000 });
+  const formMs = await page.evaluate(() => window.__formReady - window.__formAsked);
+  await page.evaluate(() => {
     window.__stepAsked = performance.now();
     document.querySelector('[name="customer.cert_number"]').focus();
   });
   await page.waitForFunction(() => window.__stepReady !== undefined, null, { timeout: 30_000 });
   const step = await page.evaluate(() => window.__stepReady - window.__stepAsked);
   await context.close();
-  return [t, step];
+  return [t, formMs, step];
 }
 
 const load = await firstLoad();
@@ -227,10 +256,12 @@ const key1 = await keystrokes(1);
 const key100 = await keystrokes(100);
 await timeToInteractive();
 const tti = [];
+const formReady = [];
 const step = [];
 for (let i = 0; i < runs; i++) {
-  const [t, s] = await timeToInteractive();
+  const [t, f, s] = await timeToInteractive();
   tti.push(t);
+  formReady.push(f);
   step.push(s);
 }
 await browser.close();
@@ -256,6 +287,8 @@ console.log(JSON.stringify({
     samples_ms: tti.map(round),
     static_page_complete_median_ms: staticMs,
     ratio_app_to_static: staticMs ? Math.round((ttiMedian / staticMs) * 100) / 100 : null,
+    form_after_scrolling_to_it_median_ms: round(median(formReady)),
+    form_samples_ms: formReady.map(round),
     signing_step_after_first_focus_median_ms: round(median(step)),
     signing_step_samples_ms: step.map(round),
   },

@@ -110,7 +110,7 @@ function prefillUrl(base: string, n: number, form: object) {
 async function signConsent(page: Page, base: string, n: number, form: any) {
   const journey = new AgreementPage(page);
   await page.goto(prefillUrl(base, n, form));
-  await expect(journey.field('customer.cert_number')).toBeVisible();
+  await journey.reachForm();
   await journey.giveConsents();
   await journey.typeSignature(form.signing.representative);
   await journey.signAndSendButton().click();
@@ -167,14 +167,14 @@ test.describe.serial('offline capture', () => {
 
     await test.step('one visit online installs the app shell', async () => {
       await page.goto(`${base}/`);
-      await expect(page.locator('[name="customer.cert_number"]')).toBeVisible();
+      await new AgreementPage(page).reachForm();
       await app.waitForServiceWorker();
     });
 
     await test.step('offline, the app reloads from the cache', async () => {
       await context.setOffline(true);
       await page.reload();
-      await expect(page.locator('[name="customer.cert_number"]')).toBeVisible();
+      await new AgreementPage(page).reachForm();
       await expect(app.outbox()).toHaveAttribute('data-online', 'false');
     });
 
@@ -199,7 +199,7 @@ test.describe.serial('offline capture', () => {
     let ids: string[] = [];
     await test.step(`the browser reopened offline shows ${COUNT} queued`, async () => {
       await page.goto(`${base}/`);
-      await expect(page.locator('[name="customer.cert_number"]')).toBeVisible();
+      await new AgreementPage(page).reachForm();
       await app.expectQueued(COUNT);
       ids = await app.waitingIds();
       expect(new Set(ids).size).toBe(COUNT);
@@ -278,7 +278,7 @@ test.describe.serial('offline capture', () => {
     // A reload (a pass at start-up) and the network coming back (another pass) later, it is
     // still there: not sent again, not dropped.
     await page.reload();
-    await expect(page.locator('[name="customer.cert_number"]')).toBeVisible();
+    await new AgreementPage(page).reachForm();
     await context.setOffline(true);
     await context.setOffline(false);
     await page.waitForTimeout(1_000);
@@ -322,7 +322,7 @@ test.describe.serial('offline capture', () => {
     await app.expectQueued(2);
     await expect(app.updatePrompt()).toBeVisible();
     await app.reloadToUpdate();
-    await expect(page.locator('[name="customer.cert_number"]')).toBeVisible();
+    await new AgreementPage(page).reachForm();
     expect(await app.serviceWorkerBuild()).toBe(build);
     expect(build).not.toBe(before);
     await expect(app.updatePrompt()).toHaveCount(0);

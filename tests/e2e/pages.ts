@@ -10,15 +10,36 @@ export const seedForm = (withFees = false) =>
 export class AgreementPage {
   constructor(readonly page: Page) {}
 
-  /** Opens the app, optionally prefilled with a form in the contract.md §1 shape. */
+  /**
+   * Opens the app, optionally prefilled with a form in the contract.md §1 shape, and brings in
+   * the form (see `reachForm`). Returns the page's errors, collected from then on.
+   */
   async open(prefill?: object) {
+    const errors = await this.openAgreement(prefill);
+    await this.reachForm();
+    return errors;
+  }
+
+  /** Opens the app and goes no further than its first screen, the agreement. */
+  async openAgreement(prefill?: object) {
     const errors: string[] = [];
     this.page.on('pageerror', (e) => errors.push(String(e)));
     this.page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     const hash = prefill ? `#prefill=${encodeURIComponent(JSON.stringify(prefill))}` : '';
     await this.page.goto(`/${hash}`);
-    await expect(this.field('customer.cert_number')).toBeVisible();
+    await expect(this.part('order')).toBeVisible();
     return errors;
+  }
+
+  /**
+   * Scrolls down to the form as a reader does: it is not part of the first load and comes as
+   * its place nears the viewport (src/components/deferred.rs).
+   */
+  async reachForm() {
+    await expect(async () => {
+      await this.page.locator('[data-deferred="waiting"], form.signing').first().evaluate((el) => el.scrollIntoView());
+      await expect(this.field('customer.cert_number')).toBeVisible({ timeout: 1000 });
+    }).toPass();
   }
 
   field(path: string): Locator {
@@ -85,12 +106,14 @@ export class AgreementPage {
   }
 
   /**
-   * Brings in the signing step as a reader does: it is not part of the first load and comes
-   * when the reader works in the form or scrolls near it (src/components/deferred.rs).
+   * Brings in the signing step as a reader does: it comes after the form, when the reader works
+   * in the form or scrolls near it (src/components/deferred.rs).
    */
   async reachSigningStep() {
-    await this.page.locator('[data-deferred="waiting"], #sign-and-send').first().evaluate((el) => el.scrollIntoView());
-    await expect(this.signAndSendButton()).toBeAttached();
+    await expect(async () => {
+      await this.page.locator('[data-deferred="waiting"], #sign-and-send').first().evaluate((el) => el.scrollIntoView());
+      await expect(this.signAndSendButton()).toBeAttached({ timeout: 1000 });
+    }).toPass();
   }
 
   /** Ticks the four consents. */
@@ -294,7 +317,10 @@ export class EmbedHost {
    */
   async signAndSend(scope: Locator | FrameLocator, representative: string) {
     // The signing step comes as the reader scrolls near it (AgreementPage.reachSigningStep).
-    await scope.locator('[data-deferred="waiting"], #sign-and-send').first().evaluate((el) => el.scrollIntoView());
+    await expect(async () => {
+      await scope.locator('[data-deferred="waiting"], #sign-and-send').first().evaluate((el) => el.scrollIntoView());
+      await expect(scope.locator('#sign-and-send')).toBeAttached({ timeout: 1000 });
+    }).toPass();
     const boxes = scope.locator('input[type="checkbox"][name^="consent."]');
     await expect(boxes).toHaveCount(4);
     for (const box of await boxes.all()) await box.check();

@@ -262,6 +262,9 @@ test('the typed draft survives a reload; consents and signature do not', async (
   await app.giveConsents();
   await page.waitForTimeout(600);
   await page.reload();
+  // The agreement's blanks show the draft before the form has come.
+  await expect(app.blanks('customer.office_address').first()).toHaveText('<b>深圳市</b>龙岗区<script>alert(1)</script>');
+  await app.reachForm();
   await expect(app.field('orders.0.monthly_fee')).toHaveValue('1200.00');
   await app.reachSigningStep();
   await expect(app.field('customer.office_address')).toHaveValue('<b>深圳市</b>龙岗区<script>alert(1)</script>');
@@ -281,19 +284,40 @@ test('screenshots at 1280 and 375 px, without horizontal scrolling', async ({ pa
   }
 });
 
-test('the signing step is not part of the first load: it comes when the reader works in the form', async ({ page }) => {
+test('the first load is the agreement: the form comes as the reader nears it, the signing step when they work in it', async ({ page }) => {
   const wasm: string[] = [];
   page.on('request', (r) => { if (new URL(r.url()).pathname.endsWith('.wasm')) wasm.push(new URL(r.url()).pathname); });
   const app = new AgreementPage(page);
-  const errors = await app.open();
+  const errors = await app.openAgreement();
   await expect(page.locator('[data-deferred="waiting"]')).toBeAttached();
   await page.waitForTimeout(500);
-  expect(wasm.filter((p) => /split_(signing|outbox|embed)-/.test(p)), 'deferred parts fetched at first load').toEqual([]);
+  expect(wasm.filter((p) => !/\/qianyue-[0-9a-f]+_bg\.wasm$/.test(p)), 'deferred parts fetched at first load').toEqual([]);
+  await expect(page.locator('form.signing')).toHaveCount(0);
+
+  await app.reachForm();
+  expect(wasm.some((p) => /split_form-/.test(p))).toBe(true);
   await expect(app.signAndSendButton()).toHaveCount(0);
   await app.field('customer.group_name').focus();
   await expect(app.signAndSendButton()).toBeAttached();
   expect(wasm.some((p) => /split_signing-/.test(p))).toBe(true);
   expect(wasm.filter((p) => /split_(outbox|embed)-/.test(p)), 'no outbox without anything to send').toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('"Fill in and sign" at the top brings the form and puts the focus in its first field', async ({ page }) => {
+  const app = new AgreementPage(page);
+  const errors = await app.openAgreement(seedForm());
+  const link = page.locator('a.to-signing');
+  await expect(link).toHaveText('填写并签署 ↓');
+  // From the keyboard: the link comes right after the title, before the language switch.
+  await page.keyboard.press('Tab');
+  await expect(link).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(app.field('contract_no')).toBeFocused();
+  await expect(app.field('contract_no')).toBeInViewport();
+  await expect(app.field('contract_no')).toHaveValue(seedForm().contract_no);
+  await app.chooseLocale('en');
+  await expect(link).toHaveText('Fill in and sign ↓');
   expect(errors).toEqual([]);
 });
 

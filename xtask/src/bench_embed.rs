@@ -12,7 +12,9 @@
 //!   the hashed names), the module, the snippet, the wasm and the stylesheets.
 //!
 //! The figures: what the feature adds to the app's own page (wasm, module, snippet), and what the
-//! element mode downloads in all beside the app's own page without the feature (a ratio).
+//! element mode downloads in all beside the app's own page without the feature (a ratio). An
+//! embedded instance loads its form at once (the portal opened it to have it signed), so both
+//! sides of that ratio count the form's deferred chunks; the element mode adds the embedding's.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -101,8 +103,11 @@ struct Build {
     snippets: Size,
     /// `__wasm_split-<hash>.js`, which loads the deferred chunks (imported by the module).
     link: Size,
-    /// The deferred chunks an embed mode loads at its start (the `embed` part and the chunks
-    /// it needs); none without the feature.
+    /// The deferred chunks of the form (src/components/app.rs), which an embedded instance
+    /// loads at once.
+    form_chunks: Size,
+    /// The deferred chunks an embed mode loads at its start: the `embed` part and the form,
+    /// with the chunks they need; none without the feature.
     embed_chunks: Size,
     loader: Size,
 }
@@ -141,13 +146,22 @@ impl Build {
             })
             .ok_or_else(|| format!("no __wasm_split-*.js in {}", dist.display()))?;
         let link_js = String::from_utf8_lossy(&read(&link_path)?).into_owned();
-        let mut embed_chunks = Size::default();
-        for file in chunk_files(&link_js, "__wasm_split_load_embed") {
-            embed_chunks = embed_chunks.plus(Size::of(&read(&dist.join(file))?)?);
+        let sum = |files: Vec<String>| -> Result<Size> {
+            files.iter().try_fold(Size::default(), |total, file| {
+                Ok(total.plus(Size::of(&read(&dist.join(file))?)?))
+            })
+        };
+        let form = chunk_files(&link_js, "__wasm_split_load_form");
+        let mut embed = chunk_files(&link_js, "__wasm_split_load_embed");
+        if !embed.is_empty() {
+            embed.extend(form.iter().cloned());
+            embed.sort();
+            embed.dedup();
         }
         Ok(Build {
             link: Size::of(link_js.as_bytes())?,
-            embed_chunks,
+            form_chunks: sum(form)?,
+            embed_chunks: sum(embed)?,
             index: Size::of(&read(&dist.join("index.html"))?)?,
             module: Size::of(&read(&module)?)?,
             wasm: Size::of(&read(&wasm)?)?,
@@ -167,7 +181,12 @@ impl Build {
             .plus(self.link)
     }
 
-    /// What a portal page using `<qianyue-consent>` downloads to show it.
+    /// What the app's own page downloads once the reader has reached the form.
+    fn page_with_form(&self) -> Size {
+        self.page().plus(self.form_chunks)
+    }
+
+    /// What a portal page using `<qianyue-consent>` downloads to show it, form and all.
     fn element_mode(&self) -> Size {
         self.loader.plus(self.page()).plus(self.embed_chunks)
     }
@@ -246,13 +265,15 @@ pub fn run(root: &Path, out_dir: &Path) -> Result {
 
     let page_with = with.page();
     let page_without = without.page();
+    let form_without = without.page_with_form();
     let element = with.element_mode();
     let ratio = |a: usize, b: usize| a as f64 / b as f64;
     let results = format!(
         "{{\n  \"standalone_without_embed\": {{\"page\": {}, \"wasm\": {}, \"module\": {}}},\n  \
          \"standalone_with_embed\": {{\"page\": {}, \"wasm\": {}, \"module\": {}, \"snippets\": {}}},\n  \
          \"embed_cost_on_own_page\": {{\"wasm\": {}, \"module\": {}, \"snippets\": {}, \"total\": {}}},\n  \
-         \"element_mode\": {{\"loader\": {}, \"total\": {}, \"extra_over_page_without_embed\": {}, \
+         \"page_without_embed_with_form\": {},\n  \
+         \"element_mode\": {{\"loader\": {}, \"total\": {}, \"extra_over_page_without_embed_with_form\": {}, \
          \"ratio_brotli\": {:.4}}},\n  \
          \"frame_mode\": {{\"note\": \"the frame is the app's own page with ?embed=iframe: the same files as standalone_with_embed\"}}\n}}\n",
         page_without.json(),
@@ -266,10 +287,11 @@ pub fn run(root: &Path, out_dir: &Path) -> Result {
         delta(with.module, without.module),
         with.snippets.json(),
         delta(page_with, page_without),
+        form_without.json(),
         with.loader.json(),
         element.json(),
-        delta(element, page_without),
-        ratio(element.brotli, page_without.brotli),
+        delta(element, form_without),
+        ratio(element.brotli, form_without.brotli),
     );
     let out = out_dir.join("embed.json");
     std::fs::write(&out, &results).map_err(|e| format!("cannot write {}: {e}", out.display()))?;

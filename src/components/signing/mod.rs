@@ -120,7 +120,7 @@ pub fn SigningPanel() -> impl IntoView {
         _ => None,
     });
     view! {
-        <div class="signing-panel">
+        <div class="signing-panel" id="signing">
             <Show when=move || result.with(Option::is_some) fallback=|| view! { <SigningForm /> }>
                 {move || {
                     result.get().map(|r| {

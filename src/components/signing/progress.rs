@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 
 use super::ctx::{tr, use_signing, SigningCtx};
 use super::signature_pad::signature_problem;
+use crate::components::deferred::when_present;
 use crate::events::AppEvent;
 
 /// (DOM id, path prefixes, zh, en) of each section that counts.
@@ -79,7 +80,7 @@ pub fn Progress() -> impl IntoView {
                     .enumerate()
                     .map(|(i, (id, _, zh, en))| {
                         let is_done = move || done.with(|d| d[i]);
-                        let target = id.to_string();
+                        let target: &'static str = id;
                         view! {
                             <li class:done=is_done>
                                 <a
@@ -88,7 +89,7 @@ pub fn Progress() -> impl IntoView {
                                         ev.prevent_default();
                                         // A section of the deferred signing step may still be
                                         // loading (the click inside the form started it).
-                                        when_present(target.clone(), |el| {
+                                        when_present(target, |el| {
                                             el.scroll_into_view();
                                             if let Some(h) = el.query_selector("h2").ok().flatten() {
                                                 if let Ok(h) = h.dyn_into::<web_sys::HtmlElement>() {
@@ -112,23 +113,4 @@ pub fn Progress() -> impl IntoView {
             </ol>
         </nav>
     }
-}
-
-/// Runs `f` on the element with `id` once it is in the document: at once, or within a few
-/// seconds of polling (while a deferred part loads); never if it does not come.
-fn when_present(id: String, f: impl FnOnce(web_sys::Element) + 'static) {
-    const TRIES: u32 = 50;
-    fn attempt(id: String, f: Box<dyn FnOnce(web_sys::Element)>, left: u32) {
-        match crate::embed::element_by_id(&id) {
-            Some(el) => f(el),
-            None if left > 0 => {
-                set_timeout(
-                    move || attempt(id, f, left - 1),
-                    std::time::Duration::from_millis(100),
-                );
-            }
-            None => {}
-        }
-    }
-    attempt(id, Box::new(f), TRIES);
 }
