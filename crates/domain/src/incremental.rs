@@ -9,10 +9,12 @@
 //!   only line of an otherwise blank form, its paths renumbered) and the result is kept until
 //!   the line changes or moves;
 //! - everything else (customer, contacts, authorisation, signing, late payment, and the
-//!   cross-field rules among them) is judged on the form without its lines;
+//!   cross-field rules among them) is judged on the form without its lines, and the result
+//!   kept while only lines change;
 //! - the only rules across lines, a sub-order number or product number appearing twice, are
 //!   counted here in one pass ([`CrossFieldRule::DuplicateSubOrder`],
-//!   [`CrossFieldRule::DuplicateProductNumber`], compared trimmed as `form.rs` compares them).
+//!   [`CrossFieldRule::DuplicateProductNumber`], compared trimmed as `form.rs` compares them),
+//!   and counted again only when a line changed, came or went.
 //!
 //! The pieces are put back in `validate`'s own order, so [`Validator::validate`] returns
 //! exactly what [`form::validate`] returns (tests below check this over many forms). Figures
@@ -103,6 +105,11 @@ fn is_head_path(path: &str) -> bool {
 #[derive(Default)]
 pub struct Validator {
     lines: Vec<Kept<Vec<FieldError>>>,
+    /// The duplicate-number errors across lines, kept until a line changes, comes or goes.
+    duplicates: Option<Vec<FieldError>>,
+    /// The form without its lines and the date it was judged on, with the result: kept while
+    /// only lines change.
+    rest: Option<(Form, Date, Vec<FieldError>)>,
 }
 
 impl Validator {
@@ -112,7 +119,15 @@ impl Validator {
 
     /// Exactly `form::validate(form, today)`.
     pub fn validate(&mut self, form: &Form, today: Date) -> Vec<FieldError> {
-        let rest = form::validate(&without_lines(form), today);
+        let head = without_lines(form);
+        let rest = match &self.rest {
+            Some((kept, on, rest)) if *kept == head && *on == today => rest.clone(),
+            _ => {
+                let rest = form::validate(&head, today);
+                self.rest = Some((head, today, rest.clone()));
+                rest
+            }
+        };
         let is_cross = |e: &FieldError| e.code().starts_with("cross.");
         let category = RuleMessage::of(CrossFieldRule::CertTypeCategory).code;
 
@@ -127,9 +142,10 @@ impl Validator {
         if form.orders.is_empty() {
             out.extend(rest.iter().filter(|e| e.path == "orders").cloned());
         }
+        let mut lines_changed = self.lines.len() != form.orders.len();
         self.lines.truncate(form.orders.len());
         for (i, order) in form.orders.iter().enumerate() {
-            let (_, errors) = kept(&mut self.lines, i, order, || {
+            let (fresh, errors) = kept(&mut self.lines, i, order, || {
                 form::validate(&just_line(order), today)
                     .into_iter()
                     .filter_map(|e| {
@@ -137,6 +153,7 @@ impl Validator {
                     })
                     .collect()
             });
+            lines_changed |= fresh;
             out.extend(errors.iter().cloned());
         }
         // 3. The authorisation letter, signing and late payment.
@@ -151,20 +168,25 @@ impl Validator {
                 .filter(|e| is_cross(e) && e.code() == category)
                 .cloned(),
         );
-        duplicates(
-            &mut out,
-            form,
-            |o| &o.sub_order_no,
-            "sub_order_no",
-            CrossFieldRule::DuplicateSubOrder,
-        );
-        duplicates(
-            &mut out,
-            form,
-            |o| &o.product_number,
-            "product_number",
-            CrossFieldRule::DuplicateProductNumber,
-        );
+        if lines_changed || self.duplicates.is_none() {
+            let mut found = Vec::new();
+            duplicates(
+                &mut found,
+                form,
+                |o| &o.sub_order_no,
+                "sub_order_no",
+                CrossFieldRule::DuplicateSubOrder,
+            );
+            duplicates(
+                &mut found,
+                form,
+                |o| &o.product_number,
+                "product_number",
+                CrossFieldRule::DuplicateProductNumber,
+            );
+            self.duplicates = Some(found);
+        }
+        out.extend(self.duplicates.iter().flatten().cloned());
         out.extend(
             rest.iter()
                 .filter(|e| is_cross(e) && e.code() != category)
@@ -492,5 +514,29 @@ mod tests {
         let errors = v.validate(&form, today());
         assert!(errors.iter().any(|e| e.path == "orders.1.monthly_fee"));
         assert_eq!(errors, form::validate(&form, today()));
+    }
+
+    #[test]
+    fn what_is_kept_is_judged_again_on_another_date() {
+        // The form without its lines is kept while only lines change; another date must not
+        // reuse it, since rules read the date (a signing date may not lie after it).
+        let mut form = seed();
+        let earlier = Date::new(2000, 1, 1).unwrap();
+        assert_ne!(
+            form::validate(&form, today()),
+            form::validate(&form, earlier),
+            "judged on 2000-01-01, the seed's signing date lies in the future"
+        );
+        let mut v = Validator::new();
+        assert_eq!(v.validate(&form, today()), form::validate(&form, today()));
+        form.orders[0].monthly_fee = "1000".into();
+        assert_eq!(v.validate(&form, today()), form::validate(&form, today()));
+        assert_eq!(v.validate(&form, earlier), form::validate(&form, earlier));
+        form.orders.push(form.orders[0].clone());
+        assert_eq!(v.validate(&form, earlier), form::validate(&form, earlier));
+        assert!(v
+            .validate(&form, earlier)
+            .iter()
+            .any(|e| e.code() == "cross.duplicate_sub_order"));
     }
 }
