@@ -1,7 +1,8 @@
 //! Component tests of the signing journey in a real browser (wasm-bindgen-test, headless
 //! Chromium): messages appear on leaving a field and clear when fixed, previews follow the fee
 //! inputs, a cross-field error marks every field involved, the language switch changes the
-//! messages, ID numbers are masked, values are shown as text, the draft survives a remount.
+//! messages, ID numbers are masked, values are shown as text, the draft is saved once typing
+//! pauses and survives a remount.
 #![cfg(target_arch = "wasm32")]
 
 use leptos::task::tick;
@@ -482,4 +483,54 @@ async fn the_form_then_the_signing_step_come_as_the_reader_reaches_them() {
         .query_selector("[name='consent.privacy_policy']")
         .unwrap()
         .is_some());
+}
+
+/// Waits `ms` milliseconds of the browser's clock (timers run meanwhile).
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        leptos::prelude::window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+fn stored_draft() -> String {
+    leptos::prelude::window()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(qianyue::draft::DRAFT_KEY)
+        .unwrap()
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn the_draft_is_saved_once_typing_pauses() {
+    let (c, _m) = mount(None).await;
+    let name = input(&c, "customer.group_name");
+    let now = || js_sys::Date::now();
+    let mut longest_gap = 0.0f64;
+    let mut last = now();
+    // Typing, a keystroke every 100 ms: longer than the pause before saving (400 ms) in all,
+    // but never a pause that long.
+    for n in 1..=6 {
+        type_into(&name, &format!("深圳特发东智科技有限公司{n}")).await;
+        let t = now();
+        longest_gap = longest_gap.max(t - last);
+        last = t;
+        sleep(100).await;
+    }
+    if longest_gap < 350.0 {
+        // (Only when the machine kept the pace: a stall would have been a pause.)
+        assert!(
+            !stored_draft().contains("深圳特发东智科技有限公司"),
+            "saved while typing"
+        );
+    }
+    sleep(700).await;
+    assert!(
+        stored_draft().contains("深圳特发东智科技有限公司6"),
+        "saved after the pause, with the last value"
+    );
 }

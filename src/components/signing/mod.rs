@@ -38,35 +38,73 @@ use crate::state::use_app_state;
 /// How long typing pauses before the draft is saved.
 const DRAFT_DELAY: Duration = Duration::from_millis(400);
 
+/// When the draft was last edited, and whether a timer waits to save it.
+#[derive(Default)]
+struct DraftTimer {
+    last_edit_ms: f64,
+    armed: bool,
+    timer: Option<TimeoutHandle>,
+}
+
+/// Saves (`save`) once `delay` has passed since the last edit: when the timer fires early (an
+/// edit came meanwhile), it waits again for the rest of the pause.
+fn arm_draft_timer(
+    draft: StoredValue<DraftTimer>,
+    delay: Duration,
+    save: impl Fn() + Clone + 'static,
+) {
+    let handle = set_timeout_with_handle(
+        move || {
+            // The panel may be gone by now (unmounted): then there is nothing to save.
+            let Some(since) = draft.try_with_value(|d| js_sys::Date::now() - d.last_edit_ms) else {
+                return;
+            };
+            let pause = DRAFT_DELAY.as_secs_f64() * 1000.0;
+            if since < pause {
+                let rest = Duration::from_secs_f64((pause - since).max(1.0) / 1000.0);
+                arm_draft_timer(draft, rest, save);
+            } else {
+                let _ = draft.try_update_value(|d| {
+                    d.armed = false;
+                    d.timer = None;
+                });
+                save();
+            }
+        },
+        delay,
+    )
+    .ok();
+    let _ = draft.try_update_value(|d| d.timer = handle);
+}
+
 #[component]
 pub fn SigningPanel() -> impl IntoView {
     let state = use_app_state();
     let ctx = SigningCtx::new(state, state.host.readonly_paths());
     provide_signing(ctx);
 
-    // The draft: saved a moment after typing stops, and when the page is hidden or left.
-    let pending = StoredValue::new(None::<TimeoutHandle>);
+    // The draft: saved a moment after typing stops, and when the page is hidden or left. A
+    // keystroke only notes its time; one timer at a time checks, when it fires, whether typing
+    // has paused long enough (re-arming a browser timer on every keystroke costs more than the
+    // rest of the draft's work).
+    let draft = StoredValue::new(DraftTimer::default());
     Effect::new(move |first: Option<()>| {
         state.form.track();
         // Embedded, the host holds the values: no draft (see `Host::keeps_drafts`).
         if first.is_none() || !state.host.keeps_drafts() {
             return;
         }
-        if let Some(handle) = pending.get_value() {
-            handle.clear();
-        }
-        let handle = set_timeout_with_handle(
-            move || {
-                // The panel may be gone by now (unmounted): then there is nothing to save.
-                let _ = pending.try_set_value(None);
+        let armed = draft.try_update_value(|d| {
+            d.last_edit_ms = js_sys::Date::now();
+            std::mem::replace(&mut d.armed, true)
+        });
+        if armed == Some(false) {
+            arm_draft_timer(draft, DRAFT_DELAY, move || {
                 if ctx.outcome.try_get_untracked() != Some(Outcome::Sending) {
                     let _ = state.form.try_with_untracked(draft::save_current);
                 }
-            },
-            DRAFT_DELAY,
-        )
-        .ok();
-        pending.set_value(handle);
+            });
+        }
     });
     let on_leave = window_event_listener_untyped("pagehide", move |_| {
         if state.host.keeps_drafts()
@@ -80,7 +118,7 @@ pub fn SigningPanel() -> impl IntoView {
     });
     on_cleanup(move || {
         on_leave.remove();
-        if let Some(Some(handle)) = pending.try_get_value() {
+        if let Some(Some(handle)) = draft.try_update_value(|d| d.timer.take()) {
             handle.clear();
         }
     });
