@@ -275,7 +275,7 @@ pub fn run(root: &Path, out_dir: &Path) -> Result {
          \"page_without_embed_with_form\": {},\n  \
          \"element_mode\": {{\"loader\": {}, \"total\": {}, \"extra_over_page_without_embed_with_form\": {}, \
          \"ratio_brotli\": {:.4}}},\n  \
-         \"frame_mode\": {{\"note\": \"the frame is the app's own page with ?embed=iframe: the same files as standalone_with_embed\"}}\n}}\n",
+         \"frame_mode\": {{\"note\": \"the frame is the app's own page with ?embed=iframe: the element mode's files without embed.js\"}}\n}}\n",
         page_without.json(),
         without.wasm.json(),
         without.module.json(),
