@@ -31,7 +31,7 @@ if (!base) {
   process.exit(2);
 }
 const runs = Math.max(1, Number(runsArg ?? 10));
-const KEYSTROKES = 200;
+const KEYSTROKES = 400;
 const BUDGET_BROTLI = 200_000;
 const BUDGET_P95_MS = 4;
 
