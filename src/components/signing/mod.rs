@@ -38,21 +38,16 @@ use crate::state::use_app_state;
 /// How long typing pauses before the draft is saved.
 const DRAFT_DELAY: Duration = Duration::from_millis(400);
 
-/// When the draft was last edited, and whether a timer waits to save it.
+/// When the draft was last edited, and the timer waiting to save it, if one is.
 #[derive(Default)]
 struct DraftTimer {
     last_edit_ms: f64,
-    armed: bool,
     timer: Option<TimeoutHandle>,
 }
 
 /// Saves (`save`) once `delay` has passed since the last edit: when the timer fires early (an
 /// edit came meanwhile), it waits again for the rest of the pause.
-fn arm_draft_timer(
-    draft: StoredValue<DraftTimer>,
-    delay: Duration,
-    save: impl Fn() + Clone + 'static,
-) {
+fn arm_draft_timer(draft: StoredValue<DraftTimer>, delay: Duration, save: impl Fn() + 'static) {
     let handle = set_timeout_with_handle(
         move || {
             // The panel may be gone by now (unmounted): then there is nothing to save.
@@ -64,10 +59,7 @@ fn arm_draft_timer(
                 let rest = Duration::from_secs_f64((pause - since).max(1.0) / 1000.0);
                 arm_draft_timer(draft, rest, save);
             } else {
-                let _ = draft.try_update_value(|d| {
-                    d.armed = false;
-                    d.timer = None;
-                });
+                let _ = draft.try_update_value(|d| d.timer = None);
                 save();
             }
         },
@@ -94,11 +86,11 @@ pub fn SigningPanel() -> impl IntoView {
         if first.is_none() || !state.host.keeps_drafts() {
             return;
         }
-        let armed = draft.try_update_value(|d| {
+        let waiting = draft.try_update_value(|d| {
             d.last_edit_ms = js_sys::Date::now();
-            std::mem::replace(&mut d.armed, true)
+            d.timer.is_some()
         });
-        if armed == Some(false) {
+        if waiting == Some(false) {
             arm_draft_timer(draft, DRAFT_DELAY, move || {
                 if ctx.outcome.try_get_untracked() != Some(Outcome::Sending) {
                     let _ = state.form.try_with_untracked(draft::save_current);
