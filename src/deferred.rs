@@ -1,5 +1,6 @@
-//! Code the first load does without: the signing step (consents, signature, sign-and-send, the
-//! receipt) and the outbox panel. In the release build (`--features split`, see
+//! Code the first load does without: the form, the signing step (consents, signature,
+//! sign-and-send, the receipt), the outbox panel and the embedding (ARCHITECTURE.md, "What the
+//! first load carries"). In the release build (`--features split`, see
 //! docs/decisions.md "Build") each `deferred!` function is compiled into a wasm chunk of its
 //! own, fetched the first time it is called; in every other build (tests, `trunk serve`) it is
 //! an ordinary async function. Either way it returns `Err(LoadError)` rather than aborting when
