@@ -48,17 +48,17 @@ async fn reach_signing_step(container: &HtmlElement) {
     first
         .dispatch_event(&Event::new_with_event_init_dict("focusin", &init).unwrap())
         .unwrap();
-    for _ in 0..50 {
-        if container
-            .query_selector("#sign-and-send")
-            .unwrap()
-            .is_some()
-        {
-            return;
-        }
-        tick().await;
-    }
-    panic!("the signing step did not come after a focus in the form");
+    support::wait_for(
+        container,
+        "#sign-and-send",
+        "the signing step did not come after a focus in the form",
+    )
+    .await;
+}
+
+/// Whether `selector` matches inside `container`.
+fn has(container: &HtmlElement, selector: &str) -> bool {
+    container.query_selector(selector).unwrap().is_some()
 }
 
 /// Mounts the app as [`mount`] does, without touching it.
@@ -445,44 +445,23 @@ async fn the_form_then_the_signing_step_come_as_the_reader_reaches_them() {
     let (c, _m) = mount_only(None);
     settle().await;
     // The first screen: the agreement, and a placeholder where the form will be.
-    assert!(c
-        .query_selector(".agreement [data-part='order']")
-        .unwrap()
-        .is_some());
-    assert!(
-        c.query_selector("form").unwrap().is_none(),
-        "the form is not part of the first load"
-    );
-    assert!(c
-        .query_selector("[data-deferred='waiting']")
-        .unwrap()
-        .is_some());
+    assert!(has(&c, ".agreement [data-part='order']"));
+    assert!(!has(&c, "form"), "the form is not part of the first load");
+    assert!(has(&c, "[data-deferred='waiting']"));
     support::reach_form(&c).await;
     assert!(
-        c.query_selector("#sign-and-send").unwrap().is_none(),
+        !has(&c, "#sign-and-send"),
         "the signing step comes later still"
     );
-    assert!(c
-        .query_selector("[data-deferred='waiting']")
-        .unwrap()
-        .is_some());
+    assert!(has(&c, "[data-deferred='waiting']"));
     // The order's fields are there and work before it comes.
     let mobile = input(&c, "admin.mobile");
     fill(&mobile, "1380013800").await;
     assert_eq!(invalid(&mobile).as_deref(), Some("true"));
     reach_signing_step(&c).await;
-    assert!(c
-        .query_selector("[data-deferred='waiting']")
-        .unwrap()
-        .is_none());
-    assert!(c
-        .query_selector("[name='signing.representative']")
-        .unwrap()
-        .is_some());
-    assert!(c
-        .query_selector("[name='consent.privacy_policy']")
-        .unwrap()
-        .is_some());
+    assert!(!has(&c, "[data-deferred='waiting']"));
+    assert!(has(&c, "[name='signing.representative']"));
+    assert!(has(&c, "[name='consent.privacy_policy']"));
 }
 
 /// Waits `ms` milliseconds of the browser's clock (timers run meanwhile).

@@ -7,6 +7,18 @@ import { readFileSync } from 'node:fs';
 export const seedForm = (withFees = false) =>
   JSON.parse(readFileSync(`crates/domain/tests/fixtures/seed-form${withFees ? '-with-fees' : ''}.json`, 'utf8'));
 
+/**
+ * Scrolls to the first deferred part still waiting (or to `present`, once it is there) until
+ * `arrived` passes: a deferred part comes as its place nears the viewport
+ * (src/components/deferred.rs), and the one reached may make way for the next.
+ */
+async function scrollUntil(scope: Page | Locator | FrameLocator, present: string, arrived: () => Promise<void>) {
+  await expect(async () => {
+    await scope.locator(`[data-deferred="waiting"], ${present}`).first().evaluate((el) => el.scrollIntoView());
+    await arrived();
+  }).toPass();
+}
+
 export class AgreementPage {
   constructor(readonly page: Page) {}
 
@@ -36,10 +48,8 @@ export class AgreementPage {
    * its place nears the viewport (src/components/deferred.rs).
    */
   async reachForm() {
-    await expect(async () => {
-      await this.page.locator('[data-deferred="waiting"], form.signing').first().evaluate((el) => el.scrollIntoView());
-      await expect(this.field('customer.cert_number')).toBeVisible({ timeout: 1000 });
-    }).toPass();
+    await scrollUntil(this.page, 'form.signing',
+      () => expect(this.field('customer.cert_number')).toBeVisible({ timeout: 1000 }));
   }
 
   field(path: string): Locator {
@@ -110,10 +120,8 @@ export class AgreementPage {
    * in the form or scrolls near it (src/components/deferred.rs).
    */
   async reachSigningStep() {
-    await expect(async () => {
-      await this.page.locator('[data-deferred="waiting"], #sign-and-send').first().evaluate((el) => el.scrollIntoView());
-      await expect(this.signAndSendButton()).toBeAttached({ timeout: 1000 });
-    }).toPass();
+    await scrollUntil(this.page, '#sign-and-send',
+      () => expect(this.signAndSendButton()).toBeAttached({ timeout: 1000 }));
   }
 
   /** Ticks the four consents. */
@@ -317,10 +325,8 @@ export class EmbedHost {
    */
   async signAndSend(scope: Locator | FrameLocator, representative: string) {
     // The signing step comes as the reader scrolls near it (AgreementPage.reachSigningStep).
-    await expect(async () => {
-      await scope.locator('[data-deferred="waiting"], #sign-and-send').first().evaluate((el) => el.scrollIntoView());
-      await expect(scope.locator('#sign-and-send')).toBeAttached({ timeout: 1000 });
-    }).toPass();
+    await scrollUntil(scope, '#sign-and-send',
+      () => expect(scope.locator('#sign-and-send')).toBeAttached({ timeout: 1000 }));
     const boxes = scope.locator('input[type="checkbox"][name^="consent."]');
     await expect(boxes).toHaveCount(4);
     for (const box of await boxes.all()) await box.check();

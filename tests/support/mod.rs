@@ -13,11 +13,22 @@ pub async fn reach_form(container: &HtmlElement) {
         .expect("the header links to the form")
         .unchecked_into();
     link.click();
+    wait_for(
+        container,
+        "form input",
+        "the form did not come after the link to it was followed",
+    )
+    .await;
+}
+
+/// Waits (a few dozen turns of the task queue) until `selector` matches inside `container`, as a
+/// deferred part loads; panics with `failure` if it does not come.
+pub async fn wait_for(container: &HtmlElement, selector: &str, failure: &str) {
     for _ in 0..50 {
-        if container.query_selector("form input").unwrap().is_some() {
+        if container.query_selector(selector).unwrap().is_some() {
             return;
         }
         tick().await;
     }
-    panic!("the form did not come after the link to it was followed");
+    panic!("{failure}");
 }
