@@ -284,6 +284,27 @@ test('screenshots at 1280 and 375 px, without horizontal scrolling', async ({ pa
   }
 });
 
+test('a message coming and going as the reader types does not move the form', async ({ page }) => {
+  const app = new AgreementPage(page);
+  await app.open(seedForm());
+  const cert = app.field('customer.cert_number');
+  // Below the field in the same column, and the next section.
+  const below = [app.field('customer.employees'), page.locator('.form-section').nth(1)];
+  const tops = async () => Promise.all([cert, ...below].map(async (l) => (await l.boundingBox())!.y));
+  await app.fill('customer.cert_number', '91440300758613572G');
+  await expect(cert).toHaveAttribute('aria-invalid', 'false');
+  const before = await tops();
+  // The field was left once, so its message follows every keystroke (domain-spec §3.1).
+  await cert.fill('91440300758613572H');
+  await expect(cert).toHaveAttribute('aria-invalid', 'true');
+  await expect(await app.messageOf('customer.cert_number')).not.toHaveText('');
+  expect(await tops()).toEqual(before);
+  await cert.fill('91440300758613572G');
+  await expect(cert).toHaveAttribute('aria-invalid', 'false');
+  await expect(await app.messageOf('customer.cert_number')).toHaveText('');
+  expect(await tops()).toEqual(before);
+});
+
 test('the first load is the agreement: the form comes as the reader nears it, the signing step when they work in it', async ({ page }) => {
   const wasm: string[] = [];
   page.on('request', (r) => { if (new URL(r.url()).pathname.endsWith('.wasm')) wasm.push(new URL(r.url()).pathname); });
