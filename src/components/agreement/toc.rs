@@ -32,14 +32,10 @@ fn go_to(link: Option<web_sys::EventTarget>, id: &str) {
 fn entry_text(row: &Row, lang: Lang) -> impl Fn() -> String + use<> {
     let state = use_app_state();
     let block = row.block(lang).clone();
-    let mut paths = Vec::new();
-    block.filled_text(|path| {
-        paths.push(path.to_owned());
-        None
-    });
-    let fields: Vec<(String, Memo<String>)> = paths
+    let fields: Vec<(String, Memo<String>)> = block
+        .placeholders()
         .into_iter()
-        .map(|path| (path.clone(), state.field(path)))
+        .map(|path| (path.to_owned(), state.field(path)))
         .collect();
     move || {
         block.filled_text(|path| {
