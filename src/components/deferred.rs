@@ -76,7 +76,8 @@ where
     F: Fn() -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<AnyView, LoadError>> + 'static,
 {
-    let near = RwSignal::new(false);
+    // Wanted from the start (an embedded instance's form): loaded at once, without a placeholder.
+    let near = RwSignal::new(wanted.is_some_and(|w| w.get_untracked()));
     if let Some(wanted) = wanted {
         Effect::new(move |_| {
             if wanted.get() {
