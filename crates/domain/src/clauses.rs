@@ -89,8 +89,9 @@
 //!     [`deemed_acceptance`].
 //! 14. **Reply to a correction or deletion request** (B 四 (二)(三), "于15个工作日内处理、答复").
 //!     15 working days, PRC public holidays and make-up working days applied, the day of the
-//!     request not counted; a year whose State Council notice is not shipped is an error, not a
-//!     guess ([`crate::holidays`]). [`reply_by`].
+//!     request not counted. A year whose State Council notice is not shipped is counted
+//!     provisionally on the statutory public holidays, and the figure says so; a year with
+//!     neither is an error, not a guess ([`crate::holidays`]). [`reply_by`], [`reply_by_counted`].
 //! 15. **Bandwidths** (C art. 1). The nine listed values only; 1G = 1000M (carriers count bandwidth
 //!     in powers of ten). Input is case-insensitive, spaces ignored, an optional `bps` suffix
 //!     allowed (`"100M"`, `"100 Mbps"`, `"1g"`, `"1000M"`). [`Bandwidth::parse`].
@@ -109,7 +110,7 @@
 
 use crate::date::{days_in_month, Date};
 use crate::error::Locale;
-use crate::holidays::{add_working_days, HolidayError};
+use crate::holidays::{add_working_days, Calendars, CalendarsUsed, Counted, HolidayError};
 use crate::money::Fen;
 
 crate::rule_errors! {
@@ -425,6 +426,25 @@ pub fn deemed_acceptance(acceptance_notice_received: Date) -> Result<Date, Claus
 /// deletion request made on `request_date`: the 15th PRC working day after it (reading 14).
 pub fn reply_by(request_date: Date) -> Result<Date, HolidayError> {
     add_working_days(request_date, REPLY_WORKING_DAYS)
+}
+
+/// [`reply_by`] on the given calendars, with the calendar each year it reached used (official
+/// or provisional).
+pub fn reply_by_counted(
+    request_date: Date,
+    calendars: &Calendars,
+) -> Result<Counted, HolidayError> {
+    calendars.add_working_days(request_date, REPLY_WORKING_DAYS)
+}
+
+/// [`reply_by`] computed again on the calendars recorded when it was first computed (the
+/// receiver's check of a signed figure, [`Calendars::add_working_days_as`]).
+pub fn reply_by_as(
+    request_date: Date,
+    calendars: &Calendars,
+    recorded: &CalendarsUsed,
+) -> Result<Counted, HolidayError> {
+    calendars.add_working_days_as(request_date, REPLY_WORKING_DAYS, recorded)
 }
 
 /// A bandwidth offered by C art. 1 (电路租用: "2M、4M、6M、8M、10M、100M、155M、622M、1G等带宽").

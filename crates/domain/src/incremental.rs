@@ -19,8 +19,8 @@
 //! The pieces are put back in `validate`'s own order, so [`Validator::validate`] returns
 //! exactly what [`form::validate`] returns (tests below check this over many forms). Figures
 //! work the same way: a line's figures read only that line; totals are summed here only when
-//! every line has the figure, as [`preview::preview`] does; the late-payment figures come from
-//! the form without its lines.
+//! every line has the figure, as [`preview::preview`] does; the late-payment figures and the
+//! reply-by date (from the signing date) come from the form without its lines.
 
 use std::collections::HashMap;
 
@@ -227,7 +227,7 @@ fn duplicates(
 #[derive(Default)]
 pub struct Previewer {
     lines: Vec<Kept<Vec<(String, PreviewValue)>>>,
-    late: Option<(Late, Date)>,
+    late: Option<(Late, String, Date)>,
     current: Preview,
 }
 
@@ -249,12 +249,11 @@ impl Previewer {
             });
             changed |= fresh;
         }
-        let same_late = self
-            .late
-            .as_ref()
-            .is_some_and(|(late, day)| *late == form.late && *day == today);
+        let same_late = self.late.as_ref().is_some_and(|(late, signed, day)| {
+            *late == form.late && *signed == form.signing.date && *day == today
+        });
         if !same_late {
-            self.late = Some((form.late.clone(), today));
+            self.late = Some((form.late.clone(), form.signing.date.clone(), today));
             changed = true;
         }
         if changed {
@@ -303,8 +302,10 @@ impl Previewer {
                 PreviewValue::Money(total),
             );
         }
+        // The late-payment figures and the reply-by date (from the signing date).
         let late = Form {
             late: form.late.clone(),
+            signing: form.signing.clone(),
             ..Form::default()
         };
         out.extend(preview::preview(&late, today));
@@ -385,6 +386,8 @@ mod tests {
             "9144030075861357IG",
             "2023-04-10",
             "2024-01-15",
+            "2026-12-11",
+            "2027-09-30",
             "1.2 企业法人",
             "营业执照",
             "社会团体法人登记证书",
@@ -394,6 +397,7 @@ mod tests {
         let (mut v, mut p) = (Validator::new(), Previewer::new());
         same(&form, &mut v, &mut p);
         let mut codes = std::collections::BTreeSet::new();
+        let mut reply_by_dates = std::collections::BTreeSet::new();
         for step in 0..3000 {
             match rng.next(20) {
                 // Add a line, a copy of one there (duplicates), or a blank one.
@@ -422,6 +426,9 @@ mod tests {
             }
             same(&form, &mut v, &mut p);
             codes.extend(form::validate(&form, today()).iter().map(|e| e.code()));
+            if let Some(PreviewValue::Date(day)) = p.figures().get(preview::REPLY_BY) {
+                reply_by_dates.insert(*day);
+            }
             if step % 500 == 0 {
                 // A fresh validator agrees too (nothing depends on what was kept).
                 same(&form, &mut Validator::new(), &mut Previewer::new());
@@ -438,6 +445,8 @@ mod tests {
         ] {
             assert!(codes.contains(code), "{code} never seen: {codes:?}");
         }
+        // …and through signing dates on official and provisional calendars.
+        assert!(reply_by_dates.len() >= 3, "{reply_by_dates:?}");
     }
 
     #[test]

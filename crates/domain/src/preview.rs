@@ -10,6 +10,7 @@ use serde::{Serialize, Serializer};
 use crate::clauses::{self, ProductKind};
 use crate::date::Date;
 use crate::form::{Form, Order};
+use crate::holidays::{Calendars, CalendarsUsed, Counted};
 use crate::money::Fen;
 
 /// One preview figure: money in fen, a date, or a count (contract.md §2).
@@ -65,6 +66,35 @@ pub fn preview(form: &Form, today: Date) -> Preview {
         );
     }
     late_payment(form, today, &mut out);
+    if let Some(counted) = reply_by(form, Calendars::shipped()) {
+        out.insert(REPLY_BY.into(), PreviewValue::Date(counted.date));
+    }
+    out
+}
+
+/// The preview key of the reply-by date of a correction or deletion request made on the
+/// signing date (contract.md §2; privacy policy 四(二)(三)).
+pub const REPLY_BY: &str = "privacy.reply_by";
+
+/// Preview key of a figure counted in working days → the calendar of each year it reached.
+pub type FigureCalendars = BTreeMap<String, CalendarsUsed>;
+
+/// The reply-by date ([`clauses::reply_by_counted`]) of a request made on `signing.date`, on
+/// `calendars`; none while the signing date is blank or unreadable, or reaches a year no
+/// calendar covers.
+pub fn reply_by(form: &Form, calendars: &Calendars) -> Option<Counted> {
+    let signed = date(&form.signing.date)?;
+    clauses::reply_by_counted(signed, calendars).ok()
+}
+
+/// For each figure of [`preview`] counted in working days (today `privacy.reply_by`), the
+/// calendar of each year it reached: official (with its notice) or provisional. The app shows
+/// the provisional note from it and records it in the signed payload.
+pub fn calendars(form: &Form) -> FigureCalendars {
+    let mut out = FigureCalendars::new();
+    if let Some(counted) = reply_by(form, Calendars::shipped()) {
+        out.insert(REPLY_BY.into(), counted.calendars);
+    }
     out
 }
 
