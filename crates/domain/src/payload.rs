@@ -54,14 +54,20 @@ use p256::ecdsa::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
+use crate::clauses;
 use crate::content::{self, Lang, PartId};
 use crate::date::Date;
 use crate::error::{RuleError, RuleMessage};
 use crate::form::{self, FieldError, Form};
+use crate::holidays::{Calendars, CalendarsUsed, HolidayError};
 use crate::preview::{self, Preview, PreviewValue};
 
 /// The value of `payload.format` this module reads and writes.
 pub const FORMAT: &str = "qianyue-consent/1";
+/// `payload.format` of a payload with the `calendars` member (a minor revision of
+/// [`FORMAT`]: the same members and rules, plus the calendar each working-day figure used;
+/// docs/payload.md). Written when a working-day figure is shown.
+pub const FORMAT_1_1: &str = "qianyue-consent/1.1";
 /// How far `signed_at` may lie after the receiver's clock (seconds).
 pub const CLOCK_SKEW_SECONDS: i64 = 300;
 /// The largest magnitude an integer may have (I-JSON, RFC 7493: exact in an IEEE double).
@@ -109,6 +115,9 @@ crate::rule_errors! {
         FormInvalid => "form.invalid", "表单未通过校验", "The form does not pass validation";
         PreviewMismatch => "preview.mismatch", "显示的金额或日期与重新计算的结果不符", "A figure shown differs from the recomputed one";
         PreviewNotComputable => "preview.not_computable", "按表单内容无法得出该项显示数据", "The form's values do not give this figure";
+        CalendarNoticeUnknown => "calendar.notice_unknown", "所记录的国务院节假日通知在此未收录，无法按同一日历复核", "The State Council holiday notice recorded is not known here, so the figure cannot be checked on the same calendar";
+        CalendarProvisionalUnknown => "calendar.provisional_unknown", "所记录的暂估年份在此未收录，无法按同一日历复核", "The provisional year recorded is not known here, so the figure cannot be checked on the same calendar";
+        CalendarMismatch => "calendar.mismatch", "所记录的日历与该项数据涉及的年份不符", "The calendars recorded do not match the years the figure reaches";
     }
 }
 
@@ -882,6 +891,10 @@ pub struct ConsentPayload {
     pub consents: Vec<Consent>,
     /// The preview figures shown (contract.md §2 keys).
     pub previews: BTreeMap<String, ShownValue>,
+    /// Since [`FORMAT_1_1`]: for each figure shown that is counted in working days, the
+    /// calendar of each year it reached (absent in [`FORMAT`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub calendars: BTreeMap<String, CalendarsUsed>,
     pub signature_image: SignatureImage,
     /// `YYYY-MM-DDTHH:MM:SS+08:00`.
     pub signed_at: String,
@@ -920,8 +933,18 @@ impl ConsentPayload {
                 sha256: shipped_hash(part, lang).to_owned(),
             })
             .collect();
+        // The calendar of each working-day figure shown, as the app computed it.
+        let calendars: BTreeMap<String, CalendarsUsed> = preview::calendars(&parts.form)
+            .into_iter()
+            .filter(|(key, _)| parts.previews.contains_key(key))
+            .collect();
         ConsentPayload {
-            format: FORMAT.into(),
+            format: if calendars.is_empty() {
+                FORMAT
+            } else {
+                FORMAT_1_1
+            }
+            .into(),
             agreement: AgreementRef {
                 id: content::AGREEMENT_ID.into(),
                 version: content::AGREEMENT_VERSION.into(),
@@ -942,6 +965,7 @@ impl ConsentPayload {
                 .map(|(k, v)| (k.clone(), ShownValue::from(*v)))
                 .collect(),
             signature_image: parts.signature_image,
+            calendars,
             signed_at: parts.signed_at.to_string(),
             idempotency_id: parts.idempotency_id,
             public_key: parts.public_key,
@@ -1129,8 +1153,11 @@ pub fn check_payload(payload: &ConsentPayload, now_unix: i64) -> Result<Checked,
         }],
         detail: None,
     };
-    if payload.format != FORMAT {
+    if payload.format != FORMAT && payload.format != FORMAT_1_1 {
         return Err(stop(PayloadRule::Format, "format"));
+    }
+    if payload.format == FORMAT && !payload.calendars.is_empty() {
+        return Err(stop(PayloadRule::Format, "calendars"));
     }
     if payload.agreement.id != content::AGREEMENT_ID {
         return Err(stop(PayloadRule::AgreementUnknown, "agreement.id"));
@@ -1260,8 +1287,18 @@ pub fn check_payload(payload: &ConsentPayload, now_unix: i64) -> Result<Checked,
             f.fields.push(e);
         }
         previews = preview::preview(&payload.form, today);
+        let on_recorded = check_recorded_calendars(payload, Calendars::shipped(), &mut f);
+        for (key, value) in &on_recorded {
+            match value {
+                Some(v) => previews.insert(key.clone(), *v),
+                None => previews.remove(key),
+            };
+        }
         for (key, shown) in &payload.previews {
             let path = format!("previews.{key}");
+            if matches!(on_recorded.get(key), Some(None)) {
+                continue; // refused with the calendar's code
+            }
             match previews.get(key) {
                 None => f.fail(
                     PayloadRule::PreviewMismatch,
@@ -1290,6 +1327,95 @@ pub fn check_payload(payload: &ConsentPayload, now_unix: i64) -> Result<Checked,
             detail: None,
         }),
     }
+}
+
+/// The working-day figures of a [`FORMAT_1_1`] payload, computed again on the calendars the
+/// payload records for them (not on today's calendars), so that a figure signed while a year was
+/// provisional still checks after that year's notice is added. Key → the figure, or `None`
+/// when it could not be computed on the recorded calendars (the reason is in `f`). A
+/// [`FORMAT`] payload records none: its figures are checked on the current calendars.
+fn check_recorded_calendars(
+    payload: &ConsentPayload,
+    calendars: &Calendars,
+    f: &mut Findings,
+) -> BTreeMap<String, Option<PreviewValue>> {
+    let mut out = BTreeMap::new();
+    if payload.format != FORMAT_1_1 {
+        return out;
+    }
+    let stage = PayloadRule::CalendarMismatch;
+    for key in payload.calendars.keys() {
+        if !(key == preview::REPLY_BY && payload.previews.contains_key(key)) {
+            f.fail(
+                stage,
+                &format!("calendars.{key}"),
+                PayloadRule::CalendarMismatch,
+            );
+        }
+    }
+    if !payload.previews.contains_key(preview::REPLY_BY) {
+        return out;
+    }
+    let path = format!("calendars.{}", preview::REPLY_BY);
+    let Some(recorded) = payload.calendars.get(preview::REPLY_BY) else {
+        f.fail(stage, &path, PayloadRule::CalendarMismatch);
+        out.insert(preview::REPLY_BY.to_owned(), None);
+        return out;
+    };
+    let Ok(request) = Date::parse_iso(payload.form.signing.date.trim()) else {
+        return out; // not computable: the general check says so
+    };
+    let value = match clauses::reply_by_as(request, calendars, recorded) {
+        Ok(counted) if counted.calendars == *recorded => Some(PreviewValue::Date(counted.date)),
+        Ok(_) | Err(HolidayError::CalendarNotRecorded) => {
+            f.fail(stage, &path, PayloadRule::CalendarMismatch);
+            None
+        }
+        Err(HolidayError::NoticeUnknown) => {
+            f.fail(
+                PayloadRule::CalendarNoticeUnknown,
+                &path,
+                PayloadRule::CalendarNoticeUnknown,
+            );
+            None
+        }
+        Err(HolidayError::YearNotCovered) => {
+            f.fail(
+                PayloadRule::CalendarProvisionalUnknown,
+                &path,
+                PayloadRule::CalendarProvisionalUnknown,
+            );
+            None
+        }
+    };
+    out.insert(preview::REPLY_BY.to_owned(), value);
+    out
+}
+
+/// The working-day figures of `payload` checked on `calendars` instead of the shipped ones
+/// (what [`check_payload`] does with [`Calendars::shipped`]): the failures by path, empty when
+/// every such figure is the one its recorded calendars give.
+pub fn check_working_day_figures(
+    payload: &ConsentPayload,
+    calendars: &Calendars,
+) -> Vec<FieldError> {
+    let mut f = Findings {
+        first: None,
+        fields: Vec::new(),
+    };
+    let figures = check_recorded_calendars(payload, calendars, &mut f);
+    for (key, value) in figures {
+        let path = format!("previews.{key}");
+        match (value, payload.previews.get(&key)) {
+            (Some(v), Some(shown)) if ShownValue::from(v) != *shown => f.fail(
+                PayloadRule::PreviewMismatch,
+                &path,
+                PayloadRule::PreviewMismatch,
+            ),
+            _ => {}
+        }
+    }
+    f.fields
 }
 
 /// Checks that `payload.form` (as received, `value`) is exactly what [`Form`] serializes, so the

@@ -16,6 +16,7 @@ use qianyue_domain::content::Lang;
 use qianyue_domain::date::Date;
 use qianyue_domain::error::RuleError;
 use qianyue_domain::form::Form;
+use qianyue_domain::holidays::{parse_notice, CalendarBasis, Calendars};
 use qianyue_domain::payload::*;
 use qianyue_domain::preview::preview;
 use serde_json::{json, Value};
@@ -59,10 +60,20 @@ fn drawn_signature() -> SignatureImage {
 fn payload_with(form: Form, idempotency_id: &str, key: &SigningKey) -> ConsentPayload {
     let signed_at = SignedAt::parse(SIGNED_AT).unwrap();
     let previews = preview(&form, signed_at.date());
+    payload_showing(form, &previews, signed_at, idempotency_id, key)
+}
+
+fn payload_showing(
+    form: Form,
+    previews: &qianyue_domain::preview::Preview,
+    signed_at: SignedAt,
+    idempotency_id: &str,
+    key: &SigningKey,
+) -> ConsentPayload {
     ConsentPayload::new(PayloadParts {
         form,
         langs: vec![Lang::Zh, Lang::En],
-        previews: &previews,
+        previews,
         signature_image: drawn_signature(),
         signed_at,
         idempotency_id: idempotency_id.into(),
@@ -561,7 +572,13 @@ const VECTOR_ID: &str = "0f8e2c53-5b1a-4c7e-9d2f-6a3b8c1d4e5f";
 
 fn vector_envelope() -> String {
     let key = test_key();
-    let mut p = payload_with(seed_form(), VECTOR_ID, &key);
+    // The vector stays a `qianyue-consent/1` payload: it shows no working-day figure, so it
+    // has no `calendars` member (docs/payload.md's worked example).
+    let signed_at = SignedAt::parse(SIGNED_AT).unwrap();
+    let mut previews = preview(&seed_form(), signed_at.date());
+    previews.remove("privacy.reply_by");
+    let mut p = payload_showing(seed_form(), &previews, signed_at, VECTOR_ID, &key);
+    assert_eq!(p.format, FORMAT);
     p.signature_image = drawn_signature();
     sign(&p, &key)
 }
@@ -667,4 +684,175 @@ fn receipts_verify_with_the_published_key_only() {
         verify_receipt(b"{\"receipt\":{}}", &keys),
         Err(ReceiptError::Shape)
     );
+}
+
+// ------------------------------------------------------------------------------------------
+// Working-day figures and the calendar they used (qianyue-consent/1.1)
+
+/// Signed on 2026-12-11: the reply-by date (15 working days, privacy policy 四(二)(三)) reaches
+/// into 2027, which has no State Council notice here, so it is counted provisionally.
+const SIGNED_DEC: &str = "2026-12-11T10:00:00+08:00";
+
+fn december_payload(key: &SigningKey) -> ConsentPayload {
+    let mut form = seed_form();
+    form.signing.date = "2026-12-11".into();
+    form.agent.valid_from = "2026-12-01".into();
+    form.agent.valid_to = "2027-06-30".into();
+    let signed_at = SignedAt::parse(SIGNED_DEC).unwrap();
+    let previews = preview(&form, signed_at.date());
+    payload_showing(form, &previews, signed_at, ID, key)
+}
+
+fn december_now() -> i64 {
+    SignedAt::parse(SIGNED_DEC).unwrap().unix_seconds() + 3600
+}
+
+/// The 2027 notice as it might come: New Year 01-01..01-04 (Friday to Monday) and Saturday
+/// 01-09 a working day, which moves the reply-by date of a request made on 2026-12-11.
+const OFFICIAL_2027: &str = "year 2027\nnotice 国办发明电〔2026〕1号\ndated 2026-12-20\n\
+    holiday 元旦 2027-01-01 2027-01-04\nworkday 2027-01-09\n";
+
+fn with_official_2027() -> Calendars {
+    Calendars::shipped()
+        .clone()
+        .with_notice(parse_notice("2027.txt", OFFICIAL_2027).unwrap())
+        .unwrap()
+}
+
+#[test]
+fn a_provisional_reply_by_still_verifies_after_the_official_calendar_is_added() {
+    let key = test_key();
+    let payload = december_payload(&key);
+    // 2026-12-11 (Fri) + 15 working days: 12-14..18 (5), 21..25 (10), 28..31 (14),
+    // 2027-01-01 元旦 (provisional), 01-04 (15).
+    assert_eq!(
+        payload.previews.get("privacy.reply_by"),
+        Some(&ShownValue::Text("2027-01-04".into()))
+    );
+    assert_eq!(payload.format, FORMAT_1_1);
+    let recorded = serde_json::to_value(&payload.calendars).unwrap();
+    assert_eq!(
+        recorded,
+        json!({"privacy.reply_by": {
+            "2026": {"basis": "official", "notice": "国办发明电〔2025〕7号"},
+            "2027": {"basis": "provisional"}
+        }})
+    );
+    let body = sign(&payload, &key);
+    let (verified, checked) = verify_and_check(body.as_bytes(), december_now())
+        .unwrap_or_else(|r| panic!("{}: {:?}", r.code(), r.fields));
+    assert_eq!(
+        checked.previews.get("privacy.reply_by"),
+        Some(&qianyue_domain::preview::PreviewValue::Date(
+            Date::parse_iso("2027-01-04").unwrap()
+        ))
+    );
+
+    // The receiver gets the 2027 notice: on it the date would be 01-05 (01-04 a holiday) …
+    let updated = with_official_2027();
+    let now_official =
+        qianyue_domain::clauses::reply_by_counted(Date::parse_iso("2026-12-11").unwrap(), &updated)
+            .unwrap();
+    assert_eq!(now_official.date, Date::parse_iso("2027-01-05").unwrap());
+    // … yet the payload is judged on the calendar it recorded, and still passes.
+    assert_eq!(
+        check_working_day_figures(&verified.payload, &updated),
+        vec![]
+    );
+    // Judged on today's calendar instead, it would not (this is what the record prevents).
+    let mut unrecorded = verified.payload.clone();
+    unrecorded
+        .calendars
+        .get_mut("privacy.reply_by")
+        .unwrap()
+        .insert(
+            2027,
+            CalendarBasis::Official {
+                notice: "国办发明电〔2026〕1号".into(),
+            },
+        );
+    let codes: Vec<&str> = check_working_day_figures(&unrecorded, &updated)
+        .iter()
+        .map(|e| e.code())
+        .collect();
+    assert_eq!(codes, ["preview.mismatch"]);
+}
+
+#[test]
+fn official_claimed_for_a_year_without_a_notice_is_refused_with_its_own_code() {
+    let key = test_key();
+    let payload = december_payload(&key);
+    let mut v = serde_json::to_value(&payload).unwrap();
+    v["calendars"]["privacy.reply_by"]["2027"] =
+        json!({"basis": "official", "notice": "国办发明电〔2026〕1号"});
+    let body = sign_value(&v, &key);
+    let r = verify_and_check(body.as_bytes(), december_now()).unwrap_err();
+    assert_eq!(r.code(), "calendar.notice_unknown");
+    assert!(r
+        .fields
+        .iter()
+        .any(|f| f.path == "calendars.privacy.reply_by" && f.code() == "calendar.notice_unknown"));
+    // A receiver that has that notice accepts the same claim (date 01-05 on it).
+    let mut claimed: ConsentPayload = serde_json::from_value(v).unwrap();
+    claimed.previews.insert(
+        "privacy.reply_by".into(),
+        ShownValue::Text("2027-01-05".into()),
+    );
+    assert_eq!(
+        check_working_day_figures(&claimed, &with_official_2027()),
+        vec![]
+    );
+    // Another document number for 2026 than the shipped notice's: refused the same way.
+    let mut v = serde_json::to_value(&payload).unwrap();
+    v["calendars"]["privacy.reply_by"]["2026"]["notice"] = json!("国办发明电〔2025〕8号");
+    let r = verify_and_check(sign_value(&v, &key).as_bytes(), december_now()).unwrap_err();
+    assert_eq!(r.code(), "calendar.notice_unknown");
+}
+
+#[test]
+fn the_recorded_calendars_must_match_the_figure() {
+    let key = test_key();
+    let check = |edit: &dyn Fn(&mut Value)| {
+        let mut v = serde_json::to_value(december_payload(&key)).unwrap();
+        edit(&mut v);
+        verify_and_check(sign_value(&v, &key).as_bytes(), december_now())
+            .map(|_| ())
+            .map_err(|r| r.code().to_owned())
+    };
+    assert_eq!(check(&|_| {}), Ok(()));
+    // A year the count reaches left out; a year it never reaches added.
+    let left_out = |v: &mut Value| {
+        v["calendars"]["privacy.reply_by"]
+            .as_object_mut()
+            .unwrap()
+            .remove("2027");
+    };
+    assert_eq!(check(&left_out), Err("calendar.mismatch".into()));
+    let added = |v: &mut Value| {
+        v["calendars"]["privacy.reply_by"]["2028"] = json!({"basis": "provisional"})
+    };
+    assert_eq!(check(&added), Err("calendar.mismatch".into()));
+    // A provisional year this receiver has no table for.
+    let far = |v: &mut Value| {
+        v["calendars"]["privacy.reply_by"]["2026"] = json!({"basis": "provisional"})
+    };
+    assert_eq!(check(&far), Err("calendar.provisional_unknown".into()));
+    // No record for a figure shown in a 1.1 payload; a record for a figure not shown.
+    let none = |v: &mut Value| {
+        v["calendars"]
+            .as_object_mut()
+            .unwrap()
+            .remove("privacy.reply_by");
+        v["calendars"]["orders.0.penalty"] = json!({"2026": {"basis": "provisional"}});
+    };
+    assert_eq!(check(&none), Err("calendar.mismatch".into()));
+    // The old format carries no calendars; with them it is not the old format.
+    let old_with = |v: &mut Value| v["format"] = json!("qianyue-consent/1");
+    assert_eq!(check(&old_with), Err("payload.format".into()));
+    // The old format without them: judged on today's calendars, exactly as before.
+    let old = |v: &mut Value| {
+        v["format"] = json!("qianyue-consent/1");
+        v.as_object_mut().unwrap().remove("calendars");
+    };
+    assert_eq!(check(&old), Ok(()));
 }
