@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use qianyue_domain::clauses::*;
 use qianyue_domain::date::Date;
 use qianyue_domain::error::RuleError;
-use qianyue_domain::holidays::HolidayError;
+use qianyue_domain::holidays::{CalendarBasis, Calendars, HolidayError};
 use qianyue_domain::money::Fen;
 
 fn d(s: &str) -> Date {
@@ -487,9 +487,88 @@ fn privacy_4_reply_by_counts_a_make_up_sunday_on_the_seed_date() {
 }
 
 #[test]
-fn privacy_4_reply_by_refuses_a_year_without_a_notice() {
+fn privacy_4_reply_by_refuses_a_year_without_any_calendar() {
     assert_eq!(reply_by(d("2021-06-01")), Err(HolidayError::YearNotCovered));
-    assert_eq!(reply_by(d("2026-12-20")), Err(HolidayError::YearNotCovered));
+    // The provisional table ends with 2035: a count that runs past it is an error, not a guess.
+    assert_eq!(reply_by(d("2035-12-20")), Err(HolidayError::YearNotCovered));
+}
+
+/// The reply-by date on the shipped calendars, and whether any year it reached was provisional.
+fn reply(request: &str) -> (Date, bool) {
+    let counted = reply_by_counted(d(request), Calendars::shipped()).unwrap();
+    (counted.date, counted.is_provisional())
+}
+
+#[test]
+fn privacy_4_reply_by_across_the_2026_spring_festival_official() {
+    // Request Fri 2026-02-13 (2026 notice: 02-15..02-23 holiday; Sat 02-14 and Sat 02-28 work):
+    //   1 02-14 (Sat, make-up)   [02-15..02-23]   2 02-24  3 02-25  4 02-26  5 02-27
+    //   6 02-28 (Sat, make-up)  7 03-02  8 03-03  9 03-04  10 03-05  11 03-06
+    //   12 03-09  13 03-10  14 03-11  15 03-12.
+    assert_eq!(reply("2026-02-13"), (d("2026-03-12"), false));
+}
+
+#[test]
+fn privacy_4_reply_by_across_the_2026_national_day_official() {
+    // Request Wed 2026-09-30 (2026 notice: 10-01..10-07 holiday; Sat 10-10 works):
+    //   1 10-08  2 10-09  3 10-10 (Sat, make-up)  4 10-12  5 10-13  6 10-14  7 10-15
+    //   8 10-16  9 10-19  10 10-20  11 10-21  12 10-22  13 10-23  14 10-26  15 10-27.
+    assert_eq!(reply("2026-09-30"), (d("2026-10-27"), false));
+}
+
+#[test]
+fn privacy_4_reply_by_from_2026_12_11_reaches_a_provisional_january_2027() {
+    // Request Fri 2026-12-11: 1..5 12-14..12-18, 6..10 12-21..12-25, 11..14 12-28..12-31;
+    // 2027-01-01 (Fri) 元旦 on the statutory days (no 2027 notice yet); 15 Mon 2027-01-04.
+    let counted = reply_by_counted(d("2026-12-11"), Calendars::shipped()).unwrap();
+    assert_eq!(counted.date, d("2027-01-04"));
+    assert!(counted.is_provisional());
+    assert_eq!(
+        counted.calendars.get(&2026),
+        Some(&CalendarBasis::Official {
+            notice: "国办发明电〔2025〕7号".into()
+        })
+    );
+    assert_eq!(
+        counted.calendars.get(&2027),
+        Some(&CalendarBasis::Provisional)
+    );
+    assert_eq!(reply_by(d("2026-12-11")), Ok(d("2027-01-04")));
+}
+
+#[test]
+fn privacy_4_reply_by_across_the_2027_spring_festival_provisional() {
+    // 2027 provisional: 春节 4 days from 除夕 Fri 02-05 → 02-05, 02-06 (Sat), 02-07 (Sun),
+    // 02-08 (Mon); no make-up day. Request Wed 2027-02-03:
+    //   1 02-04   [02-05..02-08]   2 02-09  3 02-10  4 02-11  5 02-12  6 02-15  7 02-16
+    //   8 02-17  9 02-18  10 02-19  11 02-22  12 02-23  13 02-24  14 02-25  15 02-26.
+    assert_eq!(reply("2027-02-03"), (d("2027-02-26"), true));
+}
+
+#[test]
+fn privacy_4_reply_by_across_the_2027_national_day_provisional() {
+    // 2027 provisional: 国庆 10-01 (Fri), 10-02 (Sat), 10-03 (Sun). Request Tue 2027-09-28:
+    //   1 09-29  2 09-30   [10-01..10-03]   3 10-04  4 10-05  5 10-06  6 10-07  7 10-08
+    //   8 10-11  9 10-12  10 10-13  11 10-14  12 10-15  13 10-18  14 10-19  15 10-20.
+    assert_eq!(reply("2027-09-28"), (d("2027-10-20"), true));
+}
+
+#[test]
+fn privacy_4_reply_by_across_the_2028_spring_festival_provisional() {
+    // 2028 provisional: 除夕 Tue 01-25 → 01-25..01-28 (Tue–Fri). Request Mon 2028-01-24:
+    //   [01-25..01-28, then the weekend]   1 01-31  2 02-01  3 02-02  4 02-03  5 02-04
+    //   6 02-07  7 02-08  8 02-09  9 02-10  10 02-11  11 02-14  12 02-15  13 02-16  14 02-17
+    //   15 02-18.
+    assert_eq!(reply("2028-01-24"), (d("2028-02-18"), true));
+}
+
+#[test]
+fn privacy_4_reply_by_across_the_2028_national_day_provisional() {
+    // 2028 provisional: 国庆 10-01 (Sun), 10-02 (Mon), 10-03 (Tue), and 中秋 falls on 10-03 too
+    // (one day, not an extra one). Request Fri 2028-09-29:
+    //   [09-30 Sat, 10-01..10-03]   1 10-04  2 10-05  3 10-06  4 10-09  5 10-10  6 10-11
+    //   7 10-12  8 10-13  9 10-16  10 10-17  11 10-18  12 10-19  13 10-20  14 10-23  15 10-24.
+    assert_eq!(reply("2028-09-29"), (d("2028-10-24"), true));
 }
 
 // ---------------------------------------------------------------- bandwidth (C art. 1)
