@@ -4,7 +4,11 @@
 //!   `{"path", "code", "message_zh", "message_en"}`, one per failing rule; exit 0 when empty,
 //!   1 when not.
 //! - `qianyue-check preview [--today YYYY-MM-DD]`: a JSON object of every preview key
-//!   (contract.md §2) the form's values allow to compute.
+//!   (contract.md §2) the form's values allow to compute. A figure counted in working days
+//!   (`privacy.reply_by`) that reached a year without a State Council notice is computed
+//!   provisionally; standard output stays the one JSON object of contract.md §4, and one line
+//!   on standard error says which figure and years, in Chinese and English:
+//!   `qianyue-check: provisional privacy.reply_by (2027): 按法定节假日暂估，… / Estimated …`.
 //!
 //! Exit 2, with a message on standard error, when the arguments or the input are unusable.
 //! `--today` defaults to the current date in China Standard Time (UTC+8), the agreement's zone.
@@ -14,7 +18,8 @@ use std::process::ExitCode;
 
 use qianyue_domain::date::Date;
 use qianyue_domain::form::{validate, Form};
-use qianyue_domain::preview::preview;
+use qianyue_domain::holidays::{CalendarBasis, PROVISIONAL_NOTE_EN, PROVISIONAL_NOTE_ZH};
+use qianyue_domain::preview::{calendars, preview};
 
 const USAGE: &str = "usage: qianyue-check <validate|preview> [--today YYYY-MM-DD] < form.json";
 
@@ -48,7 +53,21 @@ fn run() -> Result<ExitCode, String> {
             })
         }
         Command::Preview => {
-            println!("{}", to_json(&preview(&form, today))?);
+            let figures = preview(&form, today);
+            println!("{}", to_json(&figures)?);
+            for (key, used) in calendars(&form) {
+                let provisional: Vec<String> = used
+                    .iter()
+                    .filter(|(_, basis)| **basis == CalendarBasis::Provisional)
+                    .map(|(year, _)| year.to_string())
+                    .collect();
+                if figures.contains_key(&key) && !provisional.is_empty() {
+                    eprintln!(
+                        "qianyue-check: provisional {key} ({}): {PROVISIONAL_NOTE_ZH} / {PROVISIONAL_NOTE_EN}",
+                        provisional.join(", ")
+                    );
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

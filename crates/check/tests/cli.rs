@@ -98,12 +98,35 @@ fn preview_computes_the_clause_figures_in_fen() {
 }
 
 #[test]
-fn preview_of_the_seed_without_fee_inputs_is_empty() {
+fn preview_of_the_seed_without_fee_inputs_is_the_reply_by_date_only() {
     let run = check(&["preview", "--today", "2023-04-10"], SEED);
     assert_eq!(run.code, 0);
+    // Privacy policy 四(二)(三): a request made on the signing date, Mon 2023-04-10, is answered
+    // within 15 working days: 04-11..04-14 (4), 04-17..04-21 (9), Sun 04-23 a make-up day
+    // (2023 notice) (10), 04-24..04-28 (15).
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap(),
-        serde_json::json!({})
+        serde_json::json!({"privacy.reply_by": "2023-04-28"})
+    );
+    assert_eq!(run.stderr, "", "an official calendar: no note");
+}
+
+#[test]
+fn a_provisional_reply_by_is_printed_with_a_note_on_standard_error() {
+    // Privacy policy 四(二)(三), signed Fri 2026-12-11: 12-14..12-31 are 14 working days
+    // (2026 notice), 2027-01-01 is 元旦 on the statutory days (no 2027 notice), the 15th is
+    // Mon 2027-01-04.
+    let form = SEED.replace("\"2023-04-10\"", "\"2026-12-11\"");
+    assert_ne!(form, SEED, "the seed's signing date");
+    let run = check(&["preview", "--today", "2026-12-11"], &form);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Standard output stays one object of preview keys (contract.md §4).
+    let p: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(p, serde_json::json!({"privacy.reply_by": "2027-01-04"}));
+    assert_eq!(
+        run.stderr.trim_end(),
+        "qianyue-check: provisional privacy.reply_by (2027): 按法定节假日暂估，国务院通知发布后以通知为准 / \
+         Estimated from the statutory public holidays; the State Council's notice, once published, prevails"
     );
 }
 
