@@ -2,12 +2,19 @@
 //! authorisation letter, and the PIPL art. 29 consent to process ID numbers, whose wording is
 //! its own short notice of why they are needed). The words shown are exactly the payload's
 //! consent wordings (`payload::ConsentId::wording`), whose hash the signature covers.
+//!
+//! Beside the privacy-policy consent: the reply-by date of a correction or deletion request
+//! made on the signing date (`privacy.reply_by`, privacy policy 四(二)(三)), with a note in
+//! both languages when a year it reaches has no State Council notice yet (provisional).
 
 use leptos::prelude::*;
 use qianyue_domain::content::Lang;
+use qianyue_domain::holidays::{any_provisional, PROVISIONAL_NOTE_EN, PROVISIONAL_NOTE_ZH};
 use qianyue_domain::payload::ConsentId;
+use qianyue_domain::preview::{self, REPLY_BY};
 
 use super::ctx::{consent_index, consent_name, tr, use_signing};
+use super::preview::Figure;
 use crate::components::text_field::control_id;
 use crate::i18n::UiLocale;
 
@@ -66,6 +73,36 @@ fn ConsentBox(id: ConsentId) -> impl IntoView {
             <p class="message" id=msg_id aria-live="polite">
                 {move || missing().then(|| locale.get().pick(CONSENT_REQUIRED.0, CONSENT_REQUIRED.1))}
             </p>
+            {(id == ConsentId::PrivacyPolicy).then(|| view! { <ReplyBy /> })}
         </div>
+    }
+}
+
+/// `privacy.reply_by` with its clause, and the provisional note (both languages) when the
+/// count reached a year judged on the statutory days only.
+#[component]
+fn ReplyBy() -> impl IntoView {
+    let ctx = use_signing();
+    let form = ctx.state.form;
+    let signing_date = Memo::new(move |_| form.with(|f| f.signing.date.clone()));
+    let provisional = Memo::new(move |_| {
+        signing_date.track();
+        form.with_untracked(|f| {
+            preview::calendars(f)
+                .get(REPLY_BY)
+                .is_some_and(any_provisional)
+        })
+    });
+    view! {
+        <dl class="figures reply-by">
+            <Figure key=REPLY_BY.to_owned() />
+        </dl>
+        <Show when=move || provisional.get()>
+            <p class="figure-note provisional" data-provisional=REPLY_BY>
+                <span lang="zh-CN">{PROVISIONAL_NOTE_ZH}</span>
+                " "
+                <span lang="en">{PROVISIONAL_NOTE_EN}</span>
+            </p>
+        </Show>
     }
 }

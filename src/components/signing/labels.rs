@@ -190,6 +190,12 @@ pub fn figure_words(name: &str) -> FigureWords {
             "服务协议第四条第3款",
             "Service agreement art. 4 §3",
         ),
+        "reply_by" => w(
+            "签署日提出更正或删除请求的答复期限（15个工作日）",
+            "Reply to a correction or deletion request made on the signing date due by (15 working days)",
+            "隐私政策 四(二)(三)",
+            "Privacy policy IV (b)(c)",
+        ),
         _ => w("", "", "", ""),
     }
 }
