@@ -283,7 +283,7 @@ pub fn parse_notice(file: &str, text: &str) -> Result<Notice, CalendarFileError>
     if file != format!("{year}.txt") {
         return Err(whole(format!("a notice for {year} is in {year}.txt")));
     }
-    if dated.year() >= year + 1 || dated.year() < year - 1 {
+    if dated.year() > year || dated.year() < year - 1 {
         return Err(whole(format!(
             "dated {dated}: a notice for {year} is dated in {} or {year}",
             year - 1
