@@ -513,3 +513,68 @@ async fn the_draft_is_saved_once_typing_pauses() {
         "saved after the pause, with the last value"
     );
 }
+
+#[wasm_bindgen_test]
+async fn reply_by_is_shown_beside_the_privacy_consent_and_marked_when_provisional() {
+    let (c, _m) = mount(Some(SEED)).await;
+    // Privacy policy 四(二)(三): a request made on the seed's signing date, 2023-04-10, is
+    // answered by 2023-04-28 (2023 notice, official: no note).
+    assert!(has(
+        &c,
+        "#s-consents .consent [data-preview='privacy.reply_by']"
+    ));
+    assert_eq!(
+        preview_value(&c, "privacy.reply_by").as_deref(),
+        Some("2023-04-28")
+    );
+    let clause = c
+        .query_selector("#s-consents .reply-by .clause")
+        .unwrap()
+        .and_then(|el| el.text_content())
+        .unwrap_or_default();
+    assert!(
+        clause.contains("四(二)(三)") || clause.contains("IV (b)(c)"),
+        "{clause}"
+    );
+    assert!(!has(&c, "[data-provisional='privacy.reply_by']"));
+
+    // Signed on 2026-12-11 the count reaches 2027, which has no notice: provisional.
+    fill(&input(&c, "signing.date"), "2026-12-11").await;
+    assert_eq!(
+        preview_value(&c, "privacy.reply_by").as_deref(),
+        Some("2027-01-04")
+    );
+    let note = c
+        .query_selector("[data-provisional='privacy.reply_by']")
+        .unwrap()
+        .and_then(|el| el.text_content())
+        .expect("the provisional note");
+    assert!(
+        note.contains("按法定节假日暂估，国务院通知发布后以通知为准"),
+        "{note}"
+    );
+    assert!(
+        note.contains("Estimated from the statutory public holidays; the State Council's notice, once published, prevails"),
+        "{note}"
+    );
+    // The figure in the reader's language; the note stays in both.
+    click(&c, "[data-locale='en']").await;
+    assert_eq!(
+        preview_text(&c, "privacy.reply_by").as_deref(),
+        Some("4 January 2027")
+    );
+    click(&c, "[data-locale='zh-CN']").await;
+    assert_eq!(
+        preview_text(&c, "privacy.reply_by").as_deref(),
+        Some("2027年1月4日")
+    );
+    assert!(has(&c, "[data-provisional='privacy.reply_by']"));
+
+    // Back to an official year: the note goes.
+    fill(&input(&c, "signing.date"), "2026-09-30").await;
+    assert_eq!(
+        preview_value(&c, "privacy.reply_by").as_deref(),
+        Some("2026-10-27")
+    );
+    assert!(!has(&c, "[data-provisional='privacy.reply_by']"));
+}

@@ -837,7 +837,8 @@ fn the_recorded_calendars_must_match_the_figure() {
         v["calendars"]["privacy.reply_by"]["2026"] = json!({"basis": "provisional"})
     };
     assert_eq!(check(&far), Err("calendar.provisional_unknown".into()));
-    // No record for a figure shown in a 1.1 payload; a record for a figure not shown.
+    // No record for a figure shown in a 1.1 payload; a record for a figure not counted in
+    // working days.
     let none = |v: &mut Value| {
         v["calendars"]
             .as_object_mut()
@@ -846,6 +847,14 @@ fn the_recorded_calendars_must_match_the_figure() {
         v["calendars"]["orders.0.penalty"] = json!({"2026": {"basis": "provisional"}});
     };
     assert_eq!(check(&none), Err("calendar.mismatch".into()));
+    // The figure left out of the previews, its record kept: allowed, as leaving a figure out is.
+    let left = |v: &mut Value| {
+        v["previews"]
+            .as_object_mut()
+            .unwrap()
+            .remove("privacy.reply_by");
+    };
+    assert_eq!(check(&left), Ok(()));
     // The old format carries no calendars; with them it is not the old format.
     let old_with = |v: &mut Value| v["format"] = json!("qianyue-consent/1");
     assert_eq!(check(&old_with), Err("payload.format".into()));
