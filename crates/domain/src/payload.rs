@@ -40,7 +40,9 @@
 //! and their wording, the signature image, `signed_at` (not in the future beyond
 //! [`CLOCK_SKEW_SECONDS`]), the idempotency id, the form (re-validated with
 //! [`crate::form::validate`], taking the signing date as today) and the shown previews
-//! (recomputed with [`crate::preview::preview`]). Every refusal is a [`Rejection`]: a code, a
+//! (recomputed with [`crate::preview::preview`]; a working-day figure of a [`FORMAT_1_1`]
+//! payload on the holiday calendars its `calendars` member records, so that it still checks
+//! after a provisional year's notice is added). Every refusal is a [`Rejection`]: a code, a
 //! zh-CN and an en message, and the failing fields by path. A path is a contract.md §1 field
 //! path for a value of `payload.form`, otherwise the dotted path of the value inside `payload`
 //! (`content_hashes.2.sha256`, `previews.orders.0.penalty`, `signed_at`) or `signature`.
