@@ -540,6 +540,7 @@ async fn reply_by_is_shown_beside_the_privacy_consent_and_marked_when_provisiona
 
     // Signed on 2026-12-11 the count reaches 2027, which has no notice: provisional.
     fill(&input(&c, "signing.date"), "2026-12-11").await;
+    settle().await;
     assert_eq!(
         preview_value(&c, "privacy.reply_by").as_deref(),
         Some("2027-01-04")
@@ -548,7 +549,14 @@ async fn reply_by_is_shown_beside_the_privacy_consent_and_marked_when_provisiona
         .query_selector("[data-provisional='privacy.reply_by']")
         .unwrap()
         .and_then(|el| el.text_content())
-        .expect("the provisional note");
+        .unwrap_or_else(|| {
+            let html = c
+                .query_selector("#s-consents")
+                .unwrap()
+                .map(|el| el.inner_html())
+                .unwrap_or_default();
+            panic!("no provisional note in {html}")
+        });
     assert!(
         note.contains("按法定节假日暂估，国务院通知发布后以通知为准"),
         "{note}"

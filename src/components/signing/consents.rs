@@ -84,25 +84,27 @@ fn ConsentBox(id: ConsentId) -> impl IntoView {
 fn ReplyBy() -> impl IntoView {
     let ctx = use_signing();
     let form = ctx.state.form;
-    let signing_date = Memo::new(move |_| form.with(|f| f.signing.date.clone()));
+    // Which calendars the figure used: looked up again whenever the figure changes.
+    let figure = ctx.figure(REPLY_BY.to_owned());
     let provisional = Memo::new(move |_| {
-        signing_date.track();
-        form.with_untracked(|f| {
-            preview::calendars(f)
-                .get(REPLY_BY)
-                .is_some_and(any_provisional)
-        })
+        figure.get()?;
+        form.with_untracked(|f| preview::calendars(f).get(REPLY_BY).map(any_provisional))
     });
     view! {
         <dl class="figures reply-by">
             <Figure key=REPLY_BY.to_owned() />
         </dl>
-        <Show when=move || provisional.get()>
-            <p class="figure-note provisional" data-provisional=REPLY_BY>
-                <span lang="zh-CN">{PROVISIONAL_NOTE_ZH}</span>
-                " "
-                <span lang="en">{PROVISIONAL_NOTE_EN}</span>
-            </p>
-        </Show>
+        {move || {
+            (provisional.get() == Some(true))
+                .then(|| {
+                    view! {
+                        <p class="figure-note provisional" data-provisional=REPLY_BY>
+                            <span lang="zh-CN">{PROVISIONAL_NOTE_ZH}</span>
+                            " "
+                            <span lang="en">{PROVISIONAL_NOTE_EN}</span>
+                        </p>
+                    }
+                })
+        }}
     }
 }
