@@ -64,6 +64,13 @@ test('the seed journey: fees, previews, consents, drawn signature, signed and se
   expect(payload.form.customer.cert_number).toBe('91440300758613572G');
   expect(payload.form.orders[0].monthly_fee).toBe('1200.00');
   expect(payload.previews['orders.0.penalty']).toBe(960000);
+  // Privacy policy 四(二)(三): the reply-by date shown beside the privacy consent is signed, with
+  // the holiday calendar of each year it reached (qianyue-consent/1.1, docs/payload.md).
+  const replyBy = await app.preview('privacy.reply_by').getAttribute('data-value');
+  expect(replyBy).toMatch(/^\d{4}-\d\d-\d\d$/);
+  expect(payload.previews['privacy.reply_by']).toBe(replyBy);
+  expect(payload.format).toBe('qianyue-consent/1.1');
+  expect(Object.keys(payload.calendars['privacy.reply_by']).length).toBeGreaterThan(0);
   expect(payload.signature_image.kind).toBe('strokes');
   expect(payload.consents.map((c: any) => c.id)).toEqual([
     'service_agreement', 'privacy_policy', 'authorization_letter', 'sensitive_personal_info',

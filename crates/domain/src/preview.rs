@@ -2,6 +2,10 @@
 //! arithmetic of [`crate::clauses`]. A figure appears only when every value it needs is present
 //! and valid; nothing is guessed. Totals appear only when every product line has the figure
 //! (a sum over some lines would understate what cancelling costs).
+//!
+//! `privacy.reply_by` is counted in working days from `signing.date` on the shipped holiday
+//! calendars; [`calendars`] says which calendar (official or provisional) each year it reached
+//! was judged on.
 
 use std::collections::BTreeMap;
 
