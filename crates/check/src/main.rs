@@ -4,7 +4,10 @@
 //!   `{"path", "code", "message_zh", "message_en"}`, one per failing rule; exit 0 when empty,
 //!   1 when not.
 //! - `qianyue-check preview [--today YYYY-MM-DD]`: a JSON object of every preview key
-//!   (contract.md §2) the form's values allow to compute.
+//!   (contract.md §2) the form's values allow to compute. A figure whose inputs are there but
+//!   that cannot be computed (an amount past the range, a date past 9999) is not in the object;
+//!   its reason is a line on standard error, `not computable: <key>: <code>: <zh> / <en>`, and
+//!   the exit status stays 0 (standard output keeps contract.md §4's shape).
 //!
 //! Exit 2, with a message on standard error, when the arguments or the input are unusable.
 //! `--today` defaults to the current date in China Standard Time (UTC+8), the agreement's zone.
@@ -14,7 +17,8 @@ use std::process::ExitCode;
 
 use qianyue_domain::date::Date;
 use qianyue_domain::form::{validate, Form};
-use qianyue_domain::preview::preview;
+use qianyue_domain::payload::SignedAt;
+use qianyue_domain::preview::figures;
 
 const USAGE: &str = "usage: qianyue-check <validate|preview> [--today YYYY-MM-DD] < form.json";
 
@@ -48,7 +52,14 @@ fn run() -> Result<ExitCode, String> {
             })
         }
         Command::Preview => {
-            println!("{}", to_json(&preview(&form, today))?);
+            let figures = figures(&form, today);
+            println!("{}", to_json(&figures.preview)?);
+            for (key, why) in &figures.not_computable {
+                eprintln!(
+                    "qianyue-check: not computable: {key}: {}: {} / {}",
+                    why.code, why.zh, why.en
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -79,12 +90,14 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, String> {
     serde_json::to_string_pretty(value).map_err(|e| format!("cannot write JSON: {e}"))
 }
 
-/// Today's date at UTC+8 (China Standard Time has no daylight saving).
+/// Today's date in China Standard Time (UTC+8, no daylight saving): the domain's conversion
+/// of a moment to the agreement's date (`SignedAt::date`), as the app and the receiver use it.
 fn today_in_china() -> Date {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    let days = (seconds + 8 * 3600).div_euclid(86_400);
-    Date::from_days(days).unwrap_or_else(|| Date::new(1970, 1, 1).expect("a real date"))
+    SignedAt::from_unix_seconds(seconds)
+        .map(SignedAt::date)
+        .unwrap_or_else(|| Date::new(1970, 1, 1).expect("a real date"))
 }
