@@ -15,7 +15,8 @@ use crate::keyed::Keyed;
 pub struct AppState {
     pub form: RwSignal<Form>,
     pub locale: RwSignal<UiLocale>,
-    /// The signer's local date, read once at start-up.
+    /// Today in China Standard Time, read once at start-up (`clock::today`): the date the
+    /// form is judged on and the signing date.
     pub today: Date,
     /// Who hosts this instance (its own page, a portal's element or frame): ask it, not the
     /// page, for the endpoint, read-only fields and drafts, and tell it events.
@@ -28,12 +29,16 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(form: Form) -> AppState {
+    pub fn new(mut form: Form) -> AppState {
+        // The signing date is the day of signing (China Standard Time), whatever a prefill or
+        // a draft says: the receiver refuses any other (docs/decisions.md).
+        let today = clock::today();
+        form.signing.date = today.to_string();
         let form = RwSignal::new(form);
         AppState {
             form,
             locale: RwSignal::new(UiLocale::Zh),
-            today: clock::today(),
+            today,
             host: Host::STANDALONE,
             outbox_wanted: RwSignal::new(false),
             fields: StoredValue::new(Keyed::new()),

@@ -14,7 +14,7 @@ use qianyue_domain::enums::{CANCELLATION_REASONS, OTHER_REASON_PREFIX};
 use qianyue_domain::labels::label_en;
 use qianyue_domain::normalise::masked_id_number;
 
-use crate::components::signing::ctx::{tr, use_signing, Shown};
+use crate::components::signing::ctx::{tr, use_signing, Shown, FILLED_BY_APP};
 use crate::components::signing::labels::field_label;
 use crate::i18n::UiLocale;
 
@@ -93,13 +93,19 @@ pub fn Field(
     // the label.
     let described_by = msg_id.clone();
     let invalid = move || messages.with(|m| !m.is_empty()).to_string();
+    let path_label = path.clone();
     let label_text = move || {
         let l = locale.get();
         let mut text = l.pick(label_zh, label_en_text);
         if optional {
             text.push_str(&l.pick("（选填）", " (optional)"));
         }
-        if readonly {
+        if path_label == FILLED_BY_APP {
+            text.push_str(&l.pick(
+                "（签署当天，北京时间，自动填写）",
+                " (the day of signing, China Standard Time, filled in automatically)",
+            ));
+        } else if readonly {
             text.push_str(&l.pick("（已由系统填写）", " (filled in by the portal)"));
         }
         text

@@ -103,7 +103,7 @@ pub fn start() {
         // The browser's word on the parent wins; without it, a one-origin list names it.
         let parent = match glue::parent_origin() {
             Some(origin) => allow.allows(&origin).then_some(origin),
-            None => allow.only_origin().map(str::to_owned),
+            None => allow.only_origin(),
         };
         *frame.allow.borrow_mut() = Some(allow);
         if let Some(parent) = parent {

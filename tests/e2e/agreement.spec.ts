@@ -3,7 +3,7 @@
 // tests/e2e/artifacts/, looked at by a person), no horizontal overflow, the table of contents
 // and the print copy.
 import { test, expect } from '@playwright/test';
-import { AgreementPage, seedForm } from './pages';
+import { AgreementPage, seedForm, todayInChina } from './pages';
 
 const PARTS = ['order', 'privacy', 'service', 'authorization'] as const;
 const MODES = ['zh-CN', 'en', 'both'] as const;
@@ -25,12 +25,15 @@ test('all four parts are present in both languages, with the seed values in the 
   await expect(order).toContainText('互联网专线【30221115150】-预约销户-业务信息');
   await expect(order).toContainText('移动云【50255013641】-预约销户-业务信息');
   // Dates and enumerated values in each language.
-  await expect(app.blanks('signing.date')).toHaveText(['2023年04月10日', '10 April 2023']);
+  // The signing date is the day of signing in China Standard Time, filled in by the app.
+  const [y, m, d] = todayInChina().split('-');
+  const monthEn = new Date(Date.UTC(+y, +m - 1, +d)).toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' });
+  await expect(app.blanks('signing.date')).toHaveText([`${y}年${m}月${d}日`, `${+d} ${monthEn} ${y}`]);
   await expect(app.blanks('orders.0.reason')).toHaveText([
     '客户倒闭或搬迁',
     'customer closed down or relocated',
   ]);
-  await expect(app.blanks('agent.valid_to')).toHaveText(['2023年12月31日', '31 December 2023']);
+  await expect(app.blanks('agent.valid_to')).toHaveText(['2099年12月31日', '31 December 2099']);
   // Party B's system signature is issued by the carrier: a blank here.
   await expect(app.blanks('party_b.signature').first()).toHaveText('');
   await expect(order).not.toContainText('{');

@@ -3,9 +3,21 @@ import { expect, type FrameLocator, type Locator, type Page } from '@playwright/
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-/** The seed's form (personal data synthetic), shared with the Rust tests. */
-export const seedForm = (withFees = false) =>
-  JSON.parse(readFileSync(`crates/domain/tests/fixtures/seed-form${withFees ? '-with-fees' : ''}.json`, 'utf8'));
+/**
+ * The seed's form (personal data synthetic), shared with the Rust tests, as a portal prefills
+ * it today: the app fills the signing date with the day of signing (China Standard Time), so
+ * the authorisation runs to 2099-12-31 to cover it (the seed's own ends on 2023-12-31).
+ */
+export const seedForm = (withFees = false) => {
+  const form = JSON.parse(
+    readFileSync(`crates/domain/tests/fixtures/seed-form${withFees ? '-with-fees' : ''}.json`, 'utf8'),
+  );
+  form.agent.valid_to = '2099-12-31';
+  return form;
+};
+
+/** Today's date in China Standard Time, `YYYY-MM-DD`: the signing date the app fills in. */
+export const todayInChina = () => new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
 
 /**
  * Scrolls to the first deferred part still waiting (or to `present`, once it is there) until

@@ -5,7 +5,7 @@
 // field errors mapped back, the draft across a reload, and screenshots at 1280 and 375 px.
 import { test, expect, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { AgreementPage, seedForm } from './pages';
+import { AgreementPage, seedForm, todayInChina } from './pages';
 
 // A service worker would answer the page's requests before page.route sees them.
 test.use({ serviceWorkers: 'block' });
@@ -138,20 +138,24 @@ test('bad input: each wrong value is marked at the fields involved', async ({ pa
   await expect(app.field('customer.cert_number')).toHaveAttribute('aria-invalid', 'true');
   await expect(await app.messageOf('customer.cert_number')).not.toHaveText('');
 
-  // An agent under 18 on the signing date (born 2010-01-01).
-  await app.fill('agent.id_number', '44030520100101123X');
+  // The signing date is the day of signing, filled in by the app and not editable.
+  await expect(app.field('signing.date')).toHaveValue(todayInChina());
+  await expect(app.field('signing.date')).toHaveAttribute('readonly', '');
+
+  // An agent under 18 on the signing date (born 2015-01-01).
+  await app.fill('agent.id_number', '440305201501011236');
   await expect(app.field('agent.id_number')).toHaveAttribute('aria-invalid', 'true');
   await expect(await app.messageOf('agent.id_number')).toContainText('under 18');
   await expect(app.field('signing.date')).toHaveAttribute('aria-invalid', 'true');
 
-  // Back to an adult agent; a signing date after the authorisation period.
+  // Back to an adult agent; an authorisation period that ended before the day of signing.
   await app.fill('agent.id_number', '440305199608185316');
-  await app.fill('signing.date', '2024-01-15');
+  await app.fill('agent.valid_to', '2023-12-31');
   for (const path of ['signing.date', 'agent.valid_from', 'agent.valid_to']) {
     await expect(app.field(path), path).toHaveAttribute('aria-invalid', 'true');
     await expect(await app.messageOf(path)).toContainText('outside the authorisation period');
   }
-  await app.fill('signing.date', '2023-04-10');
+  await app.fill('agent.valid_to', '2099-12-31');
   await expect(app.field('agent.valid_to')).toHaveAttribute('aria-invalid', 'false');
 
   // A signer who is not the agent: both names are marked.

@@ -9,6 +9,9 @@
 //!   provisionally; standard output stays the one JSON object of contract.md §4, and one line
 //!   on standard error says which figure and years, in Chinese and English:
 //!   `qianyue-check: provisional privacy.reply_by (2027): 按法定节假日暂估，… / Estimated …`.
+//!   A figure whose inputs are there but that cannot be computed (an amount past the range, a
+//!   date past 9999) is not in the object; its reason is a line on standard error,
+//!   `qianyue-check: not computable: <key>: <code>: <zh> / <en>`, and the exit status stays 0.
 //!
 //! Exit 2, with a message on standard error, when the arguments or the input are unusable.
 //! `--today` defaults to the current date in China Standard Time (UTC+8), the agreement's zone.
@@ -19,7 +22,8 @@ use std::process::ExitCode;
 use qianyue_domain::date::Date;
 use qianyue_domain::form::{validate, Form};
 use qianyue_domain::holidays::{CalendarBasis, PROVISIONAL_NOTE_EN, PROVISIONAL_NOTE_ZH};
-use qianyue_domain::preview::{calendars, preview};
+use qianyue_domain::payload::SignedAt;
+use qianyue_domain::preview::{calendars, figures};
 
 const USAGE: &str = "usage: qianyue-check <validate|preview> [--today YYYY-MM-DD] < form.json";
 
@@ -53,15 +57,21 @@ fn run() -> Result<ExitCode, String> {
             })
         }
         Command::Preview => {
-            let figures = preview(&form, today);
-            println!("{}", to_json(&figures)?);
+            let figures = figures(&form, today);
+            println!("{}", to_json(&figures.preview)?);
+            for (key, why) in &figures.not_computable {
+                eprintln!(
+                    "qianyue-check: not computable: {key}: {}: {} / {}",
+                    why.code, why.zh, why.en
+                );
+            }
             for (key, used) in calendars(&form) {
                 let provisional: Vec<String> = used
                     .iter()
                     .filter(|(_, basis)| **basis == CalendarBasis::Provisional)
                     .map(|(year, _)| year.to_string())
                     .collect();
-                if figures.contains_key(&key) && !provisional.is_empty() {
+                if figures.preview.contains_key(&key) && !provisional.is_empty() {
                     eprintln!(
                         "qianyue-check: provisional {key} ({}): {PROVISIONAL_NOTE_ZH} / {PROVISIONAL_NOTE_EN}",
                         provisional.join(", ")
@@ -98,12 +108,14 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, String> {
     serde_json::to_string_pretty(value).map_err(|e| format!("cannot write JSON: {e}"))
 }
 
-/// Today's date at UTC+8 (China Standard Time has no daylight saving).
+/// Today's date in China Standard Time (UTC+8, no daylight saving): the domain's conversion
+/// of a moment to the agreement's date (`SignedAt::date`), as the app and the receiver use it.
 fn today_in_china() -> Date {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    let days = (seconds + 8 * 3600).div_euclid(86_400);
-    Date::from_days(days).unwrap_or_else(|| Date::new(1970, 1, 1).expect("a real date"))
+    SignedAt::from_unix_seconds(seconds)
+        .map(SignedAt::date)
+        .unwrap_or_else(|| Date::new(1970, 1, 1).expect("a real date"))
 }

@@ -130,12 +130,51 @@ fn a_provisional_reply_by_is_printed_with_a_note_on_standard_error() {
     );
 }
 
+/// Domain audit 2026-12: a float, boolean or text employee count is a field error (exit 1),
+/// not an unreadable form (exit 2); full-width digits are an integer.
+#[test]
+fn employees_of_any_json_type_are_a_field_error() {
+    for value in ["1.5", "10.0", "true", "\"ten\""] {
+        let form = SEED.replacen("\"employees\": 10", &format!("\"employees\": {value}"), 1);
+        assert_ne!(form, SEED, "the seed carries \"employees\": 10");
+        let run = check(&["validate", "--today", "2023-04-10"], &form);
+        assert_eq!(run.code, 1, "{value}: {}", run.stderr);
+        let errors: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(errors[0]["path"], "customer.employees", "{value}");
+        assert_eq!(errors[0]["code"], "field.not_an_integer", "{value}");
+    }
+    let form = SEED.replacen("\"employees\": 10", "\"employees\": \"１０\"", 1);
+    let run = check(&["validate", "--today", "2023-04-10"], &form);
+    assert_eq!((run.code, run.stdout.trim()), (0, "[]"), "{}", run.stderr);
+}
+
+/// A figure that cannot be computed is left out of standard output (contract.md §4's shape)
+/// and its reason written on standard error.
+#[test]
+fn preview_gives_the_reason_of_a_figure_it_cannot_compute() {
+    let form = SEED_WITH_FEES.replacen("\"2024-03-31\"", "\"9999-06-30\"", 1);
+    let form = form.replacen("\"2023-05-15\"", "\"9999-12-01\"", 1);
+    let run = check(&["preview", "--today", "2023-05-20"], &form);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let figures: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(figures.get("orders.0.current_term_end").is_none());
+    assert!(figures.get("orders.0.final_month_charge").is_some());
+    assert!(
+        run.stderr.contains(
+            "qianyue-check: not computable: orders.0.current_term_end: clause.date_out_of_range: "
+        ),
+        "{}",
+        run.stderr
+    );
+    let seed = check(&["preview", "--today", "2023-05-20"], SEED_WITH_FEES);
+    assert_eq!(seed.stderr, "", "nothing to report for the seed");
+}
+
 #[test]
 fn unusable_input_or_arguments_exit_2_with_a_message() {
     for (args, stdin) in [
         (vec!["validate"], "not json"),
         (vec!["validate"], "[1, 2]"),
-        (vec!["validate"], r#"{"customer": {"employees": 1.5}}"#),
         (vec!["validate"], r#"{"unknown": 1}"#),
         (vec!["preview"], ""),
         (vec!["validate", "--today", "2023-02-30"], SEED),

@@ -52,13 +52,17 @@
 //!    移动云 **6%** is our choice (cloud service is a value-added telecom / modern service). "国家
 //!    税率发生变化的，从其规定": the rates are constants here and change with a code change.
 //!    [`vat_split`], [`ProductKind::vat_rate_percent`].
-//! 7. **Due dates** (C art. 4 §3). The partial period in which service terminates is "在业务终止
-//!    时一次性缴清": due on the termination day, i.e. the cancellation date itself
-//!    ([`final_bill_due`]). A full period is payable "于每周期结束后的15日内": day 1 is the day
-//!    after the period's last day, so the due date is the period's last day + 15 (April's bill
-//!    is due 05-15), and paying on that day is on time ([`period_due_date`]). The Civil Code's
-//!    extension of a deadline that falls on a rest day (第二百零三条) is not applied here: the
-//!    contract counts natural days, and the preview must not depend on the holiday table.
+//! 7. **Due dates** (C art. 4 §3). A full period is payable "于每周期结束后的15日内": day 1 is
+//!    the day after the period's last day, so the due date is the period's last day + 15
+//!    (April's bill is due 05-15), and paying on that day is on time ([`period_due_date`]).
+//!    The final period is lump-sum "在业务终止时一次性缴清" only when it is "不满一个完整自然月":
+//!    a cancellation before the month's last day leaves a shorter final month, due on the
+//!    termination day, the cancellation date itself; a cancellation on the month's last day
+//!    leaves a complete final calendar month, an ordinary period, due 15 days after it ends
+//!    (cancel 2023-04-30 → due 2023-05-15) ([`final_bill_due`]; domain audit 2026-12). The
+//!    Civil Code's extension of a deadline that falls on a rest day (第二百零三条) is not
+//!    applied here: the contract counts natural days, and the preview must not depend on the
+//!    holiday table.
 //! 8. **Days overdue** (C art. 4 §3, "逾期"). The due day itself is not overdue; the day after it
 //!    is day 1: `as_of − due_date`, 0 when `as_of` is on or before the due date.
 //!    [`days_overdue`].
@@ -364,10 +368,16 @@ pub fn vat_split(gross: Fen, rate_percent: u32) -> VatSplit {
     }
 }
 
-/// C art. 4 §3 ("业务终止周期不满一个月…甲方应当在业务终止时一次性缴清"): the last bill is due on
-/// the termination day, the cancellation date itself (reading 7).
-pub fn final_bill_due(cancel_date: Date) -> Date {
-    cancel_date
+/// C art. 4 §3: the due date of the last bill (reading 7). A final month shorter than a
+/// complete calendar month ("业务终止周期不满一个完整自然月…在业务终止时一次性缴清") is due on the
+/// termination day, the cancellation date itself; a complete final month (cancellation on the
+/// month's last day) is an ordinary period, due [`period_due_date`] (+15 days).
+pub fn final_bill_due(cancel_date: Date) -> Result<Date, ClauseError> {
+    if cancel_date == cancel_date.last_of_month() {
+        period_due_date(cancel_date)
+    } else {
+        Ok(cancel_date)
+    }
 }
 
 /// C art. 4 §3 ("于每周期结束后的15日内"): the last day on which a period ending on `period_end`

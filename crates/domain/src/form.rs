@@ -12,6 +12,9 @@
 //! - `orders.N.channel` (业务受理渠道) is required for the leased-line products and optional for
 //!   Mobile Cloud, whose block in the seed has no such column.
 //! - `orders.N.remarks`: optional, at most 200 characters; `/` (as in the seed) means none.
+//! - At most [`MAX_ORDERS`] (200) product lines (`orders.too_many`): every rule is linear in the
+//!   number of lines, and the bound keeps a form's work and size within what a browser and the
+//!   receiver handle at keystroke speed.
 //! - Fee inputs (`monthly_fee`, `term_end`, `cancel_date`, `investment`) and the late-payment
 //!   calculator's inputs (`late.*`) are optional; when present they must parse. `late.as_of`
 //!   defaults to today; `late.arrears` and `late.due_date` go together.
@@ -144,7 +147,10 @@ pub struct Late {
 }
 
 /// An integer field as typed. JSON carries it as an integer (`"employees": 10`); a string is
-/// accepted too, so that a value that is not an integer can be held and reported.
+/// accepted too, so that a value that is not an integer can be held and reported. So are a
+/// JSON number with a fraction or exponent and a boolean: held as their text (`10.5`, `10.0`,
+/// `true`) and reported by `validate` as `field.not_an_integer`, never a form that cannot be
+/// read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IntegerText(pub String);
 
@@ -153,9 +159,11 @@ impl IntegerText {
         &self.0
     }
 
-    /// The value, if the text is a plain decimal integer (after trimming).
+    /// The value, if the text is a plain decimal integer (after trimming and folding full-width
+    /// digits, `１０` → 10, as every identifier is folded).
     pub fn value(&self) -> Option<i64> {
-        let t = self.0.trim();
+        let folded = crate::text::normalise(&self.0);
+        let t = folded.as_str();
         let digits = t.strip_prefix('-').unwrap_or(t);
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return None;
@@ -199,6 +207,13 @@ impl<'de> Deserialize<'de> for IntegerText {
             fn visit_unit<E: serde::de::Error>(self) -> Result<IntegerText, E> {
                 Ok(IntegerText::default())
             }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<IntegerText, E> {
+                // `{:?}` keeps the fraction (`10.0`, not `10`): a float is never an integer.
+                Ok(IntegerText(format!("{v:?}")))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<IntegerText, E> {
+                Ok(IntegerText(v.to_string()))
+            }
         }
         d.deserialize_any(Visitor)
     }
@@ -211,12 +226,14 @@ crate::rule_errors! {
         TooShort => "field.too_short", "内容过短", "Too short";
         TooLong => "field.too_long", "内容过长", "Too long";
         ControlChars => "field.control_chars", "含有不可见的控制字符", "Contains invisible control characters";
+        InvisibleChars => "field.invisible_chars", "含有零宽字符或文字方向控制符，请删除后重新输入", "Contains zero-width or text-direction characters; delete them and type the text again";
         NotInList => "field.not_in_list", "不是可选的值之一", "Not one of the allowed values";
         NotAnInteger => "field.not_an_integer", "应为整数", "Must be a whole number";
         LessThanOne => "field.less_than_one", "应不小于1", "Must be at least 1";
         NameChars => "name.chars", "姓名只能包含文字、空格和间隔号（·）", "A name may contain only letters, spaces and the name separator (·)";
         OtherReasonText => "reason.other_text", "请在“其他：”后用2至50个字写明原因", "After “其他：” give the reason in 2 to 50 characters";
         NoOrders => "orders.none", "至少需要一条业务信息", "At least one product line is required";
+        TooManyOrders => "orders.too_many", "业务信息最多200条，请分成多份签署", "At most 200 product lines; split the order into several to sign";
         SigningDateInFuture => "signing.date_in_future", "签名日期不能晚于今天", "The signing date cannot be later than today";
     }
 }
@@ -233,6 +250,10 @@ crate::rule_errors! {
         DuplicateProductNumber => "cross.duplicate_product_number", "产品号码重复", "The same product number appears twice";
     }
 }
+
+/// The most product lines a form may carry (`orders.too_many` beyond; [`Form::set_value`]
+/// refuses an index past it, so a path cannot make a form allocate without bound).
+pub const MAX_ORDERS: usize = 200;
 
 /// One failing rule at one field path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -372,10 +393,15 @@ impl Report {
     }
 }
 
-/// Free text: `min..=max` characters (Unicode scalar values), no control characters.
+/// Free text: `min..=max` characters (Unicode scalar values), no control characters, no
+/// zero-width or text-direction characters ([`crate::text::is_format_control`]: a company name
+/// holding U+202E would read otherwise than it is stored, in the agreement and downstream).
 pub fn check_text(value: &str, min: usize, max: usize) -> Result<(), FieldRule> {
     if value.chars().any(char::is_control) {
         return Err(FieldRule::ControlChars);
+    }
+    if value.chars().any(crate::text::is_format_control) {
+        return Err(FieldRule::InvisibleChars);
     }
     let n = value.chars().count();
     if n < min {
@@ -468,6 +494,8 @@ pub fn validate(form: &Form, today: Date) -> Vec<FieldError> {
     // Product lines.
     if form.orders.is_empty() {
         r.fail("orders", FieldRule::NoOrders);
+    } else if form.orders.len() > MAX_ORDERS {
+        r.fail("orders", FieldRule::TooManyOrders);
     }
     for (i, o) in form.orders.iter().enumerate() {
         validate_order(&mut r, i, o);
@@ -514,20 +542,7 @@ pub fn validate(form: &Form, today: Date) -> Vec<FieldError> {
             r.fail("customer.cert_number", CrossFieldRule::CertTypeCategory);
         }
     }
-    duplicates(
-        &mut r,
-        form,
-        |o| &o.sub_order_no,
-        "sub_order_no",
-        CrossFieldRule::DuplicateSubOrder,
-    );
-    duplicates(
-        &mut r,
-        form,
-        |o| &o.product_number,
-        "product_number",
-        CrossFieldRule::DuplicateProductNumber,
-    );
+    r.errors.extend(duplicate_numbers(form));
     if has_agent {
         if let (Some(agent), Some(signer)) = (&agent_name, &representative) {
             if !same_person_name(agent, signer) {
@@ -623,26 +638,51 @@ fn validate_order(r: &mut Report, i: usize, o: &Order) {
     r.optional_money(&path("investment"), &o.investment);
 }
 
-/// Reports a value that appears in more than one product line, at each line it appears in.
+/// The duplicate-number rules across product lines ([`CrossFieldRule::DuplicateSubOrder`], then
+/// [`CrossFieldRule::DuplicateProductNumber`]): a value (trimmed, non-blank) that appears in
+/// more than one line, reported at each line it appears in, in line order. One pass to count,
+/// one to report: linear in the number of lines. The one implementation, also used by
+/// [`crate::incremental::Validator`].
+pub fn duplicate_numbers(form: &Form) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    duplicates(
+        &mut out,
+        form,
+        |o| &o.sub_order_no,
+        "sub_order_no",
+        CrossFieldRule::DuplicateSubOrder,
+    );
+    duplicates(
+        &mut out,
+        form,
+        |o| &o.product_number,
+        "product_number",
+        CrossFieldRule::DuplicateProductNumber,
+    );
+    out
+}
+
 fn duplicates(
-    r: &mut Report,
+    out: &mut Vec<FieldError>,
     form: &Form,
     field: fn(&Order) -> &String,
     name: &str,
     rule: CrossFieldRule,
 ) {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for o in &form.orders {
+        let v = field(o).trim();
+        if !v.is_empty() {
+            *seen.entry(v).or_default() += 1;
+        }
+    }
     for (i, o) in form.orders.iter().enumerate() {
         let v = field(o).trim();
-        if v.is_empty() {
-            continue;
-        }
-        let repeated = form
-            .orders
-            .iter()
-            .enumerate()
-            .any(|(j, other)| j != i && field(other).trim() == v);
-        if repeated {
-            r.fail(&format!("orders.{i}.{name}"), rule);
+        if !v.is_empty() && seen.get(v).copied().unwrap_or(0) > 1 {
+            out.push(FieldError {
+                path: format!("orders.{i}.{name}"),
+                rule: rule.into(),
+            });
         }
     }
 }
@@ -784,7 +824,8 @@ impl Form {
         }
     }
 
-    /// Sets the field at `path`, adding empty product lines up to its index if needed.
+    /// Sets the field at `path`, adding empty product lines up to its index if needed; a line
+    /// index of [`MAX_ORDERS`] or more names no field (`orders.999999999.x` allocates nothing).
     pub fn set_value(&mut self, path: &str, value: impl Into<String>) -> Result<(), UnknownPath> {
         let unknown = || UnknownPath(path.to_owned());
         let value = value.into();
@@ -795,7 +836,9 @@ impl Form {
                 let (section, field) = path.split_once('.').ok_or_else(unknown)?;
                 if section == "orders" {
                     let (index, field) = field.split_once('.').ok_or_else(unknown)?;
-                    let index = parse_index(index).ok_or_else(unknown)?;
+                    let index = parse_index(index)
+                        .filter(|&i| i < MAX_ORDERS)
+                        .ok_or_else(unknown)?;
                     if !ORDER_FIELDS.contains(&field) {
                         return Err(unknown());
                     }

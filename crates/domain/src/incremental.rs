@@ -11,10 +11,10 @@
 //! - everything else (customer, contacts, authorisation, signing, late payment, and the
 //!   cross-field rules among them) is judged on the form without its lines, and the result
 //!   kept while only lines change;
-//! - the only rules across lines, a sub-order number or product number appearing twice, are
-//!   counted here in one pass ([`CrossFieldRule::DuplicateSubOrder`],
-//!   [`CrossFieldRule::DuplicateProductNumber`], compared trimmed as `form.rs` compares them),
-//!   and counted again only when a line changed, came or went.
+//! - the only rules across lines, a sub-order number or product number appearing twice
+//!   ([`CrossFieldRule::DuplicateSubOrder`], [`CrossFieldRule::DuplicateProductNumber`]), are
+//!   [`form::duplicate_numbers`], the one implementation `validate` also calls (one pass over
+//!   the lines), and counted again only when a line changed, came or went.
 //!
 //! The pieces are put back in `validate`'s own order, so [`Validator::validate`] returns
 //! exactly what [`form::validate`] returns (tests below check this over many forms). Figures
@@ -22,12 +22,9 @@
 //! every line has the figure, as [`preview::preview`] does; the late-payment figures and the
 //! reply-by date (from the signing date) come from the form without its lines.
 
-use std::collections::HashMap;
-
 use crate::date::Date;
 use crate::error::RuleMessage;
 use crate::form::{self, CrossFieldRule, FieldError, Form, Late, Order};
-use crate::money::Fen;
 use crate::preview::{self, Preview, PreviewValue};
 
 /// The form without its product lines (cheap: the lines are not copied).
@@ -141,6 +138,11 @@ impl Validator {
         // 2. "At least one line", then each line's own rules.
         if form.orders.is_empty() {
             out.extend(rest.iter().filter(|e| e.path == "orders").cloned());
+        } else if form.orders.len() > form::MAX_ORDERS {
+            out.push(FieldError {
+                path: "orders".into(),
+                rule: form::FieldRule::TooManyOrders.into(),
+            });
         }
         let mut lines_changed = self.lines.len() != form.orders.len();
         self.lines.truncate(form.orders.len());
@@ -169,22 +171,7 @@ impl Validator {
                 .cloned(),
         );
         if lines_changed || self.duplicates.is_none() {
-            let mut found = Vec::new();
-            duplicates(
-                &mut found,
-                form,
-                |o| &o.sub_order_no,
-                "sub_order_no",
-                CrossFieldRule::DuplicateSubOrder,
-            );
-            duplicates(
-                &mut found,
-                form,
-                |o| &o.product_number,
-                "product_number",
-                CrossFieldRule::DuplicateProductNumber,
-            );
-            self.duplicates = Some(found);
+            self.duplicates = Some(form::duplicate_numbers(form));
         }
         out.extend(self.duplicates.iter().flatten().cloned());
         out.extend(
@@ -196,39 +183,21 @@ impl Validator {
     }
 }
 
-/// A value that appears in more than one line, reported at each line it appears in.
-fn duplicates(
-    out: &mut Vec<FieldError>,
-    form: &Form,
-    field: fn(&Order) -> &String,
-    name: &str,
-    rule: CrossFieldRule,
-) {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    for o in &form.orders {
-        let v = field(o).trim();
-        if !v.is_empty() {
-            *seen.entry(v).or_default() += 1;
-        }
-    }
-    for (i, o) in form.orders.iter().enumerate() {
-        let v = field(o).trim();
-        if !v.is_empty() && seen.get(v).copied().unwrap_or(0) > 1 {
-            out.push(FieldError {
-                path: format!("orders.{i}.{name}"),
-                rule: rule.into(),
-            });
-        }
-    }
+/// One line's figures and the reasons of those it cannot compute, keys renumbered.
+#[derive(Default)]
+struct LineFigures {
+    values: Vec<(String, PreviewValue)>,
+    reasons: Vec<(String, RuleMessage)>,
 }
 
 /// [`preview::preview`], keeping each product line's figures until the line changes, and the
-/// whole set until anything it depends on changes.
+/// whole set until anything it depends on changes. [`Previewer::not_computable`] is
+/// [`preview::figures`]'s list of figures that cannot be computed, kept the same way.
 #[derive(Default)]
 pub struct Previewer {
-    lines: Vec<Kept<Vec<(String, PreviewValue)>>>,
+    lines: Vec<Kept<LineFigures>>,
     late: Option<(Late, String, Date)>,
-    current: Preview,
+    current: preview::Figures,
 }
 
 impl Previewer {
@@ -242,10 +211,19 @@ impl Previewer {
         self.lines.truncate(form.orders.len());
         for (i, order) in form.orders.iter().enumerate() {
             let (fresh, _) = kept(&mut self.lines, i, order, || {
-                preview::preview(&just_line(order), today)
-                    .into_iter()
-                    .filter_map(|(key, value)| renumber(&key, i).map(|key| (key, value)))
-                    .collect()
+                let figures = preview::figures(&just_line(order), today);
+                LineFigures {
+                    values: figures
+                        .preview
+                        .into_iter()
+                        .filter_map(|(key, value)| renumber(&key, i).map(|key| (key, value)))
+                        .collect(),
+                    reasons: figures
+                        .not_computable
+                        .into_iter()
+                        .filter_map(|(key, why)| renumber(&key, i).map(|key| (key, why)))
+                        .collect(),
+                }
             });
             changed |= fresh;
         }
@@ -264,43 +242,67 @@ impl Previewer {
 
     /// The figures as of the last [`Previewer::update`].
     pub fn figures(&self) -> &Preview {
-        &self.current
+        &self.current.preview
+    }
+
+    /// The figures that cannot be computed, with their reasons, as of the last update.
+    pub fn not_computable(&self) -> &preview::NotComputable {
+        &self.current.not_computable
     }
 
     /// Exactly `preview::preview(form, today)`.
     pub fn preview(&mut self, form: &Form, today: Date) -> Preview {
         self.update(form, today);
+        self.current.preview.clone()
+    }
+
+    /// Exactly `preview::figures(form, today)`.
+    pub fn all_figures(&mut self, form: &Form, today: Date) -> preview::Figures {
+        self.update(form, today);
         self.current.clone()
     }
 
-    fn assemble(&self, form: &Form, today: Date) -> Preview {
-        let mut out = Preview::new();
+    fn assemble(&self, form: &Form, today: Date) -> preview::Figures {
+        let mut out = preview::Figures::default();
         let mut penalties = Vec::with_capacity(self.lines.len());
         let mut charges = Vec::with_capacity(self.lines.len());
         for line in &self.lines {
-            let mut penalty = None;
-            let mut charge = None;
-            for (key, value) in &line.result {
-                if let PreviewValue::Money(fen) = value {
-                    if key.ends_with(".penalty") {
-                        penalty = Some(*fen);
-                    } else if key.ends_with(".final_month_charge") {
-                        charge = Some(*fen);
-                    }
+            let part = |suffix: &str| {
+                let value = line
+                    .result
+                    .values
+                    .iter()
+                    .find_map(|(key, value)| match value {
+                        PreviewValue::Money(fen) if key.ends_with(suffix) => Some(Ok(*fen)),
+                        _ => None,
+                    });
+                value.or_else(|| {
+                    line.result
+                        .reasons
+                        .iter()
+                        .find(|(key, _)| key.ends_with(suffix))
+                        .map(|(_, why)| Err(*why))
+                })
+            };
+            penalties.push(part(".penalty"));
+            charges.push(part(".final_month_charge"));
+            out.preview.extend(line.result.values.iter().cloned());
+            out.not_computable
+                .extend(line.result.reasons.iter().cloned());
+        }
+        for (key, parts) in [
+            ("total.penalty", &penalties),
+            ("total.final_month_charge", &charges),
+        ] {
+            match preview::total_of(parts) {
+                Some(Ok(total)) => {
+                    out.preview.insert(key.into(), PreviewValue::Money(total));
                 }
-                out.insert(key.clone(), *value);
+                Some(Err(why)) => {
+                    out.not_computable.insert(key.into(), why);
+                }
+                None => {}
             }
-            penalties.push(penalty);
-            charges.push(charge);
-        }
-        if let Some(total) = sum_of_all(&penalties) {
-            out.insert("total.penalty".into(), PreviewValue::Money(total));
-        }
-        if let Some(total) = sum_of_all(&charges) {
-            out.insert(
-                "total.final_month_charge".into(),
-                PreviewValue::Money(total),
-            );
         }
         // The late-payment figures and the reply-by date (from the signing date).
         let late = Form {
@@ -308,19 +310,11 @@ impl Previewer {
             signing: form.signing.clone(),
             ..Form::default()
         };
-        out.extend(preview::preview(&late, today));
+        let late = preview::figures(&late, today);
+        out.preview.extend(late.preview);
+        out.not_computable.extend(late.not_computable);
         out
     }
-}
-
-/// The sum, when there is at least one figure and every line has one (as `preview` sums).
-fn sum_of_all(figures: &[Option<Fen>]) -> Option<Fen> {
-    if figures.is_empty() {
-        return None;
-    }
-    figures
-        .iter()
-        .try_fold(Fen::ZERO, |sum, f| sum.checked_add((*f)?))
 }
 
 #[cfg(test)]
@@ -338,6 +332,10 @@ mod tests {
     fn same(form: &Form, v: &mut Validator, p: &mut Previewer) {
         assert_eq!(v.validate(form, today()), form::validate(form, today()));
         assert_eq!(p.preview(form, today()), preview::preview(form, today()));
+        assert_eq!(
+            p.all_figures(form, today()),
+            preview::figures(form, today())
+        );
     }
 
     /// Small deterministic generator (no dependency for a handful of numbers).
@@ -372,6 +370,9 @@ mod tests {
             "1200.00",
             "１２００",
             "-5",
+            "92233720368547758.07",
+            "9999-12-31",
+            "9999-11-30",
             "450",
             "2023-05-15",
             "2024-03-31",

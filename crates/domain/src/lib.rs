@@ -13,6 +13,7 @@
 //!   English beside the document's labels).
 //! - [`incremental`]: `validate` and `preview` for a form edited a keystroke at a time.
 //! - [`payload`]: the signed consent payload: RFC 8785 bytes, ES256 verification, checks.
+//! - [`origins`]: the portal-origin allow-list (frame mode, CORS, `frame-ancestors`).
 
 pub mod error;
 pub mod date;
@@ -34,3 +35,4 @@ pub mod labels;
 pub mod incremental;
 pub mod content;
 pub mod payload;
+pub mod origins;

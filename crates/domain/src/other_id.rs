@@ -17,7 +17,9 @@
 //!
 //! Decisions:
 //! - 身份证 and 港澳台居民居住证 share the GB 11643 number and its rules; their errors are the
-//!   [`ResidentIdError`]s, passed through with their own codes (`resident_id.*`). A number with a
+//!   [`ResidentIdError`]s, passed through with their own codes (`resident_id.*`); a GB 11643
+//!   number starts with a mainland province code or exactly a permit prefix, anything else
+//!   (`71…`, `831234…`) is `resident_id.province`. A number with a
 //!   residence-permit prefix (810000 / 820000 / 830000) is refused under 身份证
 //!   (`id_card.residence_permit_number`: the user picked the wrong type), and any other prefix is
 //!   refused under 港澳台居民居住证 (`residence_permit.prefix`).
@@ -511,6 +513,20 @@ mod tests {
             err(ResidentIdCard, &permit),
             fmt(IdFormatError::ResidencePermitUnderIdCard)
         );
+        // Under 身份证, a prefix no mainland card carries (domain audit 2026-12): 83 other than
+        // the 830000 permit prefix, 71, 81 and 82 other than the permit prefixes.
+        for first17 in [
+            "83123419900101002",
+            "71010019900101002",
+            "81010019900101002",
+            "82000119900101002",
+        ] {
+            assert_eq!(
+                err(ResidentIdCard, &with_check(first17)),
+                IdNumberError::ResidentId(ResidentIdError::Province),
+                "{first17}"
+            );
+        }
     }
 
     #[test]

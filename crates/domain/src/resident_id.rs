@@ -17,12 +17,16 @@
 //! years before `today`; check character.
 //!
 //! Decisions:
-//! - Province code: positions 1–2 must be one of the 34 province-level codes of GB/T 2260
-//!   ([`PROVINCE_CODES`]: 11–15, 21–23, 31–37, 41–46, 50–54, 61–65, 71 Taiwan, 81 Hong Kong,
-//!   82 Macao) or 83. 83 is not in GB/T 2260; it is the prefix (830000) of the residence permits
-//!   for Taiwan residents, as 810000 and 820000 are those of Hong Kong and Macao residents.
-//!   This type is the *number* and accepts all of them; whether the number suits the chosen
-//!   document type (a residence-permit number under 身份证, or the reverse) is decided by
+//! - Province code: positions 1–2 must be one of the 31 mainland province-level codes of
+//!   GB/T 2260 ([`MAINLAND_PROVINCE_CODES`]: 11–15, 21–23, 31–37, 41–46, 50–54, 61–65), the
+//!   codes of the resident identity cards issued on the mainland; or the number must start with
+//!   one of the three residence-permit prefixes [`RESIDENCE_PERMIT_PREFIXES`] (810000 Hong Kong,
+//!   820000 Macao, 830000 Taiwan residents; 83 is not in GB/T 2260). Anything else is refused
+//!   with `resident_id.province`: 71 (Taiwan), 81 and 82 are GB/T 2260 codes, but no resident
+//!   ID card carries them, and a number starting 81, 82 or 83 other than the exact six-digit
+//!   permit prefix is neither a card nor a permit (domain audit 2026-12: `831234…` was
+//!   accepted under 身份证). This type is the *number*; whether it suits the chosen document
+//!   type (a residence-permit number under 身份证, or the reverse) is decided by
 //!   [`crate::other_id::parse_id_number`].
 //! - "Not more than 120 years back": the birth date must be on or after the same calendar day
 //!   120 years before `today` (29 February clamps to 28 February). Born on `today` is accepted.
@@ -44,6 +48,13 @@ pub const PROVINCE_CODES: [u8; 34] = [
     71, 81, 82, // 台湾 香港 澳门
 ];
 
+/// The 31 mainland province-level codes of GB/T 2260: the first two digits of a resident
+/// identity card number.
+pub const MAINLAND_PROVINCE_CODES: [u8; 31] = [
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65,
+];
+
 /// First two digits of the residence permits for Taiwan residents (830000); not a GB/T 2260 code.
 pub const TAIWAN_RESIDENCE_PERMIT_CODE: u8 = 83;
 
@@ -59,6 +70,21 @@ pub const CHECK_CHARS: &[u8; 11] = b"10X98765432";
 /// Whether `code` is one of the 34 GB/T 2260 province-level codes.
 pub fn is_province_code(code: u8) -> bool {
     PROVINCE_CODES.contains(&code)
+}
+
+/// Whether `code` is one of the 31 mainland province-level codes (a resident ID card's).
+pub fn is_mainland_province_code(code: u8) -> bool {
+    MAINLAND_PROVINCE_CODES.contains(&code)
+}
+
+/// Whether an ASCII number's address code (positions 1–6) may start a GB 11643 number as this
+/// module accepts it: a mainland province code, or exactly a residence-permit prefix.
+fn has_issued_prefix(b: &[u8]) -> bool {
+    let province = (b[0] - b'0') * 10 + (b[1] - b'0');
+    is_mainland_province_code(province)
+        || RESIDENCE_PERMIT_PREFIXES
+            .iter()
+            .any(|p| b.get(..6) == Some(p.as_bytes()))
 }
 
 /// The check character (`0`–`9` or `X`) of 17 ASCII digits; `None` if `first17` is not exactly
@@ -97,8 +123,8 @@ crate::rule_errors! {
             "身份证号码前17位应为数字，第18位为数字或X",
             "The first 17 characters must be digits and the 18th a digit or X";
         Province => "resident_id.province",
-            "前两位不是有效的省级行政区划代码",
-            "The first two digits are not a province-level division code";
+            "前两位不是内地省级行政区划代码（港澳台居民居住证以810000、820000或830000开头）",
+            "The first two digits are not a mainland province code (a residence permit starts with 810000, 820000 or 830000)";
         BirthDate => "resident_id.birth_date",
             "第7–14位不是有效的出生日期",
             "Digits 7–14 are not a real calendar date of birth";
@@ -171,8 +197,7 @@ impl ResidentId {
         if !has_gb11643_charset(b) {
             return Err(ResidentIdError::Charset);
         }
-        let province = (b[0] - b'0') * 10 + (b[1] - b'0');
-        if !is_province_code(province) && province != TAIWAN_RESIDENCE_PERMIT_CODE {
+        if !has_issued_prefix(b) {
             return Err(ResidentIdError::Province);
         }
         let birth_date = birth_date_of(b, today).map_err(|f| match f {
@@ -354,14 +379,51 @@ mod tests {
     #[test]
     fn province_list() {
         assert_eq!(PROVINCE_CODES.len(), 34);
+        assert_eq!(MAINLAND_PROVINCE_CODES.len(), 31);
         for code in 0..100u8 {
             let first17 = format!("{code:02}0307198505201240");
             let result = parse(&with_check(&first17[..17]));
-            let expected = is_province_code(code) || code == 83;
+            let expected = is_mainland_province_code(code);
             assert_eq!(result.is_ok(), expected, "province {code:02}");
+            assert_eq!(
+                is_mainland_province_code(code),
+                is_province_code(code) && ![71, 81, 82].contains(&code)
+            );
         }
-        let permit = parse(&with_check("83000019900101002")).unwrap();
-        assert!(permit.is_residence_permit_number());
+        for prefix in RESIDENCE_PERMIT_PREFIXES {
+            let permit = parse(&with_check(&format!("{prefix}19900101002"))).unwrap();
+            assert!(permit.is_residence_permit_number());
+        }
+    }
+
+    /// Each refused prefix (domain audit 2026-12, GB/T 2260): worked examples, each a number
+    /// with a right check character and birth date, so only the prefix is wrong.
+    #[test]
+    fn prefixes_no_card_or_permit_carries_are_refused() {
+        for first17 in [
+            "83123419900101002", // 83, not the 830000 permit prefix (the audit's 226 strings)
+            "83000119900101002", // 830001: one digit off the prefix
+            "71010019900101002", // 71 台湾: a GB/T 2260 code, on no mainland card
+            "81000119900101002", // 81 香港, other than 810000
+            "82030019900101002", // 82 澳门, other than 820000
+            "10030719850520124", // 10: no province
+            "66030719850520124", // 66: no province
+            "99030719850520124", // 99: no province
+        ] {
+            assert_eq!(
+                parse(&with_check(first17)),
+                Err(ResidentIdError::Province),
+                "{first17}"
+            );
+        }
+        // The edges of the mainland ranges are accepted.
+        for first17 in [
+            "11010519491231002",
+            "65010019900101002",
+            "15010019900101002",
+        ] {
+            assert!(parse(&with_check(first17)).is_ok(), "{first17}");
+        }
     }
 
     #[test]

@@ -43,6 +43,19 @@ pub fn is_invisible(c: char) -> bool {
     )
 }
 
+/// A character that changes how text around it is displayed without being seen: the
+/// zero-width characters U+200B–U+200D, the directional marks U+200E–U+200F, the embeddings
+/// and overrides U+202A–U+202E, the isolates U+2066–U+2069, U+2060 WORD JOINER and U+FEFF.
+/// In a name, an address or a remark they let a value read differently from what it holds
+/// (U+202E reverses what follows): free text refuses them (`field.invisible_chars`), while the
+/// identifier parsers drop the zero-width ones that pasting drags along ([`is_invisible`]).
+pub fn is_format_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+    )
+}
+
 /// A dash a person may type between digit groups: ASCII HYPHEN-MINUS (and, after folding, the
 /// full-width one), U+2010 HYPHEN .. U+2015 HORIZONTAL BAR (hyphens, en and em dashes: a Chinese
 /// input method types `——` for Shift+minus), and U+2212 MINUS SIGN.
@@ -137,6 +150,25 @@ mod tests {
             "13800138000"
         );
         assert_eq!(without_spaces_and_dashes("\u{FEFF}138_0013"), "138_0013");
+    }
+
+    #[test]
+    fn format_controls_are_the_listed_ranges() {
+        let listed: Vec<u32> = (0x200B..=0x200F)
+            .chain(0x202A..=0x202E)
+            .chain([0x2060])
+            .chain(0x2066..=0x2069)
+            .chain([0xFEFF])
+            .collect();
+        for u in 0..=0x10FFFF_u32 {
+            if let Some(c) = char::from_u32(u) {
+                assert_eq!(is_format_control(c), listed.contains(&u), "U+{u:04X}");
+            }
+        }
+        // Everything dropped silently from identifiers is refused in free text.
+        for c in ['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}'] {
+            assert!(is_invisible(c) && is_format_control(c));
+        }
     }
 
     #[test]

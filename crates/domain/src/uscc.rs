@@ -11,9 +11,11 @@
 //! | 9–17 | organisation code (主体标识码, GB 11714); position 17 is its own check character |
 //! | 18 | check character: weights [`WEIGHTS`] (3^(i−1) mod 31), check = (31 − Σ mod 31) mod 31 |
 //!
-//! Normalisation ([`crate::text::without_spaces`]): full-width folded, all white space removed
-//! (also inside), ASCII letters upper-cased (the spec: lower case is accepted and shown upper
-//! case). Dashes are not removed.
+//! Normalisation ([`crate::text::without_spaces_and_dashes`]): full-width folded, all white space
+//! and every dash removed (also inside: a code pasted as `91440300-758613572G` is common), ASCII
+//! letters upper-cased (the spec: lower case is accepted and shown upper case). A dash is never
+//! part of a code (its character set is digits and upper-case letters), so removing it cannot
+//! turn one valid code into another.
 //!
 //! Checks, in order, each with its own error: empty; length 18; character set; authority;
 //! category for that authority; positions 3–8 digits; their province; GB 11714 check (17); check
@@ -254,7 +256,7 @@ pub struct Uscc(String);
 
 impl Uscc {
     pub fn parse(s: &str) -> Result<Uscc, UsccError> {
-        let s = text::without_spaces(s).to_ascii_uppercase();
+        let s = text::without_spaces_and_dashes(s).to_ascii_uppercase();
         if s.is_empty() {
             return Err(UsccError::Empty);
         }
@@ -418,8 +420,21 @@ mod tests {
                 .as_str(),
             SEED
         );
-        assert_eq!(Uscc::parse("91440300-75861357-2G"), Err(UsccError::Length));
-        assert_eq!(Uscc::parse("9144030-758613572G"), Err(UsccError::Charset));
+        // Dashes go like spaces (domain audit): as pasted, grouped, full-width, en dash.
+        for dashed in [
+            "91440300-758613572G",
+            "91440300-75861357-2G",
+            "9144-0300-7586-1357-2G",
+            "91440300－758613572g",
+            "91440300\u{2013}758613572G",
+            " 91440300 - 758613572G ",
+        ] {
+            assert_eq!(Uscc::parse(dashed).unwrap().as_str(), SEED, "{dashed}");
+        }
+        // Only dashes and spaces go: any other separator is still refused.
+        assert_eq!(Uscc::parse("91440300_758613572G"), Err(UsccError::Length));
+        assert_eq!(Uscc::parse("9144030_758613572G"), Err(UsccError::Charset));
+        assert_eq!(Uscc::parse("--"), Err(UsccError::Empty));
     }
 
     #[test]

@@ -358,9 +358,36 @@ fn art4_s4_vat_split_rounds_the_net_half_up() {
 // ---------------------------------------------------------------- due dates (C art. 4 §3)
 
 #[test]
-fn art4_s3_final_bill_is_due_on_the_termination_day() {
-    // "在业务终止时一次性缴清": cancel 2023-04-10 → due 2023-04-10.
-    assert_eq!(final_bill_due(d("2023-04-10")), d("2023-04-10"));
+fn art4_s3_a_shorter_final_month_is_due_on_the_termination_day() {
+    // "业务终止周期不满一个完整自然月的…在业务终止时一次性缴清": cancel 2023-04-10 (10 of 30
+    // days) → due 2023-04-10.
+    assert_eq!(final_bill_due(d("2023-04-10")), Ok(d("2023-04-10")));
+    // One day short of the month is still short: cancel 2023-04-29 → due 2023-04-29; and
+    // 2024-02-28 in a leap year (29 days) → due 2024-02-28.
+    assert_eq!(final_bill_due(d("2023-04-29")), Ok(d("2023-04-29")));
+    assert_eq!(final_bill_due(d("2024-02-28")), Ok(d("2024-02-28")));
+}
+
+#[test]
+fn art4_s3_a_complete_final_month_is_due_15_days_after_it_ends() {
+    // A cancellation on the month's last day leaves a complete final calendar month: an
+    // ordinary period, "于每周期结束后的15日内" (domain audit 2026-12).
+    // cancel 2023-04-30 → April ends 04-30 → due 2023-05-15.
+    assert_eq!(final_bill_due(d("2023-04-30")), Ok(d("2023-05-15")));
+    // cancel 2023-02-28 (February 2023 has 28 days) → due 2023-03-15.
+    assert_eq!(final_bill_due(d("2023-02-28")), Ok(d("2023-03-15")));
+    // cancel 2023-12-31 → due 2024-01-15 (across the year).
+    assert_eq!(final_bill_due(d("2023-12-31")), Ok(d("2024-01-15")));
+    // The figure is the same as any full period's.
+    assert_eq!(
+        final_bill_due(d("2023-04-30")),
+        period_due_date(d("2023-04-30"))
+    );
+    // Past year 9999 there is no date to give: an error, not a missing figure.
+    assert_eq!(
+        final_bill_due(d("9999-12-31")),
+        Err(ClauseError::DateOutOfRange)
+    );
 }
 
 #[test]
@@ -421,7 +448,7 @@ fn art4_s3_termination_after_60_days_of_suspension() {
     assert_eq!(termination_from(d("2023-06-15")), Ok(d("2023-08-15")));
     // The whole chain from the final bill of the seed's line (due on the cancel day 2023-04-10):
     //   suspension 04-10 + 31 = 05-11; termination 05-11 + 61 = 07-11.
-    let suspension = suspension_from(final_bill_due(d("2023-04-10"))).unwrap();
+    let suspension = suspension_from(final_bill_due(d("2023-04-10")).unwrap()).unwrap();
     assert_eq!(suspension, d("2023-05-11"));
     assert_eq!(termination_from(suspension), Ok(d("2023-07-11")));
 }

@@ -244,6 +244,76 @@ fn employees_must_be_a_whole_number_of_at_least_one() {
     );
 }
 
+/// Domain audit 2026-12: full-width digits are folded as in every other field; a JSON float,
+/// boolean or text is a field error, never a form that cannot be read.
+#[test]
+fn employees_fold_full_width_and_report_any_json_value_as_a_field_error() {
+    let mut form = seed();
+    form.customer.employees = IntegerText::from("１０");
+    assert_eq!(form.customer.employees.value(), Some(10));
+    assert!(!failures(&form, signing_day())
+        .iter()
+        .any(|(p, _)| p == "customer.employees"));
+    assert_eq!(
+        serde_json::to_value(&form).unwrap()["customer"]["employees"],
+        10
+    );
+    for json in [
+        r#"{"customer":{"employees":10.5}}"#,
+        r#"{"customer":{"employees":10.0}}"#,
+        r#"{"customer":{"employees":1e3}}"#,
+        r#"{"customer":{"employees":true}}"#,
+        r#"{"customer":{"employees":"ten"}}"#,
+        r#"{"customer":{"employees":18446744073709551616}}"#,
+    ] {
+        let form: Form = serde_json::from_str(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+        assert!(
+            has(
+                &failures(&form, signing_day()),
+                "customer.employees",
+                "field.not_an_integer"
+            ),
+            "{json}"
+        );
+    }
+}
+
+/// Security review L4: bidi controls and zero-width characters in names, addresses and
+/// remarks are refused with their own code.
+#[test]
+fn free_text_refuses_bidi_controls_and_zero_width_characters() {
+    for c in [
+        '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}',
+        '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+        '\u{FEFF}',
+    ] {
+        let mut form = seed();
+        form.customer.group_name = format!("深圳特发{c}东智科技有限公司");
+        form.customer.office_address = format!("深圳市龙岗区{c}宝龙二路3号");
+        form.orders[0].remarks = format!("备{c}注");
+        form.contact.name = format!("张{c}晓梅");
+        form.agent.matter = format!("移动{c}相关业务");
+        let f = failures(&form, signing_day());
+        for path in [
+            "customer.group_name",
+            "customer.office_address",
+            "orders.0.remarks",
+            "contact.name",
+            "agent.matter",
+        ] {
+            assert!(
+                has(&f, path, "field.invisible_chars"),
+                "{path} U+{:04X}",
+                c as u32
+            );
+        }
+    }
+    // Markup is text (every view escapes it), and ordinary punctuation stays allowed.
+    let mut form = seed();
+    form.orders[0].remarks = "<b>见附件</b> — 2023年4月".into();
+    assert!(failures(&form, signing_day()).is_empty());
+}
+
 #[test]
 fn text_lengths_and_control_characters() {
     let mut form = seed();
@@ -322,6 +392,61 @@ fn the_same_sub_order_or_product_number_twice_is_refused_at_each_line() {
         "orders.1.product_number",
         "cross.duplicate_product_number"
     ));
+}
+
+/// Domain audit 2026-12: the duplicate checks are linear in the number of lines, and a form
+/// carries at most 200 lines (`orders.too_many`).
+#[test]
+fn product_lines_are_bounded_and_checked_in_linear_time() {
+    use qianyue_domain::form::MAX_ORDERS;
+    assert_eq!(MAX_ORDERS, 200);
+    let line = seed().orders[0].clone();
+    let mut form = seed();
+    form.orders = (0..MAX_ORDERS)
+        .map(|i| {
+            let mut o = line.clone();
+            o.sub_order_no = format!("{}", 7_552_304_046_000_000u64 + i as u64);
+            o.product_number = format!("{}", 30_221_100_000u64 + i as u64);
+            o
+        })
+        .collect();
+    assert!(!failures(&form, signing_day())
+        .iter()
+        .any(|(p, _)| p == "orders"));
+    form.orders.push(line.clone());
+    let f = failures(&form, signing_day());
+    assert!(has(&f, "orders", "orders.too_many"));
+    // 20,000 identical lines (quadratic: 92 s in a debug build before) take a moment now,
+    // and every line is reported.
+    form.orders = vec![line; 20_000];
+    let started = std::time::Instant::now();
+    let f = failures(&form, signing_day());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    let dup = f
+        .iter()
+        .filter(|(_, c)| *c == "cross.duplicate_sub_order")
+        .count();
+    assert_eq!(dup, 20_000);
+    assert!(has(&f, "orders", "orders.too_many"));
+}
+
+#[test]
+fn set_value_refuses_a_line_index_past_the_bound() {
+    use qianyue_domain::form::MAX_ORDERS;
+    let mut form = Form::default();
+    assert!(form.set_value("orders.999999999.remarks", "x").is_err());
+    assert!(form
+        .set_value(&format!("orders.{MAX_ORDERS}.remarks"), "x")
+        .is_err());
+    assert!(form.orders.is_empty(), "nothing was allocated");
+    let last = MAX_ORDERS - 1;
+    form.set_value(&format!("orders.{last}.remarks"), "x")
+        .unwrap();
+    assert_eq!(form.orders.len(), MAX_ORDERS);
 }
 
 #[test]

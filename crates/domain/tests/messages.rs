@@ -36,6 +36,8 @@ fn catalogue() -> Vec<(&'static str, Vec<RuleMessage>)> {
         all("PasswordError", clauses::PasswordError::ALL),
         all("FieldRule", form::FieldRule::ALL),
         all("CrossFieldRule", form::CrossFieldRule::ALL),
+        all("OriginError", origins::OriginError::ALL),
+        all("SigningTimeRule", payload::SigningTimeRule::ALL),
     ]
 }
 

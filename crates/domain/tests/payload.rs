@@ -506,15 +506,76 @@ fn the_form_is_re_validated_on_the_signing_date() {
     });
     assert_eq!(code, "form.invalid");
     assert!(fields.iter().any(|(p, _)| p == "customer.cert_number"));
-    // A signing date after the day of signing.
+    // A signing date after the day of signing: not the day of signing (security review M1).
     let (code, fields) = rejected(|v| v["form"]["signing"]["date"] = json!("2023-04-11"));
-    assert_eq!(code, "form.invalid");
-    assert!(has(&fields, "signing.date", "signing.date_in_future"));
+    assert_eq!(code, "signing.date_not_signing_day");
+    assert_eq!(
+        fields,
+        [("signing.date".into(), "signing.date_not_signing_day".into())]
+    );
     // A form not in the model's serialized shape (a member left out).
     let (code, _) = rejected(|v| {
         v["form"].as_object_mut().unwrap().remove("late");
     });
     assert_eq!(code, "form.not_canonical");
+}
+
+/// Security review M1: the signing date is the day of signing, so an authorisation that has
+/// ended cannot be signed under by writing an earlier date.
+#[test]
+fn the_signing_date_is_the_day_of_signing() {
+    // Back-dated by a day (signed_at is 2023-04-10T15:04:05+08:00).
+    let (code, fields) = rejected(|v| v["form"]["signing"]["date"] = json!("2023-04-09"));
+    assert_eq!(code, "signing.date_not_signing_day");
+    assert!(has(&fields, "signing.date", "signing.date_not_signing_day"));
+    // An authorisation that ended before the day of signing: written honestly, the form is
+    // refused on that day; back-dated into the period, the date is refused.
+    let (code, fields) = rejected(|v| {
+        v["form"]["agent"]["valid_from"] = json!("2023-01-01");
+        v["form"]["agent"]["valid_to"] = json!("2023-03-31");
+    });
+    assert_eq!(code, "form.invalid");
+    assert!(has(
+        &fields,
+        "signing.date",
+        "cross.signing_outside_authorisation"
+    ));
+    let (code, _) = rejected(|v| {
+        v["form"]["agent"]["valid_from"] = json!("2023-01-01");
+        v["form"]["agent"]["valid_to"] = json!("2023-03-31");
+        v["form"]["signing"]["date"] = json!("2023-03-31");
+    });
+    assert_eq!(code, "signing.date_not_signing_day");
+    // The day in China Standard Time: 2023-04-10T00:00:00+08:00 is still 04-09 in UTC.
+    let key = test_key();
+    let mut v = serde_json::to_value(payload_with(seed_form(), ID, &key)).unwrap();
+    v["signed_at"] = json!("2023-04-10T00:00:00+08:00");
+    assert!(verify_and_check(sign_value(&v, &key).as_bytes(), now()).is_ok());
+    v["signed_at"] = json!("2023-04-09T23:59:59+08:00");
+    let r = verify_and_check(sign_value(&v, &key).as_bytes(), now()).unwrap_err();
+    assert_eq!(r.code(), "signing.date_not_signing_day");
+}
+
+/// The receiver's offline allowance: `signed_at` at most that many days before its clock.
+#[test]
+fn a_signed_at_older_than_the_offline_allowance_is_refused() {
+    let key = test_key();
+    let payload = payload_with(seed_form(), ID, &key);
+    let signed = SignedAt::parse(SIGNED_AT).unwrap().unix_seconds();
+    let day = 86_400;
+    let days = DEFAULT_OFFLINE_ALLOWANCE_DAYS;
+    assert_eq!(days, 30);
+    // Exactly 30 days after signing: still accepted; one second more: refused.
+    let edge = signed + i64::from(days) * day;
+    assert!(check_signing_time(&payload, edge, days).is_ok());
+    let r = check_signing_time(&payload, edge + 1, days).unwrap_err();
+    assert_eq!(r.code(), "signed_at.too_old");
+    assert_eq!(r.fields[0].path, "signed_at");
+    // Another allowance is another bound.
+    assert!(check_offline_allowance(&payload, signed + 7 * day, 7).is_ok());
+    assert!(check_offline_allowance(&payload, signed + 8 * day, 7).is_err());
+    // Signed later than the receiver's clock is check_payload's (signed_at.future), not this.
+    assert!(check_offline_allowance(&payload, signed - day, 7).is_ok());
 }
 
 #[test]

@@ -138,7 +138,12 @@ pub async fn post_consent(State(app): State<Arc<App>>, headers: HeaderMap, body:
         }
     }
     // Does it keep the agreement's rules, as on the day it was signed?
+    // Signed on its signing date, within the offline allowance (payload::check_signing_time).
     let checked = match payload::check_form_canonical(&verified)
+        .and_then(|()| {
+            let allowance = app.config.offline_allowance_days;
+            payload::check_signing_time(&verified.payload, now, allowance)
+        })
         .and_then(|()| payload::check_payload(&verified.payload, now))
     {
         Ok(c) => c,

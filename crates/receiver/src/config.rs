@@ -31,6 +31,10 @@ pub struct Config {
     /// other version is refused as `agreement.version_unknown` (while a new version is rolled
     /// out, to withdraw an old one, or to test how the app shows a refusal).
     pub agreement_versions: Option<Vec<String>>,
+    /// `QIANYUE_OFFLINE_ALLOWANCE_DAYS`: how many days old a consent's `signed_at` may be when
+    /// it arrives (a capture kept in an outbox while offline), 1 to 36500. Default 30
+    /// (`payload::DEFAULT_OFFLINE_ALLOWANCE_DAYS`); older: `signed_at.too_old`.
+    pub offline_allowance_days: u32,
 }
 
 pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
@@ -76,7 +80,7 @@ impl Config {
             None => Vec::new(),
             Some(list) => list
                 .split_whitespace()
-                .map(|s| check_ancestor(s).map(str::to_owned))
+                .map(check_ancestor)
                 .collect::<Result<_, _>>()?,
         };
         let max_body = match var("QIANYUE_MAX_BODY_BYTES") {
@@ -93,6 +97,13 @@ impl Config {
                 .map(str::to_owned)
                 .collect()
         });
+        let offline_allowance_days =
+            match var("QIANYUE_OFFLINE_ALLOWANCE_DAYS") {
+                None => qianyue_domain::payload::DEFAULT_OFFLINE_ALLOWANCE_DAYS,
+                Some(n) => n.parse().ok().filter(|n| (1..=36_500).contains(n)).ok_or(
+                    "QIANYUE_OFFLINE_ALLOWANCE_DAYS must be a number of days from 1 to 36500",
+                )?,
+            };
         Ok(Config {
             addr,
             dist,
@@ -102,6 +113,7 @@ impl Config {
             frame_ancestors,
             max_body,
             agreement_versions,
+            offline_allowance_days,
         })
     }
 
@@ -121,23 +133,20 @@ impl Config {
     }
 }
 
-/// A `frame-ancestors` source: `'self'`, `'none'`, or a scheme-and-host origin with no
-/// character that could end the directive.
-fn check_ancestor(s: &str) -> Result<&str, String> {
-    let ok = s == "'self'"
-        || s == "'none'"
-        || ((s.starts_with("https://") || s.starts_with("http://"))
-            && s.len() > 8
-            && s.bytes().all(|b| {
-                b.is_ascii_alphanumeric() || matches!(b, b':' | b'/' | b'.' | b'-' | b'*')
-            }));
-    if ok {
-        Ok(s)
-    } else {
-        Err(format!(
-            "QIANYUE_FRAME_ANCESTORS: {s:?} is not an origin like https://portal.example.com"
-        ))
-    }
+/// A `frame-ancestors` source, read with the domain's one allow-list grammar
+/// (`qianyue_domain::origins`): `'self'`, `'none'`, an origin or `scheme://*.suffix[:port]`;
+/// `*`, `https://*`, a path or plain `http:` off this computer are refused at start-up. Kept in
+/// its normalised form (default port dropped, lower case), which the CSP, `/embed-config.json`
+/// and CORS all read.
+fn check_ancestor(s: &str) -> Result<String, String> {
+    qianyue_domain::origins::Source::parse(s)
+        .map(|source| source.to_csp())
+        .map_err(|e| {
+            format!(
+                "QIANYUE_FRAME_ANCESTORS: {}",
+                qianyue_domain::origins::describe(s, e)
+            )
+        })
 }
 
 #[cfg(test)]
@@ -173,5 +182,49 @@ mod tests {
         assert_eq!(c.agreement_versions, Some(vec!["v1".into(), "v2".into()]));
         let c = config(&[("DATABASE_URL", "postgres://q:secret@127.0.0.1:5432/q")]).unwrap();
         assert_eq!(c.database_display(), "postgres://q:***@127.0.0.1:5432/q");
+    }
+
+    #[test]
+    fn offline_allowance() {
+        assert_eq!(config(&[]).unwrap().offline_allowance_days, 30);
+        let c = config(&[("QIANYUE_OFFLINE_ALLOWANCE_DAYS", "7")]).unwrap();
+        assert_eq!(c.offline_allowance_days, 7);
+        for bad in ["0", "-1", "x", "36501"] {
+            assert!(
+                config(&[("QIANYUE_OFFLINE_ALLOWANCE_DAYS", bad)]).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    /// One grammar (the domain's `origins`): what would let any site frame the app is refused,
+    /// and entries are kept normalised, so CSP, `/embed-config.json` and CORS agree.
+    #[test]
+    fn frame_ancestors_use_the_allow_list_grammar() {
+        for bad in [
+            "*",
+            "https://*",
+            "http://*",
+            "https://*.com",
+            "http://portal.example.com",
+            "https://portal.example.com/path",
+        ] {
+            let e = config(&[("QIANYUE_FRAME_ANCESTORS", bad)]).unwrap_err();
+            assert!(e.starts_with("QIANYUE_FRAME_ANCESTORS: "), "{bad}: {e}");
+        }
+        let c = config(&[(
+            "QIANYUE_FRAME_ANCESTORS",
+            "'self' HTTPS://Portal.Example.com:443 https://*.gd.example.com http://localhost:8081",
+        )])
+        .unwrap();
+        assert_eq!(
+            c.frame_ancestors,
+            [
+                "'self'",
+                "https://portal.example.com",
+                "https://*.gd.example.com",
+                "http://localhost:8081"
+            ]
+        );
     }
 }

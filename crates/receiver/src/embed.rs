@@ -40,31 +40,13 @@ pub async fn config(State(app): State<Arc<App>>) -> Response {
     response
 }
 
-/// Whether `origin` (an `Origin` header) is one of `list`'s origins, exactly or as a
-/// subdomain of a `scheme://*.suffix[:port]` entry (`'self'` and `'none'` name no other origin).
+/// Whether `origin` (an `Origin` header) is on `list` (the configured, already checked
+/// `frame-ancestors` entries), by the domain's one allow-list rule (`qianyue_domain::origins`):
+/// exactly, default port or not, or as a subdomain of a `scheme://*.suffix[:port]` entry.
+/// `'self'` and `'none'` name no other origin.
 pub fn listed(list: &[String], origin: &str) -> bool {
-    let origin = origin.trim().to_ascii_lowercase();
-    let Some((scheme, rest)) = origin.split_once("://") else {
-        return false;
-    };
-    list.iter().any(|entry| {
-        let entry = entry.trim().trim_end_matches('/').to_ascii_lowercase();
-        if entry == origin {
-            return true;
-        }
-        let Some((e_scheme, e_rest)) = entry.split_once("://") else {
-            return false;
-        };
-        let Some(suffix) = e_rest.strip_prefix("*.") else {
-            return false;
-        };
-        // `rest` is host[:port]; the entry's suffix carries the same port, if any.
-        e_scheme == scheme
-            && rest.len() > suffix.len() + 1
-            && rest.ends_with(suffix)
-            && rest[..rest.len() - suffix.len()].ends_with('.')
-            && !rest[..rest.len() - suffix.len() - 1].contains(':')
-    })
+    qianyue_domain::origins::AllowList::lenient(list.iter().map(String::as_str))
+        .allows(origin, None)
 }
 
 /// The CORS layer: answers listed origins' preflights, marks listed origins' answers.
@@ -132,5 +114,9 @@ mod tests {
         assert!(!listed(&list, "null"));
         assert!(!listed(&list, "'self'"));
         assert!(!listed(&[], "https://portal.example.com"));
+        // The review's case: a default port in the entry or the header is the same origin.
+        let with_port = ["https://portal.example.com:443".to_owned()];
+        assert!(listed(&with_port, "https://portal.example.com"));
+        assert!(listed(&list, "https://portal.example.com:443"));
     }
 }

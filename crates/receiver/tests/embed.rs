@@ -111,3 +111,42 @@ fn by_default_only_the_app_itself_is_allowed() {
     assert_eq!(loader.status, 200);
     assert_eq!(loader.header("access-control-allow-origin"), None);
 }
+
+/// Security review L2: one allow-list rule. An entry with the default port is one origin for
+/// the CSP, `/embed-config.json` and CORS alike; an entry that would let any site frame the
+/// app stops the receiver at start-up.
+#[test]
+fn a_default_port_is_one_origin_and_a_bare_wildcard_is_refused() {
+    let r = receiver(Some("https://Portal.Example.com:443"));
+    let config = r.get("/embed-config.json", &[]);
+    assert_eq!(
+        config.json(),
+        serde_json::json!({ "allowed_origins": [PORTAL] })
+    );
+    let csp = config.header("content-security-policy").unwrap().to_owned();
+    assert!(
+        csp.contains(&format!("frame-ancestors {PORTAL};"))
+            || csp.ends_with(&format!("frame-ancestors {PORTAL}")),
+        "{csp}"
+    );
+    let loader = r.get("/embed.js", &[("Origin", PORTAL)]);
+    assert_eq!(loader.header("access-control-allow-origin"), Some(PORTAL));
+    let evil = r.get("/embed.js", &[("Origin", "https://evilportal.example.com")]);
+    assert_eq!(evil.header("access-control-allow-origin"), None);
+    drop(r);
+
+    for entry in ["*", "https://*", "http://portal.example.com"] {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_qianyue-receiver"))
+            .env_clear()
+            .env("QIANYUE_FRAME_ANCESTORS", entry)
+            .env("QIANYUE_DATA_DIR", temp_dir("refused").join("data"))
+            .env("QIANYUE_ADDR", "127.0.0.1:0")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        assert!(!status.status.success(), "{entry} was accepted");
+        let err = String::from_utf8_lossy(&status.stderr);
+        assert!(err.contains("QIANYUE_FRAME_ANCESTORS"), "{entry}: {err}");
+    }
+}

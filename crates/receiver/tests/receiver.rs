@@ -28,6 +28,90 @@ fn assert_refused(resp: &HttpResponse, status: u16, code: &str) -> Value {
     v
 }
 
+/// Security review M1: the signing date is the day of signing, the authorisation is judged
+/// on it, and `signed_at` is at most the offline allowance old (default 30 days).
+#[test]
+fn the_signing_date_is_the_day_of_signing() {
+    let mut opts = Options::new(Backend::Sqlite);
+    opts.offline_allowance_days = None;
+    let r = Receiver::start(opts);
+    let now = now_unix();
+
+    // Signed now, dated today in China Standard Time: accepted.
+    let id = uuid();
+    let v = payload_value_signed_at(&id, now);
+    let today = v["form"]["signing"]["date"].as_str().unwrap().to_owned();
+    let resp = r.post_json(&sign_value(&v));
+    assert_eq!(resp.status, 201, "{}", resp.text());
+    let auth = format!("Bearer {TOKEN}");
+    let record = r
+        .get(&format!("/api/consents/{id}"), &[("Authorization", &auth)])
+        .json();
+    assert_eq!(record["verification"]["judged_on"], today.as_str());
+
+    // A back-dated signing date: refused, at signing.date.
+    let mut v = payload_value_signed_at(&uuid(), now);
+    v["form"]["signing"]["date"] = json!("2023-04-10");
+    let body = assert_refused(
+        &r.post_json(&sign_value(&v)),
+        422,
+        "signing.date_not_signing_day",
+    );
+    assert_eq!(body["fields"][0]["path"], "signing.date");
+
+    // An authorisation that ended yesterday: refused on the day of signing ...
+    let yesterday = qianyue_domain::payload::SignedAt::from_unix_seconds(now - 86_400)
+        .unwrap()
+        .date()
+        .to_string();
+    let mut v = payload_value_signed_at(&uuid(), now);
+    v["form"]["agent"]["valid_to"] = json!(yesterday);
+    let body = assert_refused(&r.post_json(&sign_value(&v)), 422, "form.invalid");
+    assert!(
+        body["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["path"] == "signing.date"
+                && f["code"] == "cross.signing_outside_authorisation"),
+        "{body}"
+    );
+    // ... and a signing date written back into it is not the day of signing.
+    v["form"]["signing"]["date"] = json!(yesterday);
+    assert_refused(
+        &r.post_json(&sign_value(&v)),
+        422,
+        "signing.date_not_signing_day",
+    );
+
+    // Signed 31 days ago (the outbox kept it too long): too old. 29 days: still accepted.
+    let v = payload_value_signed_at(&uuid(), now - 31 * 86_400);
+    let body = assert_refused(&r.post_json(&sign_value(&v)), 422, "signed_at.too_old");
+    assert_eq!(body["fields"][0]["path"], "signed_at");
+    let v = payload_value_signed_at(&uuid(), now - 29 * 86_400);
+    let resp = r.post_json(&sign_value(&v));
+    assert_eq!(resp.status, 201, "{}", resp.text());
+    // The checked-in vector, signed on 2023-04-10, is far too old for the default allowance.
+    assert_refused(&r.post_json(&vector()), 422, "signed_at.too_old");
+    assert_eq!(r.stored_ids().len(), 2);
+    r.assert_no_panic();
+}
+
+/// `QIANYUE_OFFLINE_ALLOWANCE_DAYS` sets the allowance.
+#[test]
+fn the_offline_allowance_is_a_setting() {
+    let mut opts = Options::new(Backend::Sqlite);
+    opts.offline_allowance_days = Some(7);
+    let r = Receiver::start(opts);
+    let now = now_unix();
+    let v = payload_value_signed_at(&uuid(), now - 8 * 86_400);
+    assert_refused(&r.post_json(&sign_value(&v)), 422, "signed_at.too_old");
+    let v = payload_value_signed_at(&uuid(), now - 6 * 86_400);
+    let resp = r.post_json(&sign_value(&v));
+    assert_eq!(resp.status, 201, "{}", resp.text());
+    r.assert_no_panic();
+}
+
 #[test]
 fn the_vector_is_accepted_and_kept() {
     for backend in backends() {
@@ -159,7 +243,8 @@ fn each_refusal_has_its_code() {
         let later = qianyue_domain::payload::SignedAt::from_unix_seconds(later).unwrap();
         assert_refused(
             &post(signed(&uuid(), |v| {
-                v["signed_at"] = json!(later.to_string())
+                v["signed_at"] = json!(later.to_string());
+                v["form"]["signing"]["date"] = json!(later.date().to_string());
             })),
             422,
             "signed_at.future",

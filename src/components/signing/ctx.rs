@@ -136,7 +136,7 @@ pub struct SigningCtx {
     pub visible: Memo<HashMap<String, Vec<Shown>>>,
     /// [`SigningCtx::visible`] and the figures by key, one signal each (keyed.rs).
     shown_by_path: StoredValue<Keyed<Vec<Shown>>>,
-    figures: StoredValue<Keyed<Option<PreviewValue>>>,
+    figures: StoredValue<Keyed<Option<FigureState>>>,
     pub readonly: StoredValue<HashSet<String>>,
     /// The four separate consents, in [`ConsentId::ALL`] order; never pre-ticked or saved.
     pub consents: RwSignal<[bool; 4]>,
@@ -151,6 +151,21 @@ pub struct SigningCtx {
     pub last_envelope: StoredValue<Option<(String, String)>>,
 }
 
+/// A figure, or the reason it cannot be computed (an amount or a date past the range the domain
+/// computes in: `preview::figures`).
+pub type FigureState = Result<PreviewValue, RuleMessage>;
+
+fn figure_state(p: &Previewer, key: &str) -> Option<FigureState> {
+    match p.figures().get(key) {
+        Some(v) => Some(Ok(*v)),
+        None => p.not_computable().get(key).map(|why| Err(*why)),
+    }
+}
+
+/// The field the app fills in itself: the signing date, the day of signing in China Standard
+/// Time (`AppState::new`, and again when the consent is signed).
+pub const FILLED_BY_APP: &str = "signing.date";
+
 /// The paths that hold a value in `form`: they count as left from the start.
 fn filled_paths(form: &Form) -> HashSet<String> {
     form.paths()
@@ -160,7 +175,9 @@ fn filled_paths(form: &Form) -> HashSet<String> {
 }
 
 impl SigningCtx {
-    pub fn new(state: AppState, readonly: HashSet<String>) -> SigningCtx {
+    pub fn new(state: AppState, mut readonly: HashSet<String>) -> SigningCtx {
+        // The signing date is filled in by the app (the day of signing), never typed.
+        readonly.insert(FILLED_BY_APP.to_owned());
         let today = state.today;
         let form = state.form;
         // Incremental: a keystroke re-judges only the product line it changed (incremental.rs),
@@ -227,13 +244,13 @@ impl SigningCtx {
                 now.clone()
             })
         });
-        let figures = Keyed::<Option<PreviewValue>>::new();
+        let figures = Keyed::<Option<FigureState>>::new();
         let following = figures.clone();
         Effect::new(move |_| {
             form.with(|f| {
                 previewer.try_update_value(|p| {
                     if p.update(f, today) {
-                        following.sync(|key| p.figures().get(key).copied());
+                        following.sync(|key| figure_state(p, key));
                     }
                 })
             });
@@ -273,13 +290,12 @@ impl SigningCtx {
         })
     }
 
-    /// The preview figure at `key` now (tracked; woken only when that figure changes).
-    pub fn figure(self, key: String) -> Memo<Option<PreviewValue>> {
+    /// The preview figure at `key` now, or why it cannot be computed (tracked; woken only when
+    /// that figure changes).
+    pub fn figure(self, key: String) -> Memo<Option<FigureState>> {
         let previewer = self.previewer;
         self.figures.with_value(|keyed| {
-            keyed.memo(&key, || {
-                previewer.with_value(|p| p.figures().get(&key).copied())
-            })
+            keyed.memo(&key, || previewer.with_value(|p| figure_state(p, &key)))
         })
     }
 

@@ -92,10 +92,16 @@ pub fn Figure(
             </dt>
             <dd>
                 {move || match value.get() {
-                    Some(v) => {
+                    Some(Ok(v)) => {
                         let (machine, text) = format_figure(&name, v, locale.get());
                         view! { <span class="figure-value" data-preview=key.clone() data-value=machine>{text}</span> }.into_any()
                     }
+                    // Inputs present, arithmetic out of range: say why instead of a dash.
+                    Some(Err(why)) => view! {
+                        <span class="figure-not-computable" data-not-computable=key.clone() data-code=why.code>
+                            {tr(why.zh, why.en)}
+                        </span>
+                    }.into_any(),
                     None => view! { <span class="figure-missing">"—"</span> }.into_any(),
                 }}
             </dd>

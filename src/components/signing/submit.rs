@@ -11,9 +11,7 @@
 
 use leptos::prelude::*;
 use qianyue_domain::content::Lang;
-use qianyue_domain::payload::{
-    envelope_from_parts, ConsentId, ConsentPayload, Jwk, PayloadParts, SignedAt,
-};
+use qianyue_domain::payload::{envelope_from_parts, ConsentId, ConsentPayload, Jwk, PayloadParts};
 use qianyue_domain::preview::preview;
 use wasm_bindgen::JsCast;
 
@@ -27,7 +25,7 @@ use super::signature_pad::{signature_image, signature_problem};
 use crate::components::text_field::control_id;
 use crate::i18n::UiLocale;
 use crate::outbox::{self, Delivery};
-use crate::{api, crypto, draft};
+use crate::{api, clock, crypto, draft};
 
 /// One line of the error summary.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,8 +159,17 @@ fn langs(ctx: SigningCtx) -> Vec<Lang> {
 async fn signed_envelope(ctx: SigningCtx) -> Result<String, String> {
     let js = |e: wasm_bindgen::JsValue| format!("{e:?}");
     let key = crypto::signing_key().await.map_err(js)?;
-    let now = (js_sys::Date::now() / 1000.0).floor() as i64;
-    let signed_at = SignedAt::from_unix_seconds(now).ok_or("the clock is out of range")?;
+    let signed_at = clock::now().ok_or("the clock is out of range")?;
+    // The signing date is the day of signing in China Standard Time, as the receiver checks
+    // it against `signed_at`: a page left open past midnight signs with the new day's date.
+    let signing_date = signed_at.date().to_string();
+    if ctx
+        .state
+        .form
+        .with_untracked(|f| f.signing.date != signing_date)
+    {
+        ctx.state.set_field("signing.date", signing_date);
+    }
     let form = ctx.state.form.get_untracked();
     // The receiver recomputes the figures on the signing date (China Standard Time).
     let figures = preview(&form, signed_at.date());

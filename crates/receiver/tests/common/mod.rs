@@ -102,6 +102,10 @@ pub struct Options {
     pub max_body: Option<usize>,
     pub frame_ancestors: Option<String>,
     pub addr: Option<SocketAddr>,
+    /// `QIANYUE_OFFLINE_ALLOWANCE_DAYS`. [`Options::new`] sets the largest allowance, since
+    /// the checked-in vector and [`payload_value`] are signed on 2023-04-10; `None` leaves the
+    /// receiver's default (30 days), for consents signed now ([`payload_value_signed_at`]).
+    pub offline_allowance_days: Option<u32>,
 }
 
 impl Options {
@@ -112,6 +116,7 @@ impl Options {
             max_body: None,
             frame_ancestors: None,
             addr: None,
+            offline_allowance_days: Some(36_500),
         }
     }
 }
@@ -151,6 +156,9 @@ impl Receiver {
         ];
         if let Some(n) = opts.max_body {
             env.push(("QIANYUE_MAX_BODY_BYTES".into(), n.to_string()));
+        }
+        if let Some(days) = opts.offline_allowance_days {
+            env.push(("QIANYUE_OFFLINE_ALLOWANCE_DAYS".into(), days.to_string()));
         }
         if let Some(f) = opts.frame_ancestors {
             env.push(("QIANYUE_FRAME_ANCESTORS".into(), f));
@@ -504,6 +512,38 @@ pub fn payload_value(id: &str) -> Value {
     let key = test_key();
     let form = seed_form();
     let signed_at = SignedAt::parse(SIGNED_AT).unwrap();
+    let previews = preview(&form, signed_at.date());
+    let payload = ConsentPayload::new(PayloadParts {
+        form,
+        langs: vec![Lang::Zh, Lang::En],
+        previews: &previews,
+        signature_image: SignatureImage::Typed {
+            text: "刘志强".into(),
+        },
+        signed_at,
+        idempotency_id: id.into(),
+        public_key: Jwk::from_verifying_key(key.verifying_key()),
+    });
+    serde_json::to_value(payload).unwrap()
+}
+
+/// Seconds since the epoch, now.
+pub fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// The seed consent with this id signed at `unix` seconds: `signed_at` that moment, the
+/// signing date its date in China Standard Time (as the app fills it), the authorisation
+/// running from 2023-04-01 to 2099-12-31, and the figures on that date.
+pub fn payload_value_signed_at(id: &str, unix: i64) -> Value {
+    let key = test_key();
+    let mut form = seed_form();
+    let signed_at = SignedAt::from_unix_seconds(unix).unwrap();
+    form.signing.date = signed_at.date().to_string();
+    form.agent.valid_to = "2099-12-31".into();
     let previews = preview(&form, signed_at.date());
     let payload = ConsentPayload::new(PayloadParts {
         form,
