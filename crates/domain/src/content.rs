@@ -1102,7 +1102,7 @@ pub struct EarlierVersion {
     pub content_hashes: [(PartId, Lang, &'static str); 8],
 }
 
-/// `cmgd-cancellation/v1` (2026-11): the first published text. Its English was corrected in
+/// `cmgd-cancellation/v1`: the first published text. Its English was corrected in
 /// v2 (the Chinese is the same); `docs/content-hashes.md` §5 lists these hashes.
 pub const V1: EarlierVersion = EarlierVersion {
     version: "v1",
