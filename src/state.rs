@@ -24,6 +24,9 @@ pub struct AppState {
     /// Whether the outbox (and its panel, a deferred part) is needed: something waits on this
     /// device, the network is down, or a consent is being sent (components/app.rs).
     pub outbox_wanted: RwSignal<bool>,
+    /// The ID-number fields the reader asked to see whole ("Show number"): one state per path,
+    /// shared by the form's control and the agreement's blanks (see [`AppState::id_revealed`]).
+    revealed_ids: RwSignal<Vec<String>>,
     /// The form's values by path, one signal each (see [`AppState::field`]).
     fields: StoredValue<Keyed<String>>,
 }
@@ -41,6 +44,7 @@ impl AppState {
             today,
             host: Host::STANDALONE,
             outbox_wanted: RwSignal::new(false),
+            revealed_ids: RwSignal::new(Vec::new()),
             fields: StoredValue::new(Keyed::new()),
         }
     }
@@ -90,6 +94,31 @@ impl AppState {
     pub fn set_field(self, path: &str, value: String) {
         self.form.update(|f| {
             let _ = f.set_value(path, value);
+        });
+    }
+}
+
+impl AppState {
+    /// Whether the reader asked to see the ID number at `path` whole (tracked). Otherwise it
+    /// is shown masked, in the form (once left) and in the agreement's blanks alike.
+    pub fn id_revealed(self, path: &str) -> bool {
+        self.revealed_ids.with(|r| r.iter().any(|p| p == path))
+    }
+
+    /// [`AppState::id_revealed`] without tracking.
+    pub fn id_revealed_untracked(self, path: &str) -> bool {
+        self.revealed_ids
+            .with_untracked(|r| r.iter().any(|p| p == path))
+    }
+
+    /// Shows the ID number at `path` whole, or masked again: the form's "Show number" button.
+    pub fn toggle_id_revealed(self, path: &str) {
+        self.revealed_ids.update(|r| {
+            if let Some(i) = r.iter().position(|p| p == path) {
+                r.remove(i);
+            } else {
+                r.push(path.to_owned());
+            }
         });
     }
 }

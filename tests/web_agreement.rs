@@ -227,6 +227,64 @@ async fn a_blank_shows_the_form_value_and_follows_it() {
     );
 }
 
+/// What the screen shows of an ID number's blank (`innerText` follows the stylesheet).
+fn visible(blank: &Element) -> String {
+    blank.unchecked_ref::<HtmlElement>().inner_text()
+}
+
+#[wasm_bindgen_test]
+async fn id_numbers_in_the_blanks_are_masked_until_revealed() {
+    let (container, state, _mounted) = mount(seed_form());
+    choose(&container, "both").await;
+    let contact = || all(&container, "[data-field='contact.id_number']");
+    let agent = || all(&container, "[data-field='agent.id_number']");
+    assert_eq!(contact().len(), 2, "part A, zh and en");
+    assert!(!agent().is_empty(), "part D");
+
+    // Masked as the form's control shows it once left (normalise::masked_id_number).
+    for blank in contact() {
+        assert_eq!(visible(&blank), "4403**********1246");
+        assert_eq!(
+            one(&blank, ".id-shown").text_content().unwrap(),
+            "4403**********1246"
+        );
+    }
+    for blank in agent() {
+        assert_eq!(visible(&blank), "4403**********5316");
+    }
+    assert!(!part(&container, PartId::Order)
+        .inner_text()
+        .contains("440307198505201246"));
+    // The whole number is there for the printed copy only (style/agreement.css).
+    let whole = one(&contact()[0], ".id-whole");
+    assert_eq!(whole.text_content().unwrap(), "440307198505201246");
+    let style = window().get_computed_style(&whole).unwrap().unwrap();
+    assert_eq!(style.get_property_value("display").unwrap(), "none");
+
+    // The form's "Show number" (the same state): that number whole, the other still masked.
+    state.toggle_id_revealed("contact.id_number");
+    tick().await;
+    for blank in contact() {
+        assert_eq!(visible(&blank), "440307198505201246");
+    }
+    for blank in agent() {
+        assert_eq!(visible(&blank), "4403**********5316");
+    }
+    // Hidden again; an edited number is masked as typed, valid or not.
+    state.toggle_id_revealed("contact.id_number");
+    state.set_field("contact.id_number", "440307198505201247".into());
+    tick().await;
+    for blank in contact() {
+        assert_eq!(visible(&blank), "4403**********1247");
+    }
+    state.set_field("contact.id_number", "".into());
+    tick().await;
+    for blank in contact() {
+        assert_eq!(visible(&blank), "");
+        assert!(is_empty_blank(&blank));
+    }
+}
+
 #[wasm_bindgen_test]
 async fn product_lines_follow_the_orders() {
     let (container, state, _mounted) = mount(seed_form());

@@ -284,8 +284,35 @@ async fn id_numbers_are_masked_after_leaving_and_revealable() {
     assert_eq!(id.value(), "440307198505201246", "focused: shown");
     leave(&id).await;
     assert_eq!(id.value(), "4403**********1246");
+    // The agreement's blanks show it masked too, and the same button reveals them.
+    let blank_text = |path: &str| -> Vec<String> {
+        let list = c
+            .query_selector_all(&format!(".agreement [data-field='{path}'] .id-shown"))
+            .unwrap();
+        (0..list.length())
+            .map(|i| list.item(i).unwrap().text_content().unwrap_or_default())
+            .collect()
+    };
+    assert!(!blank_text("contact.id_number").is_empty());
+    for shown in blank_text("contact.id_number") {
+        assert_eq!(shown, "4403**********1246", "blank before reveal");
+    }
     click(&c, "#f-contact-id_number ~ .reveal").await;
     assert_eq!(id.value(), "440307198505201246", "revealed on request");
+    for shown in blank_text("contact.id_number") {
+        assert_eq!(
+            shown, "440307198505201246",
+            "blank revealed by the form's button"
+        );
+    }
+    for shown in blank_text("agent.id_number") {
+        assert_eq!(shown, "4403**********5316", "the other number stays masked");
+    }
+    click(&c, "#f-contact-id_number ~ .reveal").await;
+    assert_eq!(id.value(), "4403**********1246", "hidden again");
+    for shown in blank_text("contact.id_number") {
+        assert_eq!(shown, "4403**********1246", "blank hidden again");
+    }
 }
 
 #[wasm_bindgen_test]

@@ -6,7 +6,8 @@
 //!
 //! Kinds: free text, dates (`<input type="date">`, `YYYY-MM-DD`), selects over the document's
 //! labels, and ID numbers, which are masked once the field is left (`4403**********1246`) and
-//! revealed on request. A read-only field (named by the opener) cannot be changed; a select is
+//! revealed on request (the same request shows them whole in the agreement's blanks:
+//! `AppState::id_revealed`). A read-only field (named by the opener) cannot be changed; a select is
 //! then shown as a read-only text box.
 
 use leptos::prelude::*;
@@ -212,13 +213,18 @@ pub fn Field(
             // on focus would write the value again after the reader (or a script) had already
             // selected it, collapsing the selection.
             let focused = StoredValue::new(false);
-            let revealed = RwSignal::new(false);
+            // One reveal state per path, shared with the agreement's blanks (state.rs).
+            let state = ctx.state;
+            let path_reveal = StoredValue::new(path.clone());
+            let revealed = move || path_reveal.with_value(|p| state.id_revealed(p));
+            let revealed_untracked =
+                move || path_reveal.with_value(|p| state.id_revealed_untracked(p));
             let form = ctx.state.form;
             let today = ctx.state.today;
             let path_mask = path.clone();
             let masked = Memo::new(move |_| form.with(|f| masked_id_number(f, &path_mask, today)));
             let shown = move || {
-                if focused.get_value() || revealed.get() {
+                if focused.get_value() || revealed() {
                     value.get()
                 } else {
                     masked.get()
@@ -250,7 +256,7 @@ pub fn Field(
                         on:blur:target=move |ev| {
                             focused.set_value(false);
                             on_blur();
-                            if !revealed.get_untracked() {
+                            if !revealed_untracked() {
                                 ev.target().set_value(&masked.get_untracked());
                             }
                         }
@@ -259,12 +265,12 @@ pub fn Field(
                         type="button"
                         class="reveal"
                         aria-controls=id_for_button
-                        aria-pressed=move || revealed.get().to_string()
-                        on:click=move |_| revealed.update(|r| *r = !*r)
+                        aria-pressed=move || revealed().to_string()
+                        on:click=move |_| path_reveal.with_value(|p| state.toggle_id_revealed(p))
                     >
                         {move || {
                             let l = locale.get();
-                            if revealed.get() { l.pick("隐藏号码", "Hide number") } else { l.pick("显示号码", "Show number") }
+                            if revealed() { l.pick("隐藏号码", "Hide number") } else { l.pick("显示号码", "Show number") }
                         }}
                     </button>
                 </span>

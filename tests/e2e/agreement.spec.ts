@@ -54,6 +54,34 @@ test('a value typed into the form appears in the agreement text', async ({ page 
   await expect(app.blanks('customer.cert_number').first()).toHaveText('91440300758613572G');
 });
 
+test('ID numbers in the blanks are masked like the form, revealed by its button, whole in print', async ({ page }) => {
+  const app = new AgreementPage(page);
+  await app.open(seedForm());
+  await app.chooseLocale('both');
+  const contact = app.blanks('contact.id_number');
+  const agent = app.blanks('agent.id_number');
+  // On screen: masked as the form's control is once left, in both languages.
+  await expect(contact).toHaveCount(2);
+  await expect(contact.first()).toHaveText('4403**********1246', { useInnerText: true });
+  await expect(app.field('contact.id_number')).toHaveValue('4403**********1246');
+  await expect(agent.first()).toHaveText('4403**********5316', { useInnerText: true });
+  await expect(app.part('order')).not.toContainText('440307198505201246', { useInnerText: true });
+  // The form's "Show number" shows that number whole, in the form and in the blanks alike.
+  await page.locator('#f-contact-id_number ~ .reveal').click();
+  await expect(app.field('contact.id_number')).toHaveValue('440307198505201246');
+  await expect(contact.nth(0)).toHaveText('440307198505201246', { useInnerText: true });
+  await expect(contact.nth(1)).toHaveText('440307198505201246', { useInnerText: true });
+  await expect(agent.first()).toHaveText('4403**********5316', { useInnerText: true });
+  await page.locator('#f-contact-id_number ~ .reveal').click();
+  await expect(contact.first()).toHaveText('4403**********1246', { useInnerText: true });
+  // The printed copy shows them whole.
+  await page.emulateMedia({ media: 'print' });
+  await expect(contact.first()).toHaveText('440307198505201246', { useInnerText: true });
+  await expect(agent.last()).toHaveText('440305199608185316', { useInnerText: true });
+  await page.emulateMedia({ media: 'screen' });
+  await expect(agent.last()).toHaveText('4403**********5316', { useInnerText: true });
+});
+
 test('one language at a time, and the page language follows', async ({ page }) => {
   const app = new AgreementPage(page);
   await app.open(seedForm());

@@ -44,7 +44,7 @@ const PAGES: Record<string, string> = {
 <body>
   <p class="own"><label for="own">Portal's own field</label> <input id="own" name="own"></p>
   <div style="width: 960px">
-    <qianyue-consent id="a" locale="en" agreement="cmgd-cancellation" agreement-version="v1"
+    <qianyue-consent id="a" locale="en" agreement="cmgd-cancellation" agreement-version="v2"
       readonly="contract_no" prefill='${attr(JSON.stringify(formA))}'></qianyue-consent>
     <qianyue-consent id="b"></qianyue-consent>
   </div>
@@ -193,7 +193,7 @@ test.describe('the <qianyue-consent> element', () => {
 
     for (const id of ['a', 'b']) {
       const ready = await host.waitForEvent('qianyue-ready', id);
-      expect(ready.detail).toEqual({ agreement: { id: 'cmgd-cancellation', version: 'v1' } });
+      expect(ready.detail).toEqual({ agreement: { id: 'cmgd-cancellation', version: 'v2' } });
       expect(ready.bubbles && ready.composed).toBe(true);
       // ready comes first.
       expect((await host.events(undefined, id))[0].type).toBe('qianyue-ready');
@@ -318,7 +318,7 @@ test.describe('the frame mode', () => {
     const [ready] = await host.messages('qianyue-ready');
     expect(ready).toEqual({
       origin: APP, type: 'qianyue-ready',
-      detail: { agreement: { id: 'cmgd-cancellation', version: 'v1' } },
+      detail: { agreement: { id: 'cmgd-cancellation', version: 'v2' } },
     });
     expect((await host.messages())[0].type).not.toBe('qianyue-change');
 

@@ -19,7 +19,7 @@ use crate::cmd::command;
 use crate::static_server::Server;
 use crate::Result;
 
-const CONTENT_DIR: &str = "crates/domain/content/cmgd-cancellation/v1";
+const CONTENT_DIR: &str = "crates/domain/content/cmgd-cancellation/v2";
 const PARTS: [&str; 4] = ["order", "privacy", "service", "authorization"];
 const STATIC_PAGE: &str = "bench-content-static.html";
 const RENDER_SCRIPT: &str = "tests/bench/first-render.mjs";

@@ -54,7 +54,7 @@
 //! The hash names the template text; the values filled into the placeholders travel beside it
 //! in the signed payload, together with [`AGREEMENT_ID`], [`AGREEMENT_VERSION`], the part's
 //! [`PartId::hook`] and the language's [`Lang::tag`]. `docs/content-hashes.md` gives the same
-//! definition with a worked example and the v1 hashes.
+//! definition with a worked example and the published hashes of every version.
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -67,8 +67,14 @@ use crate::error::Locale;
 
 /// The id of the embedded content instance (`content/<instance>/`).
 pub const AGREEMENT_ID: &str = "cmgd-cancellation";
-/// The version of the embedded content instance (`content/<instance>/<version>/`).
-pub const AGREEMENT_VERSION: &str = "v1";
+/// The version of the embedded content instance (`content/<instance>/<version>/`): the text the
+/// app renders and new consents are signed on.
+pub const AGREEMENT_VERSION: &str = "v2";
+/// Every version whose signed consents this build accepts, oldest first; the last is
+/// [`AGREEMENT_VERSION`]. Only the current version's text is embedded; an earlier version is
+/// known by its content hashes ([`EARLIER_VERSIONS`]), which is all a verifier needs. How a
+/// version is retired: `crates/domain/content/README.md` §5.
+pub const ACCEPTED_VERSIONS: [&str; 2] = ["v1", AGREEMENT_VERSION];
 /// U+23CE RETURN SYMBOL: at the end of a text line, the seed has a paragraph break there.
 pub const PARAGRAPH_BREAK: char = '\u{23CE}';
 /// The id of the translation-notice block that opens every file.
@@ -925,11 +931,12 @@ impl Agreement {
     }
 }
 
-/// The embedded file text of a part in a language (`content/cmgd-cancellation/v1/…`).
+/// The embedded file text of a part in a language (`content/cmgd-cancellation/v2/…`, the
+/// [`AGREEMENT_VERSION`]).
 pub const fn source(part: PartId, lang: Lang) -> &'static str {
     macro_rules! file {
         ($name:literal) => {
-            include_str!(concat!("../content/cmgd-cancellation/v1/", $name))
+            include_str!(concat!("../content/cmgd-cancellation/v2/", $name))
         };
     }
     match (part, lang) {
@@ -1078,4 +1085,102 @@ pub fn content_hashes() -> Vec<(PartId, Lang, String)> {
         .flat_map(|part| Lang::ALL.into_iter().map(move |lang| (part, lang)))
         .map(|(part, lang)| (part, lang, content_hash(part, lang)))
         .collect()
+}
+
+// ------------------------------------------------------------------------------------------
+// Versions
+
+/// An earlier version of the agreement whose consents are still accepted: its text is not
+/// embedded (the app renders the current one only), its content hashes are, as constants.
+/// `crates/domain/tests/content.rs` recomputes them from the version's files, which stay in
+/// `content/<instance>/<version>/` byte for byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EarlierVersion {
+    pub version: &'static str,
+    /// The content hash of every part in every language: parts in document order, zh before
+    /// en (the order of [`content_hashes`]).
+    pub content_hashes: [(PartId, Lang, &'static str); 8],
+}
+
+/// `cmgd-cancellation/v1`: the first published text. Its English was corrected in
+/// v2 (the Chinese is the same); `docs/content-hashes.md` §5 lists these hashes.
+pub const V1: EarlierVersion = EarlierVersion {
+    version: "v1",
+    content_hashes: [
+        (
+            PartId::Order,
+            Lang::Zh,
+            "92923709e48a475ed1d99ac88d10b282c61cf51438521c8a9f93ebd3ab00a9f1",
+        ),
+        (
+            PartId::Order,
+            Lang::En,
+            "cc6e2fc731b1abcddd542eb704eba3750093d0f40f0e716c8d667eca0004c039",
+        ),
+        (
+            PartId::Privacy,
+            Lang::Zh,
+            "1bc63b8dd41dc652b0255eaf7329ffcead793398a513a42d401b4a6c9b9963e1",
+        ),
+        (
+            PartId::Privacy,
+            Lang::En,
+            "1ffc132c3a27e8d38b2a9bb84676818222c3f8a29cb4b3fca664781b4f299c33",
+        ),
+        (
+            PartId::Service,
+            Lang::Zh,
+            "ee45efacbcfb799d59d8671c49411926df4a7071c209c2972e0b09c4837b9ed1",
+        ),
+        (
+            PartId::Service,
+            Lang::En,
+            "52ba627cfd35da7b2c2121bcef0b2f05988dfc9a0cf48d8e789ca1268b34c276",
+        ),
+        (
+            PartId::Authorization,
+            Lang::Zh,
+            "530c8ea14b846eb8081801dcfb3976d9ae05c99f1607da2268917cbdc27e2d6f",
+        ),
+        (
+            PartId::Authorization,
+            Lang::En,
+            "172b638d6a29cdfbf5bd2157cbe63fc5868e38df64e458bb8001fbc51a7d1d13",
+        ),
+    ],
+};
+
+/// The earlier versions still accepted, oldest first (every entry of [`ACCEPTED_VERSIONS`] but
+/// the last).
+pub const EARLIER_VERSIONS: [EarlierVersion; 1] = [V1];
+
+/// Whether consents signed on `version` are accepted by this build ([`ACCEPTED_VERSIONS`]).
+pub fn is_accepted_version(version: &str) -> bool {
+    ACCEPTED_VERSIONS.contains(&version)
+}
+
+/// The content hash of a part in a language of the embedded (current) version, computed once.
+fn current_hash(part: PartId, lang: Lang) -> &'static str {
+    static HASHES: OnceLock<Vec<(PartId, Lang, String)>> = OnceLock::new();
+    HASHES
+        .get_or_init(content_hashes)
+        .iter()
+        .find(|(p, l, _)| *p == part && *l == lang)
+        .map_or("", |(_, _, h)| h.as_str())
+}
+
+/// The content hash of a part in a language of an accepted `version`: computed from the
+/// embedded text for [`AGREEMENT_VERSION`], the published constant for an earlier version;
+/// `None` for a version this build does not accept.
+pub fn version_content_hash(version: &str, part: PartId, lang: Lang) -> Option<&'static str> {
+    if version == AGREEMENT_VERSION {
+        return Some(current_hash(part, lang));
+    }
+    EARLIER_VERSIONS
+        .iter()
+        .find(|v| v.version == version)?
+        .content_hashes
+        .iter()
+        .find(|(p, l, _)| *p == part && *l == lang)
+        .map(|(_, _, h)| *h)
 }

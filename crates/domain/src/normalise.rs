@@ -91,6 +91,16 @@ fn display_form(form: &Form, path: &str, held: &str, today: Date) -> Option<Stri
     }
 }
 
+/// The fields that hold an ID number (sensitive personal information): shown masked on screen
+/// wherever they appear, the form's controls and the agreement's blanks alike
+/// ([`masked_id_number`]), and whole only on request or on paper.
+pub const ID_NUMBER_PATHS: [&str; 2] = ["contact.id_number", "agent.id_number"];
+
+/// Whether `path` holds an ID number ([`ID_NUMBER_PATHS`]).
+pub fn is_id_number_path(path: &str) -> bool {
+    ID_NUMBER_PATHS.contains(&path)
+}
+
 /// An ID number as the screen shows it once the field is left: the middle masked. A number the
 /// ID type's rule accepts is masked by [`crate::other_id::IdNumber::masked`]; any other value
 /// (not yet valid, or no ID type chosen) is masked by its length the same way (18 characters:
@@ -243,6 +253,20 @@ mod tests {
     #[test]
     fn unknown_paths_are_none() {
         assert_eq!(shown(&Form::default(), "customer.nothing"), None);
+    }
+
+    #[test]
+    fn id_number_paths_are_the_two_id_fields() {
+        assert!(is_id_number_path("contact.id_number"));
+        assert!(is_id_number_path("agent.id_number"));
+        for other in [
+            "contact.id_type",
+            "customer.cert_number",
+            "agent.name",
+            "id_number",
+        ] {
+            assert!(!is_id_number_path(other), "{other}");
+        }
     }
 
     #[test]

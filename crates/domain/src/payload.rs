@@ -561,6 +561,46 @@ impl ConsentId {
     }
 }
 
+/// The consents' `wording_sha256` as the app of agreement `v1` showed and signed them. A
+/// constant, so that a later change to a wording (a new version) leaves v1's consents
+/// verifiable; `crates/domain/tests/payload.rs` pins them.
+pub const V1_CONSENT_WORDING_SHA256: [(ConsentId, &str); 4] = [
+    (
+        ConsentId::ServiceAgreement,
+        "83fcaa563b9649ff406188942a6942db8b7757235096e34459def21b97308240",
+    ),
+    (
+        ConsentId::PrivacyPolicy,
+        "c4eccc16efa08c1ae7839a9eb4d80b577eaa061eeb17fa2bee348e685cdd0ee1",
+    ),
+    (
+        ConsentId::AuthorizationLetter,
+        "dec99bb39f7bb133e1110b182c73f1592d878e3f8b247c572b803d507861a9c7",
+    ),
+    (
+        ConsentId::SensitivePersonalInfo,
+        "8fa58500f1388de2cac6e3e42fc8e2a79ab6590794bf04b5c30926e683d7fffe",
+    ),
+];
+
+impl ConsentId {
+    /// The `wording_sha256` this consent carries when signed on agreement `version`: the
+    /// current wording's ([`ConsentId::wording_sha256`]) for [`content::AGREEMENT_VERSION`],
+    /// the published constant for an earlier accepted version, `None` for any other version.
+    pub fn wording_sha256_in(self, version: &str) -> Option<String> {
+        if version == content::AGREEMENT_VERSION {
+            return Some(self.wording_sha256());
+        }
+        if version != content::V1.version {
+            return None;
+        }
+        V1_CONSENT_WORDING_SHA256
+            .iter()
+            .find(|(id, _)| *id == self)
+            .map(|(_, h)| (*h).to_owned())
+    }
+}
+
 /// One entry of `payload.consents`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1164,7 +1204,10 @@ pub fn check_payload(payload: &ConsentPayload, now_unix: i64) -> Result<Checked,
     if payload.agreement.id != content::AGREEMENT_ID {
         return Err(stop(PayloadRule::AgreementUnknown, "agreement.id"));
     }
-    if payload.agreement.version != content::AGREEMENT_VERSION {
+    // Any version this build shipped (content::ACCEPTED_VERSIONS): its hashes and wordings
+    // are the ones the signer's app showed.
+    let version = payload.agreement.version.as_str();
+    if !content::is_accepted_version(version) {
         return Err(stop(PayloadRule::VersionUnknown, "agreement.version"));
     }
 
@@ -1186,7 +1229,7 @@ pub fn check_payload(payload: &ConsentPayload, now_unix: i64) -> Result<Checked,
             continue;
         }
         seen.push((h.part, h.lang));
-        if h.sha256 != shipped_hash(h.part, h.lang) {
+        if Some(h.sha256.as_str()) != content::version_content_hash(version, h.part, h.lang) {
             f.fail(
                 stage,
                 &format!("content_hashes.{i}.sha256"),
@@ -1225,7 +1268,7 @@ pub fn check_payload(payload: &ConsentPayload, now_unix: i64) -> Result<Checked,
                 PayloadRule::ConsentNotGiven,
             );
         }
-        if c.wording_sha256 != c.id.wording_sha256() {
+        if Some(&c.wording_sha256) != c.id.wording_sha256_in(version).as_ref() {
             f.fail(
                 stage,
                 &format!("consents.{i}.wording_sha256"),
@@ -1457,12 +1500,7 @@ pub fn verify_and_check(
 
 /// The content hash of a part in a language of the embedded agreement, computed once.
 fn shipped_hash(part: PartId, lang: Lang) -> &'static str {
-    static HASHES: std::sync::OnceLock<Vec<(PartId, Lang, String)>> = std::sync::OnceLock::new();
-    HASHES
-        .get_or_init(content::content_hashes)
-        .iter()
-        .find(|(p, l, _)| *p == part && *l == lang)
-        .map_or("", |(_, _, h)| h.as_str())
+    content::version_content_hash(content::AGREEMENT_VERSION, part, lang).unwrap_or("")
 }
 
 // ------------------------------------------------------------------------------------------

@@ -224,7 +224,7 @@ fn pairs_every_embedded_file_parses() {
     let a = agreement();
     assert!(std::ptr::eq(a, agreement()), "parsed once");
     assert_eq!((a.id, a.version), (AGREEMENT_ID, AGREEMENT_VERSION));
-    assert_eq!((a.id, a.version), ("cmgd-cancellation", "v1"));
+    assert_eq!((a.id, a.version), ("cmgd-cancellation", "v2"));
     for (i, part) in a.parts.iter().enumerate() {
         assert_eq!(part.id, PartId::ALL[i]);
     }
@@ -564,14 +564,216 @@ const V1_HASHES: [(PartId, Lang, &str); 8] = [
     ),
 ];
 
-#[test]
-fn hash_v1_content_hashes_are_the_published_ones() {
-    let hashes = content_hashes();
-    let expected: Vec<(PartId, Lang, String)> = V1_HASHES
+/// The v2 hashes as published in docs/content-hashes.md (computed there by the Python of §4).
+const V2_HASHES: [(PartId, Lang, &str); 8] = [
+    (
+        PartId::Order,
+        Lang::Zh,
+        "92923709e48a475ed1d99ac88d10b282c61cf51438521c8a9f93ebd3ab00a9f1",
+    ),
+    (
+        PartId::Order,
+        Lang::En,
+        "cc6e2fc731b1abcddd542eb704eba3750093d0f40f0e716c8d667eca0004c039",
+    ),
+    (
+        PartId::Privacy,
+        Lang::Zh,
+        "1bc63b8dd41dc652b0255eaf7329ffcead793398a513a42d401b4a6c9b9963e1",
+    ),
+    (
+        PartId::Privacy,
+        Lang::En,
+        "1f8d2ac88f4e8ddf8419a3b41cc162ebe795bb63a3fb94874fc0ee31880c7ad9",
+    ),
+    (
+        PartId::Service,
+        Lang::Zh,
+        "ee45efacbcfb799d59d8671c49411926df4a7071c209c2972e0b09c4837b9ed1",
+    ),
+    (
+        PartId::Service,
+        Lang::En,
+        "cff2325ed17f5ae763fb92f63253f4d48e9b68ebbf4af345c2b099462de44186",
+    ),
+    (
+        PartId::Authorization,
+        Lang::Zh,
+        "530c8ea14b846eb8081801dcfb3976d9ae05c99f1607da2268917cbdc27e2d6f",
+    ),
+    (
+        PartId::Authorization,
+        Lang::En,
+        "172b638d6a29cdfbf5bd2157cbe63fc5868e38df64e458bb8001fbc51a7d1d13",
+    ),
+];
+
+/// The v1 files, still in the repository byte for byte (never embedded in the app).
+fn v1_source(part: PartId, lang: Lang) -> &'static str {
+    macro_rules! file {
+        ($name:literal) => {
+            include_str!(concat!("../content/cmgd-cancellation/v1/", $name))
+        };
+    }
+    match (part, lang) {
+        (PartId::Order, Lang::Zh) => file!("order.zh.txt"),
+        (PartId::Order, Lang::En) => file!("order.en.txt"),
+        (PartId::Privacy, Lang::Zh) => file!("privacy.zh.txt"),
+        (PartId::Privacy, Lang::En) => file!("privacy.en.txt"),
+        (PartId::Service, Lang::Zh) => file!("service.zh.txt"),
+        (PartId::Service, Lang::En) => file!("service.en.txt"),
+        (PartId::Authorization, Lang::Zh) => file!("authorization.zh.txt"),
+        (PartId::Authorization, Lang::En) => file!("authorization.en.txt"),
+    }
+}
+
+fn owned(hashes: &[(PartId, Lang, &str)]) -> Vec<(PartId, Lang, String)> {
+    hashes
         .iter()
         .map(|&(p, l, h)| (p, l, h.to_string()))
+        .collect()
+}
+
+#[test]
+fn hash_v1_files_still_hash_to_the_published_v1_hashes_and_the_constants() {
+    let recomputed: Vec<(PartId, Lang, String)> = PartId::ALL
+        .into_iter()
+        .flat_map(|part| Lang::ALL.into_iter().map(move |lang| (part, lang)))
+        .map(|(part, lang)| {
+            let blocks = parse(v1_source(part, lang)).unwrap();
+            (part, lang, canonical_hash(&blocks))
+        })
         .collect();
-    assert_eq!(hashes, expected);
+    assert_eq!(recomputed, owned(&V1_HASHES));
+    // The receiver knows v1 by these constants alone.
+    assert_eq!(owned(&V1.content_hashes), owned(&V1_HASHES));
+    assert_eq!(V1.version, "v1");
+    for (part, lang, hash) in V1_HASHES {
+        assert_eq!(version_content_hash("v1", part, lang), Some(hash));
+    }
+}
+
+#[test]
+fn versions_v1_and_v2_are_accepted_others_are_not() {
+    assert_eq!(ACCEPTED_VERSIONS, ["v1", "v2"]);
+    assert_eq!(ACCEPTED_VERSIONS.last(), Some(&AGREEMENT_VERSION));
+    let earlier: Vec<&str> = EARLIER_VERSIONS.iter().map(|v| v.version).collect();
+    assert_eq!(earlier, ACCEPTED_VERSIONS[..ACCEPTED_VERSIONS.len() - 1]);
+    for v in ["v1", "v2"] {
+        assert!(is_accepted_version(v), "{v}");
+    }
+    for v in ["v0", "v3", "", "V2", "v2 ", "v01"] {
+        assert!(!is_accepted_version(v), "{v:?}");
+        assert_eq!(version_content_hash(v, PartId::Order, Lang::Zh), None);
+    }
+    for (part, lang, hash) in V2_HASHES {
+        assert_eq!(version_content_hash("v2", part, lang), Some(hash));
+    }
+    // The English of parts B and C changed; A and D and every Chinese text did not.
+    for (part, lang, _) in V2_HASHES {
+        let same = version_content_hash("v1", part, lang) == version_content_hash("v2", part, lang);
+        let changed = lang == Lang::En && matches!(part, PartId::Privacy | PartId::Service);
+        assert_eq!(same, !changed, "{part:?} {lang:?}");
+    }
+}
+
+#[test]
+fn v2_chinese_files_are_v1_byte_for_byte() {
+    for part in PartId::ALL {
+        assert_eq!(
+            source(part, Lang::Zh),
+            v1_source(part, Lang::Zh),
+            "{part:?}"
+        );
+    }
+}
+
+/// The English blocks v2 corrects (translation review M1, M2, m1–m12): id, a phrase v1 had that
+/// v2 has not, and the phrase v2 has instead.
+const V2_CORRECTIONS: [(PartId, &str, &str, &str); 14] = [
+    (PartId::Privacy, "s1.2.i4.4", "such as", "rights and interests in the life or property of"),
+    (
+        PartId::Privacy,
+        "s3.2",
+        "an extension of the retention period is required or permitted by law",
+        "unless the retention period needs to be extended or a longer retention is permitted by law",
+    ),
+    (
+        PartId::Privacy,
+        "s1.1.i1",
+        "is continuously authorised",
+        "you continuously authorise us to use",
+    ),
+    (PartId::Privacy, "s1.2.i2", "data subject", "the information subject"),
+    (PartId::Service, "intro", "information services", "informatisation services"),
+    (
+        PartId::Service,
+        "a1.p1",
+        "business services and other services",
+        "shall pay Party B",
+    ),
+    (
+        PartId::Service,
+        "a2.8",
+        "activation, testing and commissioning",
+        "activation testing and commissioning",
+    ),
+    (PartId::Service, "a2.12", "laws", "the State's regulations and provisions"),
+    (PartId::Service, "a7.4", "laws", "policies and regulations prevail"),
+    (
+        PartId::Service,
+        "a7.10",
+        "The term of this Agreement takes effect",
+        "The validity period of this Agreement begins",
+    ),
+    (
+        PartId::Service,
+        "a8.2.5",
+        "violent or terrorist",
+        "violent and terrorist audio and video",
+    ),
+    (
+        PartId::Service,
+        "a8.5",
+        "and will pursue",
+        "and at the same time to pursue",
+    ),
+    (PartId::Service, "a8.10", "formal launch", "upon formal activation of the services"),
+    (PartId::Service, "a8.12.n1", "at least 3", "a random mix of 3 of the 4 classes"),
+];
+
+#[test]
+fn v2_english_corrects_the_reviewed_blocks_and_nothing_else() {
+    for (part, id, old, new) in V2_CORRECTIONS {
+        let v1 = parse(v1_source(part, Lang::En)).unwrap();
+        let v1_text = v1.iter().find(|b| b.id == id).unwrap().text();
+        let v2_text = agreement().part(part).block(Lang::En, id).unwrap().text();
+        assert!(v1_text.contains(old), "v1 {id}: {v1_text}");
+        assert!(
+            !v2_text.contains(old),
+            "v2 {id} still has {old:?}: {v2_text}"
+        );
+        assert!(v2_text.contains(new), "v2 {id}: {v2_text}");
+    }
+    // Every other block is as in v1, header and text.
+    for part in PartId::ALL {
+        let v1 = parse(v1_source(part, Lang::En)).unwrap();
+        let v2 = agreement().part(part).blocks(Lang::En);
+        assert_eq!(v1.len(), v2.len());
+        for (a, b) in v1.iter().zip(v2) {
+            assert_eq!(a.header(), b.header());
+            let corrected = V2_CORRECTIONS
+                .iter()
+                .any(|(p, id, _, _)| *p == part && *id == a.id);
+            assert_eq!(a.text() == b.text(), !corrected, "{part:?} {}", a.id);
+        }
+    }
+}
+
+#[test]
+fn hash_v2_content_hashes_are_the_published_ones() {
+    let hashes = content_hashes();
+    assert_eq!(hashes, owned(&V2_HASHES));
     for (part, lang, hash) in &hashes {
         assert_eq!(&content_hash(*part, *lang), hash);
         assert_eq!(hash.len(), 64);

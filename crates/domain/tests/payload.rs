@@ -193,6 +193,13 @@ fn rfc8785_writes_integers_and_refuses_other_numbers() {
         ("1.0", EnvelopeRule::NonInteger),
         ("1e2", EnvelopeRule::NonInteger),
         ("-0.0", EnvelopeRule::NonInteger),
+        // docs/payload.md §3.5: `-0` is refused, not rewritten (the parser reads it as a float).
+        ("-0", EnvelopeRule::NonInteger),
+        // Beyond 64 bits the parser reads a float too: 2^64 + 1 and −2^63 − 1 are non-integers,
+        // while 2^64 − 1 and −2^63 (above) are out of range.
+        ("18446744073709551617", EnvelopeRule::NonInteger),
+        ("-9223372036854775809", EnvelopeRule::NonInteger),
+        ("-9223372036854775808", EnvelopeRule::IntegerRange),
     ] {
         let v = parse_strict(format!("{{\"n\":[{text}]}}").as_bytes()).unwrap();
         let err = canonical_bytes(&v).unwrap_err();
@@ -381,8 +388,17 @@ fn has(fields: &[(String, String)], path: &str, code: &str) -> bool {
 
 #[test]
 fn agreement_and_content_are_checked() {
-    let (code, _) = rejected(|v| v["agreement"]["version"] = json!("v0"));
-    assert_eq!(code, "agreement.version_unknown");
+    for unknown in ["v0", "v3", "", "V2"] {
+        let (code, fields) = rejected(|v| v["agreement"]["version"] = json!(unknown));
+        assert_eq!(code, "agreement.version_unknown", "{unknown:?}");
+        assert_eq!(
+            fields,
+            [(
+                String::from("agreement.version"),
+                String::from("agreement.version_unknown")
+            )]
+        );
+    }
     let (code, _) = rejected(|v| v["agreement"]["id"] = json!("other"));
     assert_eq!(code, "agreement.unknown");
     let (code, _) = rejected(|v| v["format"] = json!("qianyue-consent/2"));
@@ -425,6 +441,130 @@ fn agreement_and_content_are_checked() {
     });
     assert_eq!(p.content_hashes.len(), 4);
     assert!(verify_and_check(sign(&p, &key).as_bytes(), now()).is_ok());
+}
+
+// ------------------------------------------------------------------------------------------
+// Agreement versions: v2 is signed now, v1 (still in outboxes) is accepted with its own texts
+
+/// A payload as the app of agreement v1 built it: v1's content hashes and consent wordings.
+fn as_v1(v: &mut Value) {
+    use qianyue_domain::content::{PartId, V1};
+    v["agreement"]["version"] = json!("v1");
+    for h in v["content_hashes"].as_array_mut().unwrap() {
+        let part = PartId::from_hook(h["part"].as_str().unwrap()).unwrap();
+        let lang = Lang::from_tag(h["lang"].as_str().unwrap()).unwrap();
+        let (_, _, hash) = V1
+            .content_hashes
+            .iter()
+            .find(|(p, l, _)| (*p, *l) == (part, lang))
+            .unwrap();
+        h["sha256"] = json!(hash);
+    }
+    for c in v["consents"].as_array_mut().unwrap() {
+        let (_, hash) = V1_CONSENT_WORDING_SHA256
+            .iter()
+            .find(|(id, _)| json!(id) == c["id"])
+            .unwrap();
+        c["wording_sha256"] = json!(hash);
+    }
+}
+
+#[test]
+fn versions_new_payloads_name_v2_and_its_hashes() {
+    let p = payload_with(seed_form(), ID, &test_key());
+    assert_eq!(p.agreement.version, "v2");
+    let privacy_en = p
+        .content_hashes
+        .iter()
+        .find(|h| h.part.hook() == "privacy" && h.lang == Lang::En)
+        .unwrap();
+    assert_eq!(
+        privacy_en.sha256,
+        "1f8d2ac88f4e8ddf8419a3b41cc162ebe795bb63a3fb94874fc0ee31880c7ad9"
+    );
+}
+
+#[test]
+fn versions_v1_payload_with_v1_texts_is_accepted() {
+    let key = test_key();
+    let mut v = serde_json::to_value(payload_with(seed_form(), ID, &key)).unwrap();
+    as_v1(&mut v);
+    let (verified, _) = verify_and_check(sign_value(&v, &key).as_bytes(), now())
+        .unwrap_or_else(|r| panic!("{}: {:?}", r.code(), r.fields));
+    assert_eq!(verified.payload.agreement.version, "v1");
+    // One language only, as a v1 app in English would have sent.
+    let list = v["content_hashes"].as_array_mut().unwrap();
+    list.retain(|h| h["lang"] == "en");
+    assert!(verify_and_check(sign_value(&v, &key).as_bytes(), now()).is_ok());
+}
+
+#[test]
+fn versions_a_consent_must_name_the_texts_of_its_own_version() {
+    // v1 named with v2's corrected English of part B: refused at that hash.
+    let (code, fields) = rejected(|v| {
+        let v2_privacy_en = v["content_hashes"][3]["sha256"].clone();
+        as_v1(v);
+        assert_eq!(v["content_hashes"][3]["part"], "privacy");
+        v["content_hashes"][3]["sha256"] = v2_privacy_en;
+    });
+    assert_eq!(code, "content.hash_mismatch");
+    assert_eq!(
+        fields,
+        [(
+            String::from("content_hashes.3.sha256"),
+            String::from("content.hash_mismatch")
+        )]
+    );
+    // v2 named with v1's English of part C: refused likewise.
+    let (code, fields) = rejected(|v| {
+        let mut old = v.clone();
+        as_v1(&mut old);
+        assert_eq!(v["content_hashes"][5]["part"], "service");
+        v["content_hashes"][5]["sha256"] = old["content_hashes"][5]["sha256"].clone();
+    });
+    assert_eq!(code, "content.hash_mismatch");
+    assert!(has(
+        &fields,
+        "content_hashes.5.sha256",
+        "content.hash_mismatch"
+    ));
+}
+
+#[test]
+fn versions_v1_wording_hashes_are_the_ones_v1_signed() {
+    // The wordings did not change in v2; v1 keeps its own constants whatever later versions do.
+    for (id, hash) in V1_CONSENT_WORDING_SHA256 {
+        assert_eq!(id.wording_sha256_in("v1").as_deref(), Some(hash));
+        assert_eq!(id.wording_sha256_in("v2"), Some(id.wording_sha256()));
+        assert_eq!(id.wording_sha256_in("v3"), None);
+    }
+    let ids: Vec<ConsentId> = V1_CONSENT_WORDING_SHA256
+        .iter()
+        .map(|(id, _)| *id)
+        .collect();
+    assert_eq!(ids, ConsentId::ALL);
+    // The v1 vector, signed by the app of v1, carries exactly these hashes.
+    let text = std::fs::read_to_string(fixture("payload-vector-v1.json")).unwrap();
+    let envelope: Value = serde_json::from_str(&text).unwrap();
+    for (i, (_, hash)) in V1_CONSENT_WORDING_SHA256.iter().enumerate() {
+        assert_eq!(envelope["payload"]["consents"][i]["wording_sha256"], *hash);
+    }
+}
+
+/// `fixtures/payload-vector-v1.json`: the worked example as it was signed on agreement v1
+/// (docs/payload.md before v2), kept as a consent an outbox may still hold. It never changes.
+#[test]
+fn versions_the_v1_vector_still_verifies_and_passes() {
+    let text = std::fs::read_to_string(fixture("payload-vector-v1.json")).unwrap();
+    let verified = verify_envelope(text.trim_end().as_bytes()).expect("the v1 vector's signature");
+    assert_eq!(verified.payload.agreement.version, "v1");
+    assert_eq!(
+        verified.payload_sha256,
+        "53a03ee7548469b668b500ac41f70fb48c808a50f7e5782814e3393508a1869a"
+    );
+    if let Err(r) = check_payload(&verified.payload, now()) {
+        panic!("the v1 vector is refused: {}: {:?}", r.code(), r.fields);
+    }
 }
 
 #[test]

@@ -27,7 +27,7 @@ pub struct Config {
     /// `QIANYUE_MAX_BODY_BYTES`: the largest accepted consent. Default 262144 (256 KiB).
     pub max_body: usize,
     /// `QIANYUE_AGREEMENT_VERSIONS`: the versions of the agreement this receiver accepts,
-    /// separated by spaces or commas (`v1`). Unset: the version it ships. A consent of any
+    /// separated by spaces or commas (`v2`). Unset: the versions it ships. A consent of any
     /// other version is refused as `agreement.version_unknown` (while a new version is rolled
     /// out, to withdraw an old one, or to test how the app shows a refusal).
     pub agreement_versions: Option<Vec<String>>,

@@ -210,7 +210,7 @@ fn each_refusal_has_its_code() {
         );
         assert_eq!(v["fields"][0]["path"], "content_hashes.0.sha256");
         assert_refused(
-            &post(signed(&uuid(), |v| v["agreement"]["version"] = json!("v2"))),
+            &post(signed(&uuid(), |v| v["agreement"]["version"] = json!("v3"))),
             422,
             "agreement.version_unknown",
         );

@@ -3,10 +3,11 @@
 
 use leptos::prelude::*;
 use qianyue_domain::content::Lang;
+use qianyue_domain::normalise::{is_id_number_path, masked_id_number};
 
 use super::model::{field_parts, segments, Role, Row, Segment};
 use super::values;
-use crate::state::use_app_state;
+use crate::state::{use_app_state, AppState};
 
 /// A placeholder: the form's current value at `path`, formatted for `lang`. Empty, it is a
 /// visible blank line (CSS `.blank.empty`), never the raw `{path}`.
@@ -15,7 +16,11 @@ use crate::state::use_app_state;
 /// push the update of other controls bound to the same field one executor tick later.
 #[component]
 pub fn Blank(path: String, lang: Lang) -> impl IntoView {
-    let raw = use_app_state().field(path.clone());
+    let state = use_app_state();
+    if is_id_number_path(&path) {
+        return id_blank(state, path, lang).into_any();
+    }
+    let raw = state.field(path.clone());
     let shown = {
         let path = path.clone();
         move || values::display(&path, &raw.read(), lang)
@@ -27,6 +32,49 @@ pub fn Blank(path: String, lang: Lang) -> impl IntoView {
     view! {
         <span class="blank" class:empty=empty data-field=path>
             {shown}
+        </span>
+    }
+    .into_any()
+}
+
+/// The blank of an ID number: masked on screen as the form's control shows it once left (the
+/// domain's [`masked_id_number`]), whole once the reader asks for it with the form's "Show
+/// number" (the same state, [`AppState::id_revealed`]), and whole on the printed copy
+/// (`style/agreement.css`: the `.id-whole` copy is shown only in print).
+fn id_blank(state: AppState, path: String, lang: Lang) -> impl IntoView {
+    let raw = state.field(path.clone());
+    let id_type = state.field(path.replace("id_number", "id_type"));
+    let form = state.form;
+    let today = state.today;
+    let masked = {
+        let path = path.clone();
+        // Follows the two fields the mask depends on, not every keystroke of the form.
+        Memo::new(move |_| {
+            raw.track();
+            id_type.track();
+            form.with_untracked(|f| masked_id_number(f, &path, today))
+        })
+    };
+    let whole = {
+        let path = path.clone();
+        move || values::display(&path, &raw.read(), lang)
+    };
+    let on_screen = {
+        let path = path.clone();
+        let whole = whole.clone();
+        move || {
+            if state.id_revealed(&path) {
+                whole()
+            } else {
+                masked.get()
+            }
+        }
+    };
+    let empty = move || raw.read().trim().is_empty();
+    view! {
+        <span class="blank blank--id" class:empty=empty data-field=path>
+            <span class="id-shown">{on_screen}</span>
+            <span class="id-whole">{whole}</span>
         </span>
     }
 }
