@@ -90,9 +90,14 @@ pub fn fresh_postgres() -> String {
             .await
             .unwrap();
     });
-    // Same server, the new database.
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    format!("{base}/{name}")
+    // Same server and options (sslmode, sslrootcert), the new database.
+    let (url, query) = admin.split_once('?').unwrap_or((admin.as_str(), ""));
+    let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
+    if query.is_empty() {
+        format!("{base}/{name}")
+    } else {
+        format!("{base}/{name}?{query}")
+    }
 }
 
 /// Options of a receiver process.
@@ -102,6 +107,8 @@ pub struct Options {
     pub max_body: Option<usize>,
     pub frame_ancestors: Option<String>,
     pub addr: Option<SocketAddr>,
+    /// Further environment variables (transport and access settings).
+    pub env: Vec<(String, String)>,
 }
 
 impl Options {
@@ -112,7 +119,14 @@ impl Options {
             max_body: None,
             frame_ancestors: None,
             addr: None,
+            env: Vec::new(),
         }
+    }
+
+    /// Adds an environment variable.
+    pub fn with(mut self, name: &str, value: &str) -> Options {
+        self.env.push((name.to_owned(), value.to_owned()));
+        self
     }
 }
 
@@ -155,6 +169,7 @@ impl Receiver {
         if let Some(f) = opts.frame_ancestors {
             env.push(("QIANYUE_FRAME_ANCESTORS".into(), f));
         }
+        env.extend(opts.env);
         if opts.dist.is_none() {
             std::fs::create_dir_all(data_dir.join("no-dist")).unwrap();
         }
