@@ -64,6 +64,7 @@ impl Buckets {
         if self.per_minute == 0 {
             return Ok(());
         }
+        let ip = client_key(ip);
         let mut map = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() >= MAX_TRACKED && !map.contains_key(&ip) {
             let capacity = f64::from(self.per_minute);
@@ -85,9 +86,21 @@ impl Buckets {
     /// Whether `ip` has no token left (without taking one): `Some(seconds to wait)`.
     pub fn exhausted(&self, ip: IpAddr) -> Option<u64> {
         let map = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        let (tokens, at) = map.get(&ip)?;
+        let (tokens, at) = map.get(&client_key(ip))?;
         let available = self.refilled(*tokens, *at, Instant::now());
         (available < 1.0).then(|| self.wait(available))
+    }
+}
+
+/// Whose bucket an address uses: an IPv4 address its own, an IPv6 address its /64 (one
+/// subscriber's network, whose other addresses cost it nothing to use).
+fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(bits.into())
+        }
     }
 }
 
@@ -228,5 +241,14 @@ mod tests {
         assert_eq!(b.take_at(ip, t0 + Duration::from_secs(15)), Err(5));
         assert!(b.take_at(ip, t0 + Duration::from_secs(20)).is_ok());
         assert!(Buckets::new(0).take_at(ip, t0).is_ok(), "0: no limit");
+        // An IPv6 client's /64 shares one bucket.
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        let v6 = Buckets::new(1);
+        assert!(v6.take_at(a, t0).is_ok());
+        assert!(v6.take_at(b, t0).is_err());
+        assert!(v6.take_at(c, t0).is_ok());
+        assert!(v6.exhausted(b).is_some());
     }
 }

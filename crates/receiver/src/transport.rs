@@ -258,7 +258,10 @@ pub async fn serve(
         let _ = tcp.set_nodelay(true);
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-            request.extensions_mut().insert(Peer(peer.ip()));
+            // An IPv4 client of a dual-stack listener is seen as ::ffff:a.b.c.d.
+            request
+                .extensions_mut()
+                .insert(Peer(peer.ip().to_canonical()));
             let mut router = router.clone();
             tower_service::Service::call(&mut router, request)
         });
