@@ -5,6 +5,8 @@
 //! - `test`: install what the tests need, then run every check (format, lint, native tests, the
 //!   domain's wasm32 build, browser tests, end-to-end tests), printing each step's time.
 //! - `bench`: run the benchmarks and write `bench-results/*.json`.
+//! - `postgres`: start the tests' throwaway PostgreSQL (TLS, loopback), print its URL for
+//!   `QIANYUE_TEST_POSTGRES_URL`, and stop it when stdin ends or a line is entered.
 //!
 //! Only the standard library: this runs first on a fresh machine, before anything is cached.
 
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("build") => tools::ensure_build_tools().and_then(|()| build_app()),
         Some("static-serve") => static_serve(&args[1..]),
+        Some("postgres") => postgres_for_tests(),
         _ => {
             eprintln!("usage: cargo xtask <serve [--port N] | test | bench | build>");
             return ExitCode::from(2);
@@ -94,11 +97,14 @@ fn serve(args: &[String]) -> Result {
     // its frame-ancestors and CORS list, unless QIANYUE_FRAME_ANCESTORS says otherwise.
     let root = root();
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let mut receiver = cmd::command(
+    // Built first, in the open (cargo's own progress shows), then run directly: the URL is
+    // printed only once the receiver answers.
+    println!("Building the receiver (--profile receiver; the first build takes minutes)…");
+    cmd::run_in(
+        &root,
         "cargo",
         &[
-            "run",
-            "--quiet",
+            "build",
             "--profile",
             "receiver",
             "--package",
@@ -106,7 +112,11 @@ fn serve(args: &[String]) -> Result {
             "--bin",
             "qianyue-receiver",
         ],
-    );
+    )?;
+    let binary = target_dir(&root)
+        .join("receiver")
+        .join(format!("qianyue-receiver{}", std::env::consts::EXE_SUFFIX));
+    let mut receiver = std::process::Command::new(&binary);
     receiver
         .current_dir(&root)
         .env("QIANYUE_ADDR", addr.to_string())
@@ -118,9 +128,15 @@ fn serve(args: &[String]) -> Result {
             format!("'self' http://localhost:{demo}"),
         );
     }
+    println!("Starting the receiver…");
     let mut child = receiver
         .spawn()
-        .map_err(|e| format!("cannot start the receiver: {e}"))?;
+        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+    if let Err(e) = wait_until_healthy(addr, &mut child, std::time::Duration::from_secs(120)) {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(e);
+    }
     println!("Qianyue is served at http://{addr}/ by the receiver (Ctrl-C stops it)");
     let _demo = demo::start(&root, addr)?;
     let status = child.wait().map_err(|e| e.to_string())?;
@@ -129,6 +145,58 @@ fn serve(args: &[String]) -> Result {
     } else {
         Err(format!("the receiver stopped: {status}"))
     }
+}
+
+/// The test command's PostgreSQL, for running one test binary against it by hand.
+fn postgres_for_tests() -> Result {
+    let pg = postgres::Postgres::start()?;
+    println!("QIANYUE_TEST_POSTGRES_URL={}", pg.url);
+    println!("(press Enter, or close stdin, to stop it)");
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+    drop(pg);
+    Ok(())
+}
+
+/// Polls `GET /healthz` until it answers 200, the receiver exits, or `limit` passes.
+fn wait_until_healthy(
+    addr: std::net::SocketAddr,
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+) -> Result {
+    let started = std::time::Instant::now();
+    loop {
+        if health_ok(addr) {
+            return Ok(());
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("the receiver stopped before it answered: {status}"));
+        }
+        if started.elapsed() > limit {
+            return Err(format!(
+                "the receiver did not answer http://{addr}/healthz within {} s",
+                limit.as_secs()
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+/// One `GET /healthz` over a plain TCP stream: whether it answered 200.
+fn health_ok(addr: std::net::SocketAddr) -> bool {
+    use std::io::{Read, Write};
+    let timeout = std::time::Duration::from_secs(2);
+    let Ok(mut stream) = std::net::TcpStream::connect_timeout(&addr, timeout) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(timeout));
+    let _ = stream.set_write_timeout(Some(timeout));
+    let request = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 200")
 }
 
 fn static_serve(args: &[String]) -> Result {

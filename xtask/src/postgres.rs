@@ -3,6 +3,11 @@
 //! that directory), trust authentication for the one local user `qianyue`. Run as the
 //! `postgres` user when this runs as root (PostgreSQL refuses to run as root). Stopped and
 //! deleted at the end, also when a step fails.
+//!
+//! TLS as in production: a throwaway CA and a server certificate for `127.0.0.1` and
+//! `localhost` (P-256, two days, made with the `openssl` command), `ssl = on`, and a URL that
+//! asks for `sslmode=verify-full` against that CA, so the tests reach the server over
+//! verified TLS (crates/receiver/tests/receiver.rs `postgres_is_reached_over_tls`).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -66,6 +71,8 @@ impl Postgres {
             run_as,
             url: String::new(),
         };
+        let tls = pg.dir.join("tls");
+        make_certificates(&pg, &tls)?;
         if let Some(user) = run_as {
             pg.run("chown", &["-R", user, &pg.dir.display().to_string()], false)?;
         }
@@ -87,8 +94,11 @@ impl Postgres {
         )?;
         let port = free_port()?;
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c max_connections=200",
-            pg.dir.display()
+            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c max_connections=200 \
+             -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+            pg.dir.display(),
+            tls.join("server.crt").display(),
+            tls.join("server.key").display()
         );
         let log = pg.dir.join("server.log").display().to_string();
         let pg_ctl = pg.bin.join("pg_ctl").display().to_string();
@@ -103,7 +113,10 @@ impl Postgres {
             let log = std::fs::read_to_string(&log).unwrap_or_default();
             format!("{e}\n{log}")
         })?;
-        pg.url = format!("postgres://qianyue@127.0.0.1:{port}/postgres");
+        pg.url = format!(
+            "postgres://qianyue@127.0.0.1:{port}/postgres?sslmode=verify-full&sslrootcert={}",
+            tls.join("ca.crt").display()
+        );
         Ok(pg)
     }
 
@@ -132,6 +145,79 @@ impl Postgres {
             ))
         }
     }
+}
+
+/// A CA and a server certificate signed by it, for 127.0.0.1 and localhost, in `dir`.
+fn make_certificates(pg: &Postgres, dir: &Path) -> Result {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let at = |name: &str| dir.join(name).display().to_string();
+    let ext = dir.join("server.ext");
+    std::fs::write(
+        &ext,
+        "subjectAltName = IP:127.0.0.1, DNS:localhost\nbasicConstraints = critical, CA:FALSE\n\
+         keyUsage = critical, digitalSignature\nextendedKeyUsage = serverAuth\n",
+    )
+    .map_err(|e| format!("{}: {e}", ext.display()))?;
+    let curve = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let openssl = |args: &[&str]| {
+        pg.run("openssl", args, false)
+            .map_err(|e| format!("making the test certificates (is `openssl` installed?): {e}"))
+    };
+    let (ca_key, ca_crt) = (at("ca.key"), at("ca.crt"));
+    let mut args = vec!["req", "-x509"];
+    args.extend(curve);
+    args.extend([
+        "-keyout",
+        &ca_key,
+        "-out",
+        &ca_crt,
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Qianyue test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    openssl(&args)?;
+    let (key, csr, crt) = (at("server.key"), at("server.csr"), at("server.crt"));
+    let mut args = vec!["req", "-new"];
+    args.extend(curve);
+    args.extend(["-keyout", &key, "-out", &csr, "-subj", "/CN=localhost"]);
+    openssl(&args)?;
+    let ext = ext.display().to_string();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        &csr,
+        "-CA",
+        &ca_crt,
+        "-CAkey",
+        &ca_key,
+        "-CAcreateserial",
+        "-out",
+        &crt,
+        "-days",
+        "2",
+        "-extfile",
+        &ext,
+    ])?;
+    // PostgreSQL refuses a key others can read.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| format!("{key}: {e}"))?;
+    }
+    Ok(())
 }
 
 impl Drop for Postgres {

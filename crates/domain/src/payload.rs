@@ -138,15 +138,25 @@ impl Rejection {
     }
 }
 
+/// At most this many field errors are written in a refusal; the rest are counted in
+/// `fields_omitted` (a consent of 900 identical lines would otherwise be answered with one
+/// error per line, a body larger than the consent).
+pub const MAX_REFUSAL_FIELDS: usize = 200;
+
 impl Serialize for Rejection {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let n = if self.detail.is_some() { 5 } else { 4 };
+        let shown = self.fields.len().min(MAX_REFUSAL_FIELDS);
+        let omitted = self.fields.len() - shown;
+        let n = 4 + usize::from(self.detail.is_some()) + usize::from(omitted > 0);
         let mut st = s.serialize_struct("Rejection", n)?;
         st.serialize_field("code", self.rule.code)?;
         st.serialize_field("message_zh", self.rule.zh)?;
         st.serialize_field("message_en", self.rule.en)?;
-        st.serialize_field("fields", &self.fields)?;
+        st.serialize_field("fields", &self.fields[..shown])?;
+        if omitted > 0 {
+            st.serialize_field("fields_omitted", &omitted)?;
+        }
         if let Some(detail) = &self.detail {
             st.serialize_field("detail", detail)?;
         }

@@ -17,6 +17,7 @@ use qianyue_domain::payload::{self, Rejection, SignedAt};
 use serde_json::{json, Value};
 
 use crate::store::{Outcome, Record};
+use crate::transport::Peer;
 use crate::App;
 
 qianyue_domain::rule_errors! {
@@ -32,6 +33,10 @@ qianyue_domain::rule_errors! {
         Unauthorized => "auth.required", "需要有效的访问令牌", "A valid bearer token is required";
         AdminDisabled => "auth.disabled", "未配置后台访问令牌，该接口已关闭", "No back-office token is configured; this endpoint is off";
         StoreUnavailable => "store.unavailable", "暂时无法保存，请稍后重试", "The consent cannot be stored right now; please retry";
+        RateLimited => "request.rate_limited", "提交过于频繁，请稍后重试", "Too many submissions from this address; please retry later";
+        Busy => "server.busy", "服务器繁忙，请稍后重试", "The server is busy; please retry shortly";
+        AuthThrottled => "auth.throttled", "令牌错误次数过多，请稍后再试", "Too many wrong tokens from this address; please wait and retry";
+        AuditUnavailable => "audit.unavailable", "无法写入审计日志，暂不提供查询", "The audit log cannot be written; reads are unavailable";
     }
 }
 
@@ -51,6 +56,14 @@ fn json_response(status: StatusCode, body: String) -> Response {
 pub fn refusal(status: StatusCode, rejection: &Rejection) -> Response {
     let body = serde_json::to_string(rejection).unwrap_or_else(|_| "{}".into());
     json_response(status, body)
+}
+
+/// A refusal to be retried after `seconds` (429 or 503, with `Retry-After`).
+fn refuse_for(status: StatusCode, rule: impl RuleError, seconds: u64) -> Response {
+    let mut r = refuse(status, rule);
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    r
 }
 
 fn refuse(status: StatusCode, rule: impl RuleError) -> Response {
@@ -94,7 +107,16 @@ fn is_json(headers: &HeaderMap) -> bool {
 const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// `POST /api/consents`.
-pub async fn post_consent(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
+pub async fn post_consent(
+    State(app): State<Arc<App>>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    // Per client address, before anything else (src/access.rs).
+    if let Err(wait) = app.guard.consent_rate(peer) {
+        return refuse_for(StatusCode::TOO_MANY_REQUESTS, HttpRule::RateLimited, wait);
+    }
     if !is_json(&headers) {
         return refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, HttpRule::ContentType);
     }
@@ -114,6 +136,11 @@ pub async fn post_consent(State(app): State<Arc<App>>, headers: HeaderMap, body:
         }
         Ok(Err(_)) => return refuse(StatusCode::BAD_REQUEST, HttpRule::BodyUnreadable),
         Err(_) => return refuse(StatusCode::REQUEST_TIMEOUT, HttpRule::BodyTimeout),
+    };
+    // Verifying and storing: at most QIANYUE_MAX_CONCURRENT_CONSENTS at once; beyond that the
+    // load is shed now rather than queued (the app's outbox retries after Retry-After).
+    let Some(_slot) = app.guard.consent_slot() else {
+        return refuse_for(StatusCode::SERVICE_UNAVAILABLE, HttpRule::Busy, 1);
     };
     let now = now_unix();
 
@@ -263,27 +290,33 @@ fn base64_url(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Compares without an early exit, so the time taken does not tell how much of a guess was
-/// right.
+/// Compares as SHA-256 digests in constant time (`access::same_secret`): the time taken tells
+/// neither the length nor how much of a guess was right.
 fn same_secret(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    crate::access::same_secret(a, b)
 }
 
 /// `GET /api/consents/{id}` for the back office (bearer token).
 pub async fn get_consent(
     State(app): State<Arc<App>>,
+    Peer(peer): Peer,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
     let Some(token) = &app.config.admin_token else {
         return refuse(StatusCode::FORBIDDEN, HttpRule::AdminDisabled);
     };
+    // An address that sent too many wrong tokens waits, whatever it sends now.
+    if let Some(wait) = app.guard.admin_failures.exhausted(peer) {
+        return refuse_for(StatusCode::TOO_MANY_REQUESTS, HttpRule::AuthThrottled, wait);
+    }
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(crate::access::bearer)
         .unwrap_or("");
     if !same_secret(presented.as_bytes(), token.as_bytes()) {
+        let _ = app.guard.admin_failures.take(peer);
         let mut r = refuse(StatusCode::UNAUTHORIZED, HttpRule::Unauthorized);
         r.headers_mut().insert(
             header::WWW_AUTHENTICATE,
@@ -294,7 +327,23 @@ pub async fn get_consent(
     if !payload::is_uuid_v4(&id) {
         return refuse(StatusCode::NOT_FOUND, HttpRule::NotFound);
     }
-    match app.store.get(&id).await {
+    let found = app.store.get(&id).await;
+    // Every read that reaches the store is recorded before it is answered: when, by which
+    // token (a fingerprint), which id, found or not. No personal data.
+    if let Ok(record) = &found {
+        let event = json!({
+            "at": SignedAt::from_unix_seconds(now_unix()).map(|t| t.to_string()),
+            "event": "consent.read",
+            "who": format!("token:{}", crate::access::fingerprint(token)),
+            "id": id,
+            "found": record.is_some(),
+        });
+        if let Err(e) = app.guard.audit.write(&event) {
+            eprintln!("qianyue-receiver: {e}");
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, HttpRule::AuditUnavailable);
+        }
+    }
+    match found {
         Ok(Some(r)) => {
             let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
             let body = json!({

@@ -21,6 +21,9 @@ pub struct Config {
     /// `QIANYUE_ADMIN_TOKEN`: the bearer token of `GET /api/consents/{id}` (at least 16
     /// characters). Unset: that endpoint answers 403.
     pub admin_token: Option<String>,
+    /// Timeouts, connection and concurrency caps, the shutdown deadline and rate limits
+    /// (`crate::transport::Settings`, each its own variable).
+    pub transport: crate::transport::Settings,
     /// `QIANYUE_FRAME_ANCESTORS`: origins allowed to embed the app, separated by spaces
     /// (`https://portal.example.com`), or `'none'`. Default: this origin only (`'self'`).
     pub frame_ancestors: Vec<String>,
@@ -69,6 +72,7 @@ impl Config {
             }
             None => sqlite_url(&data_dir.join("consents.sqlite3")),
         };
+        crate::transport::check_database_tls(&database_url, var("PGSSLMODE").as_deref())?;
         let admin_token = var("QIANYUE_ADMIN_TOKEN");
         if admin_token
             .as_ref()
@@ -110,6 +114,7 @@ impl Config {
             data_dir,
             database_url,
             admin_token,
+            transport: crate::transport::Settings::from_lookup(&var)?,
             frame_ancestors,
             max_body,
             agreement_versions,

@@ -11,13 +11,19 @@
 //! - [`keys`]: the receipt key under the data directory.
 //! - [`assets`]: the app's files, precompressed, and the CSP.
 //! - [`embed`]: the portal's embedding: `/embed-config.json` and CORS for the listed origins.
+//! - [`transport`]: the connection loop: timeouts, caps, graceful shutdown with a deadline.
+//! - [`access`]: rate limits, load shedding, the back-office token and its audit log.
+//! - [`files`]: the data files' permissions.
 
+pub mod access;
 pub mod api;
 pub mod assets;
 pub mod config;
 pub mod embed;
+pub mod files;
 pub mod keys;
 pub mod store;
+pub mod transport;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -43,6 +49,8 @@ pub struct App {
     pub assets: Assets,
     /// The Content-Security-Policy header value.
     pub csp: HeaderValue,
+    /// Rate limits, the consent-processing cap and the audit log.
+    pub guard: access::Guard,
 }
 
 /// The router: the API, the app's files, JSON refusals, security headers on every response.
@@ -96,7 +104,7 @@ async fn security_headers(State(app): State<Arc<App>>, mut response: Response) -
 pub struct Running {
     pub addr: SocketAddr,
     pub store: Store,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    server: tokio::task::JoinHandle<()>,
     writer: Writer,
     stop: tokio::sync::oneshot::Sender<()>,
 }
@@ -109,33 +117,29 @@ pub async fn start(config: Config) -> Result<Running, String> {
     };
     let csp = assets::csp(&assets.script_hashes, &config.frame_ancestors);
     let csp = HeaderValue::from_str(&csp).map_err(|e| format!("bad CSP: {e}"))?;
+    files::prepare(&config.data_dir, &config.database_url)?;
     let key = ReceiptKey::load_or_create(&config.data_dir)?;
+    let guard = access::Guard::new(&config.transport, &config.data_dir)?;
     let (store, writer) = Store::open(&config.database_url)
         .await
         .map_err(|e| format!("cannot open the store {}: {e}", config.database_display()))?;
     let listener = TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    // Answers are small and written at once: do not let Nagle hold their last segment back.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
+    let addr = transport::local_addr(&listener)?;
+    let settings = config.transport.clone();
     let app = Arc::new(App {
         config,
         store: store.clone(),
         key,
         assets,
         csp,
+        guard,
     });
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, router(app))
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let server = tokio::spawn(transport::serve(listener, router(app), settings, async {
+        let _ = stopped.await;
+    }));
     Ok(Running {
         addr,
         store,
@@ -147,7 +151,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
 
 impl Running {
     /// Stops accepting connections, lets the requests in flight finish (each answered only
-    /// after its consent is stored), then closes the store.
+    /// after its consent is stored) until the shutdown deadline, cuts what is left (nothing it
+    /// was sent has been acknowledged), then closes the store.
     pub async fn shutdown(self) {
         let _ = self.stop.send(());
         let _ = self.server.await;

@@ -10,6 +10,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Every file made from here on (the database, its WAL, the key, the audit log) is the
+    // owner's only (src/files.rs).
+    qianyue_receiver::files::owner_only_umask();
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -17,6 +20,14 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    for origin in qianyue_receiver::transport::insecure_origins(
+        std::env::var("QIANYUE_FRAME_ANCESTORS").ok().as_deref(),
+    ) {
+        eprintln!(
+            "qianyue-receiver: warning: QIANYUE_FRAME_ANCESTORS lists {origin}, plain http \
+             outside localhost: a portal served that way can be impersonated on the network"
+        );
+    }
     let store = config.database_display();
     let app = match &config.dist {
         Some(d) => format!("the app from {}", d.display()),

@@ -90,9 +90,14 @@ pub fn fresh_postgres() -> String {
             .await
             .unwrap();
     });
-    // Same server, the new database.
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    format!("{base}/{name}")
+    // Same server and options (sslmode, sslrootcert), the new database.
+    let (url, query) = admin.split_once('?').unwrap_or((admin.as_str(), ""));
+    let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
+    if query.is_empty() {
+        format!("{base}/{name}")
+    } else {
+        format!("{base}/{name}?{query}")
+    }
 }
 
 /// Options of a receiver process.
@@ -106,6 +111,8 @@ pub struct Options {
     /// the checked-in vector and [`payload_value`] are signed on 2023-04-10; `None` leaves the
     /// receiver's default (30 days), for consents signed now ([`payload_value_signed_at`]).
     pub offline_allowance_days: Option<u32>,
+    /// Further environment variables (transport and access settings).
+    pub env: Vec<(String, String)>,
 }
 
 impl Options {
@@ -117,7 +124,14 @@ impl Options {
             frame_ancestors: None,
             addr: None,
             offline_allowance_days: Some(36_500),
+            env: Vec::new(),
         }
+    }
+
+    /// Adds an environment variable.
+    pub fn with(mut self, name: &str, value: &str) -> Options {
+        self.env.push((name.to_owned(), value.to_owned()));
+        self
     }
 }
 
@@ -163,6 +177,7 @@ impl Receiver {
         if let Some(f) = opts.frame_ancestors {
             env.push(("QIANYUE_FRAME_ANCESTORS".into(), f));
         }
+        env.extend(opts.env);
         if opts.dist.is_none() {
             std::fs::create_dir_all(data_dir.join("no-dist")).unwrap();
         }
