@@ -11,12 +11,13 @@
 //! - **provisional**: for a year whose notice is not out yet, the statutory public holidays of
 //!   《全国年节及纪念日放假办法》 as amended in 2024: 元旦 (01-01), 春节 4 days from 除夕, 清明
 //!   (the solar-term day), 劳动节 (05-01, 05-02), 端午 (lunar 5/5), 中秋 (lunar 8/15), 国庆节
-//!   (10-01 to 10-03). Saturdays and Sundays are rest days, there are no make-up working days
-//!   and no day is moved. The notice, once out, usually differs (it joins holidays to weekends
-//!   and adds make-up days), so a figure computed on a provisional year is marked as such: "按法
-//!   定节假日暂估，国务院通知发布后以通知为准" ([`PROVISIONAL_NOTE_ZH`], [`PROVISIONAL_NOTE_EN`]).
-//!   Article 6's substitute day off (补假) for a holiday falling on a weekend is not applied:
-//!   the notice decides where such a day goes.
+//!   (10-01 to 10-03). Saturdays and Sundays are rest days; a statutory day that falls on a
+//!   Saturday or Sunday (or on another festival's day) gives a substitute day off (补假, 办法
+//!   第六条) on the first working day after its festival ([`StatutoryDates::rest_days`]);
+//!   there are no make-up working days. The notice, once out, usually differs (it joins
+//!   holidays to weekends and adds make-up days), so a figure computed on a provisional year is
+//!   marked as such: "按法定节假日暂估，国务院通知发布后以通知为准" ([`PROVISIONAL_NOTE_ZH`],
+//!   [`PROVISIONAL_NOTE_EN`]).
 //!
 //! A year is official as soon as its notice is shipped; until then it is provisional if its
 //! lunar dates are in the provisional table, and not covered otherwise
@@ -166,17 +167,55 @@ pub struct StatutoryDates {
 }
 
 impl StatutoryDates {
-    /// Whether `date` (of this year) is a statutory public holiday.
+    /// The statutory days festival by festival, in the order of the year (办法 第二条).
+    fn festivals(&self) -> [Vec<Date>; 7] {
+        let on = |m: u8, d: u8| Date::new(self.year, m, d).into_iter();
+        let from = |first: Date, n: i64| (0..n).filter_map(move |i| first.add_days(i));
+        [
+            on(1, 1).collect(),
+            from(self.new_years_eve, 4).collect(),
+            vec![self.qingming],
+            on(5, 1).chain(on(5, 2)).collect(),
+            vec![self.dragon_boat],
+            vec![self.mid_autumn],
+            on(10, 1).chain(on(10, 2)).chain(on(10, 3)).collect(),
+        ]
+    }
+
+    /// The year's rest days besides Saturdays and Sundays: the statutory days, and for each of
+    /// them that falls on a Saturday or Sunday, or on a day another festival already has
+    /// (中秋 on 国庆), a substitute day (补假, 办法 第六条: 全体公民放假的假日，如果适逢星期六、
+    /// 星期日，应当在工作日补假) — the first working day after that festival not already a rest
+    /// day, as the State Council's notices place them (2022: 元旦 on a Saturday, 01-03 off).
+    pub fn rest_days(&self) -> Vec<Date> {
+        let mut rest: Vec<Date> = Vec::new();
+        for festival in self.festivals() {
+            let mut owed = 0;
+            for &day in &festival {
+                if is_weekend(day) || rest.contains(&day) {
+                    owed += 1;
+                }
+                if !rest.contains(&day) {
+                    rest.push(day);
+                }
+            }
+            let mut next = festival.last().and_then(|d| d.add_days(1));
+            while owed > 0 {
+                let Some(day) = next else { break };
+                if !is_weekend(day) && !rest.contains(&day) {
+                    rest.push(day);
+                    owed -= 1;
+                }
+                next = day.add_days(1);
+            }
+        }
+        rest
+    }
+
+    /// Whether `date` (of this year) is a rest day other than a Saturday or Sunday: a statutory
+    /// public holiday or its substitute day ([`StatutoryDates::rest_days`]).
     pub fn is_holiday(&self, date: Date) -> bool {
-        let (m, d) = (date.month(), date.day());
-        let spring = self.new_years_eve.days_until(date);
-        (m, d) == (1, 1)
-            || (0..4).contains(&spring)
-            || date == self.qingming
-            || (m == 5 && (d == 1 || d == 2))
-            || date == self.dragon_boat
-            || date == self.mid_autumn
-            || (m == 10 && (1..=3).contains(&d))
+        self.rest_days().contains(&date)
     }
 }
 
@@ -678,38 +717,47 @@ mod tests {
     }
 
     #[test]
-    fn a_provisional_year_has_the_statutory_days_and_nothing_else() {
-        // 2027: 元旦 Fri 01-01; 春节 Fri 02-05 .. Mon 02-08; 清明 Mon 04-05; 劳动节 Sat–Sun
-        // 05-01/02 (no substitute day); 端午 Wed 06-09; 中秋 Wed 09-15; 国庆 Fri–Sun 10-01..03.
+    fn a_provisional_year_has_the_statutory_days_and_their_substitutes() {
+        // 2027: 元旦 Fri 01-01; 春节 Fri 02-05 .. Mon 02-08, two on the weekend → Tue 02-09 and
+        // Wed 02-10 off (补假); 清明 Mon 04-05; 劳动节 Sat–Sun 05-01/02 → Mon 05-03, Tue 05-04
+        // off; 端午 Wed 06-09; 中秋 Wed 09-15; 国庆 Fri–Sun 10-01..03 → Mon 10-04, Tue 10-05 off.
         for day in [
             "2027-01-01",
             "2027-02-05",
             "2027-02-08",
+            "2027-02-09",
+            "2027-02-10",
             "2027-04-05",
+            "2027-05-03",
+            "2027-05-04",
             "2027-06-09",
             "2027-09-15",
             "2027-10-01",
+            "2027-10-04",
+            "2027-10-05",
         ] {
             assert!(!working(day), "{day} is a holiday");
         }
         for day in [
             "2027-01-04",
             "2027-02-04",
-            "2027-02-09",
-            "2027-05-03",
-            "2027-10-04",
+            "2027-02-11",
+            "2027-05-05",
+            "2027-10-06",
             "2027-10-08",
         ] {
             assert!(working(day), "{day} is an ordinary weekday");
         }
         assert!(!working("2027-02-06"), "a Saturday is never a make-up day");
         // Working days in 2027: starts Fri, 365 d → 261 weekdays; holiday weekdays:
-        // 01-01, 02-05, 02-08, 04-05, 06-09, 09-15, 10-01 = 7 → 254.
-        // 2028 (leap, starts Sat → 260 weekdays): 01-01 Sat; 除夕 Tue 01-25..Fri 01-28 (4);
-        // 清明 Tue 04-04; 05-01 Mon, 05-02 Tue; 端午 Sun 05-28; 中秋 Tue 10-03 = 国庆's 3rd day;
-        // 国庆 Sun 10-01, Mon, Tue → 4 + 1 + 2 + 2 = 9 → 251.
-        assert_eq!(working_days_in(2027), 254);
-        assert_eq!(working_days_in(2028), 251);
+        // 01-01, 02-05, 02-08, 04-05, 06-09, 09-15, 10-01 = 7, substitutes 02-09, 02-10,
+        // 05-03, 05-04, 10-04, 10-05 = 6 → 248.
+        // 2028 (leap, starts Sat → 260 weekdays): 01-01 Sat → Mon 01-03 off; 除夕 Tue
+        // 01-25..Fri 01-28 (4); 清明 Tue 04-04; 05-01 Mon, 05-02 Tue; 端午 Sun 05-28 → Mon 05-29
+        // off; 中秋 Tue 10-03; 国庆 Sun 10-01 (owed one), Mon 10-02, Tue 10-03 (中秋's day: owed
+        // another) → Wed 10-04, Thu 10-05 off. 1 + 4 + 1 + 2 + 1 + 2 + 2 = 13 → 247.
+        assert_eq!(working_days_in(2027), 248);
+        assert_eq!(working_days_in(2028), 247);
     }
 
     fn working_days_in(year: i32) -> usize {

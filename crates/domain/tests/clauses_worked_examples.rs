@@ -566,18 +566,20 @@ fn privacy_4_reply_by_from_2026_12_11_reaches_a_provisional_january_2027() {
 #[test]
 fn privacy_4_reply_by_across_the_2027_spring_festival_provisional() {
     // 2027 provisional: 春节 4 days from 除夕 Fri 02-05 → 02-05, 02-06 (Sat), 02-07 (Sun),
-    // 02-08 (Mon); no make-up day. Request Wed 2027-02-03:
-    //   1 02-04   [02-05..02-08]   2 02-09  3 02-10  4 02-11  5 02-12  6 02-15  7 02-16
-    //   8 02-17  9 02-18  10 02-19  11 02-22  12 02-23  13 02-24  14 02-25  15 02-26.
-    assert_eq!(reply("2027-02-03"), (d("2027-02-26"), true));
+    // 02-08 (Mon); the two on the weekend give Tue 02-09 and Wed 02-10 off (补假, 办法 第六条);
+    // no make-up day. Request Wed 2027-02-03:
+    //   1 02-04   [02-05..02-10]   2 02-11  3 02-12  4 02-15  5 02-16  6 02-17  7 02-18
+    //   8 02-19  9 02-22  10 02-23  11 02-24  12 02-25  13 02-26  14 03-01  15 03-02.
+    assert_eq!(reply("2027-02-03"), (d("2027-03-02"), true));
 }
 
 #[test]
 fn privacy_4_reply_by_across_the_2027_national_day_provisional() {
-    // 2027 provisional: 国庆 10-01 (Fri), 10-02 (Sat), 10-03 (Sun). Request Tue 2027-09-28:
-    //   1 09-29  2 09-30   [10-01..10-03]   3 10-04  4 10-05  5 10-06  6 10-07  7 10-08
-    //   8 10-11  9 10-12  10 10-13  11 10-14  12 10-15  13 10-18  14 10-19  15 10-20.
-    assert_eq!(reply("2027-09-28"), (d("2027-10-20"), true));
+    // 2027 provisional: 国庆 10-01 (Fri), 10-02 (Sat), 10-03 (Sun); the weekend's two give Mon
+    // 10-04 and Tue 10-05 off (补假). Request Tue 2027-09-28:
+    //   1 09-29  2 09-30   [10-01..10-05]   3 10-06  4 10-07  5 10-08  6 10-11  7 10-12
+    //   8 10-13  9 10-14  10 10-15  11 10-18  12 10-19  13 10-20  14 10-21  15 10-22.
+    assert_eq!(reply("2027-09-28"), (d("2027-10-22"), true));
 }
 
 #[test]
@@ -591,11 +593,12 @@ fn privacy_4_reply_by_across_the_2028_spring_festival_provisional() {
 
 #[test]
 fn privacy_4_reply_by_across_the_2028_national_day_provisional() {
-    // 2028 provisional: 国庆 10-01 (Sun), 10-02 (Mon), 10-03 (Tue), and 中秋 falls on 10-03 too
-    // (one day, not an extra one). Request Fri 2028-09-29:
-    //   [09-30 Sat, 10-01..10-03]   1 10-04  2 10-05  3 10-06  4 10-09  5 10-10  6 10-11
-    //   7 10-12  8 10-13  9 10-16  10 10-17  11 10-18  12 10-19  13 10-20  14 10-23  15 10-24.
-    assert_eq!(reply("2028-09-29"), (d("2028-10-24"), true));
+    // 2028 provisional: 国庆 10-01 (Sun), 10-02 (Mon), 10-03 (Tue), and 中秋 falls on 10-03 too.
+    // 10-01 on a Sunday and 10-03 taken by 中秋 each give a day off after 国庆 (补假): Wed 10-04
+    // and Thu 10-05. Request Fri 2028-09-29:
+    //   [09-30 Sat, 10-01..10-05]   1 10-06  2 10-09  3 10-10  4 10-11  5 10-12  6 10-13
+    //   7 10-16  8 10-17  9 10-18  10 10-19  11 10-20  12 10-23  13 10-24  14 10-25  15 10-26.
+    assert_eq!(reply("2028-09-29"), (d("2028-10-26"), true));
 }
 
 // ---------------------------------------------------------------- bandwidth (C art. 1)
