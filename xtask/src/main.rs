@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         Some("static-serve") => static_serve(&args[1..]),
         Some("postgres") => postgres_for_tests(),
         _ => {
-            eprintln!("usage: cargo xtask <serve [--port N] | test | bench | build>");
+            eprintln!("usage: cargo xtask <serve [--port N] | test | bench | build | postgres>");
             return ExitCode::from(2);
         }
     };

@@ -109,6 +109,30 @@ fn a_half_sent_head_and_an_idle_connection_are_cut_while_healthz_answers() {
 }
 
 #[test]
+fn beyond_the_connection_cap_a_client_waits_for_a_free_slot() {
+    let r = Receiver::start(
+        Options::new(Backend::Sqlite)
+            .with("QIANYUE_MAX_CONNECTIONS", "2")
+            .with("QIANYUE_HEADER_TIMEOUT_MS", "1000"),
+    );
+    // Two connections that send nothing take both slots until the header timeout cuts them.
+    let silent: Vec<TcpStream> = (0..2).map(|_| connect(r.addr)).collect();
+    let asked = Instant::now();
+    let answer = http(r.addr, "GET", "/healthz", &[], b"").unwrap();
+    let waited = asked.elapsed();
+    assert_eq!(answer.status, 200);
+    assert!(
+        waited >= Duration::from_millis(800) && waited < Duration::from_secs(5),
+        "answered after {waited:?}: the third connection was not held back"
+    );
+    drop(silent);
+    // Slots come back: many connections one after another are all served.
+    for _ in 0..10 {
+        assert!(healthz_ok(&r));
+    }
+}
+
+#[test]
 fn shutdown_with_a_stuck_client_ends_within_its_deadline_keeping_what_was_acknowledged() {
     for backend in backends() {
         let mut r =
