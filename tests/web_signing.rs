@@ -513,3 +513,33 @@ async fn the_draft_is_saved_once_typing_pauses() {
         "saved after the pause, with the last value"
     );
 }
+
+/// Security review M1: the signing date is the day of signing in China Standard Time, filled
+/// in by the app over the prefill's (the seed says 2023-04-10), and not editable.
+#[wasm_bindgen_test]
+async fn the_signing_date_is_today_in_china_and_read_only() {
+    let (c, _m) = mount(Some(SEED)).await;
+    let date = input(&c, "signing.date");
+    assert!(date.read_only(), "the signing date is not typed");
+    // Today at UTC+8, computed here from the browser's clock, not the app's: the agreement's
+    // blank shows it (2026年12月02日).
+    let iso = js_sys::Date::new(&(js_sys::Date::now() + 8.0 * 3600.0 * 1000.0).into())
+        .to_iso_string()
+        .as_string()
+        .unwrap();
+    let zh = format!("{}年{}月{}日", &iso[..4], &iso[5..7], &iso[8..10]);
+    let blanks: Vec<String> = {
+        let list = c.query_selector_all("[data-field='signing.date']").unwrap();
+        (0..list.length())
+            .filter_map(|i| list.item(i).and_then(|n| n.text_content()))
+            .collect()
+    };
+    assert!(blanks.contains(&zh), "{blanks:?} lacks {zh}");
+    // Judged on that day, the seed's authorisation (2023) no longer covers it.
+    let message = c
+        .query_selector("#f-signing-date-msg")
+        .unwrap()
+        .and_then(|m| m.text_content())
+        .unwrap_or_default();
+    assert_eq!(message, "签名日期不在委托期限内");
+}
