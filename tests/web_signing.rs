@@ -544,15 +544,30 @@ async fn the_draft_is_saved_once_typing_pauses() {
 #[wasm_bindgen_test]
 async fn reply_by_is_shown_beside_the_privacy_consent_and_marked_when_provisional() {
     let (c, _m) = mount(Some(SEED)).await;
-    // Privacy policy 四(二)(三): a request made on the seed's signing date, 2023-04-10, is
-    // answered by 2023-04-28 (2023 notice, official: no note).
+    // Privacy policy 四(二)(三): a request made on the signing date, which the app fills with
+    // today in China Standard Time, is answered within 15 working days: the figure is the
+    // domain's count from that day, with the note only when it reached a provisional year.
+    let today = qianyue_domain::payload::SignedAt::from_unix_seconds(
+        (js_sys::Date::now() / 1000.0).floor() as i64,
+    )
+    .unwrap()
+    .date();
+    let counted = qianyue_domain::clauses::reply_by_counted(
+        today,
+        qianyue_domain::holidays::Calendars::shipped(),
+    )
+    .unwrap();
     assert!(has(
         &c,
         "#s-consents .consent [data-preview='privacy.reply_by']"
     ));
     assert_eq!(
-        preview_value(&c, "privacy.reply_by").as_deref(),
-        Some("2023-04-28")
+        preview_value(&c, "privacy.reply_by"),
+        Some(counted.date.to_string())
+    );
+    assert_eq!(
+        has(&c, "[data-provisional='privacy.reply_by']"),
+        counted.is_provisional()
     );
     let clause = c
         .query_selector("#s-consents .reply-by .clause")
@@ -563,9 +578,10 @@ async fn reply_by_is_shown_beside_the_privacy_consent_and_marked_when_provisiona
         clause.contains("四(二)(三)") || clause.contains("IV (b)(c)"),
         "{clause}"
     );
-    assert!(!has(&c, "[data-provisional='privacy.reply_by']"));
 
-    // Signed on 2026-12-11 the count reaches 2027, which has no notice: provisional.
+    // Signed on 2026-12-11 the count reaches 2027, which has no notice: provisional. (The
+    // reader cannot type the signing date, which the app fills with today; an input event on
+    // the control writes the form's value as the app's own fill does.)
     fill(&input(&c, "signing.date"), "2026-12-11").await;
     settle().await;
     assert_eq!(
@@ -612,4 +628,34 @@ async fn reply_by_is_shown_beside_the_privacy_consent_and_marked_when_provisiona
         Some("2026-10-27")
     );
     assert!(!has(&c, "[data-provisional='privacy.reply_by']"));
+}
+
+/// Security review M1: the signing date is the day of signing in China Standard Time, filled
+/// in by the app over the prefill's (the seed says 2023-04-10), and not editable.
+#[wasm_bindgen_test]
+async fn the_signing_date_is_today_in_china_and_read_only() {
+    let (c, _m) = mount(Some(SEED)).await;
+    let date = input(&c, "signing.date");
+    assert!(date.read_only(), "the signing date is not typed");
+    // Today at UTC+8, computed here from the browser's clock, not the app's: the agreement's
+    // blank shows it (2026年12月02日).
+    let iso = js_sys::Date::new(&(js_sys::Date::now() + 8.0 * 3600.0 * 1000.0).into())
+        .to_iso_string()
+        .as_string()
+        .unwrap();
+    let zh = format!("{}年{}月{}日", &iso[..4], &iso[5..7], &iso[8..10]);
+    let blanks: Vec<String> = {
+        let list = c.query_selector_all("[data-field='signing.date']").unwrap();
+        (0..list.length())
+            .filter_map(|i| list.item(i).and_then(|n| n.text_content()))
+            .collect()
+    };
+    assert!(blanks.contains(&zh), "{blanks:?} lacks {zh}");
+    // Judged on that day, the seed's authorisation (2023) no longer covers it.
+    let message = c
+        .query_selector("#f-signing-date-msg")
+        .unwrap()
+        .and_then(|m| m.text_content())
+        .unwrap_or_default();
+    assert_eq!(message, "签名日期不在委托期限内");
 }
