@@ -87,7 +87,7 @@ fn ReplyBy() -> impl IntoView {
     // Which calendars the figure used: looked up again whenever the figure changes.
     let figure = ctx.figure(REPLY_BY.to_owned());
     let provisional = Memo::new(move |_| {
-        figure.get()?;
+        figure.get()?.ok()?;
         form.with_untracked(|f| preview::calendars(f).get(REPLY_BY).map(any_provisional))
     });
     view! {
