@@ -15,6 +15,7 @@ mod bench_embed;
 mod bench_receiver;
 mod cmd;
 mod demo;
+mod engines;
 mod postgres;
 mod static_server;
 mod tools;
@@ -273,6 +274,42 @@ fn test() -> Result {
         }
         Ok(())
     })?;
+    // Every engine signers use (docs/engines.md): wasm-bindgen-test in Firefox too, and the
+    // journeys through WebDriver in Chromium, Firefox ESR and WebKitGTK, side by side.
+    steps.run(
+        "browser tests (wasm-bindgen-test, headless Firefox)",
+        || {
+            let geckodriver = tools::geckodriver();
+            let mut test = cmd::command(
+                "cargo",
+                &[
+                    "test",
+                    "--package",
+                    "qianyue",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                ],
+            );
+            test.current_dir(&root)
+                .env("GECKODRIVER", geckodriver)
+                .env_remove("CHROMEDRIVER");
+            let status = test
+                .status()
+                .map_err(|e| format!("cannot start cargo: {e}"))?;
+            if status.success() {
+                Ok(())
+            } else {
+                Err(format!("wasm-bindgen-test in Firefox failed ({status})"))
+            }
+        },
+    )?;
+    let mut outcomes = Vec::new();
+    let journeys = steps.run(
+        "journeys in Chromium, Firefox and WebKitGTK (WebDriver, side by side)",
+        || engines::journeys(&root, &root.join("dist"), &mut outcomes),
+    );
+    engines::record(&mut steps, &outcomes);
+    journeys?;
     steps.summary();
     Ok(())
 }
