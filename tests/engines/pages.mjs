@@ -24,6 +24,8 @@ export async function eventually(check, { timeout = 15_000, message = 'condition
   }
 }
 
+let visits = 0;
+
 /** The part of the page the page object looks in: the document or a shadow root. */
 const SCOPE = `const host = arguments[0]; const scope = host ? document.querySelector(host).shadowRoot : document;`;
 
@@ -57,7 +59,10 @@ export class AgreementPage {
 
   async openAgreement(prefill) {
     const hash = prefill ? `#prefill=${encodeURIComponent(JSON.stringify(prefill))}` : '';
-    await this.driver.get(`${this.baseUrl}/${hash}`);
+    // A query of its own for each visit: a URL that differs from the page's only in its
+    // fragment would not load the page again.
+    visits += 1;
+    await this.driver.get(`${this.baseUrl}/?visit=${visits}${hash}`);
     await this.must('[data-part="order"]', 30_000);
     await this.recordConsole();
   }
@@ -162,9 +167,13 @@ export class AgreementPage {
     const at = (fx, fy) => ({ origin: pad, x: Math.round((fx - 0.5) * rect.w), y: Math.round((fy - 0.5) * rect.h) });
     const stroke = async (points) => {
       let actions = this.driver.actions({ async: true }).move({ ...at(...points[0]), duration: 0 }).press();
-      for (const p of points.slice(1)) {
-        // Intermediate points, as a hand gives them.
-        actions = actions.move({ ...at(...p), duration: 60 });
+      for (let i = 1; i < points.length; i++) {
+        // Four moves per segment, as a hand gives them (drivers differ in the moves they
+        // interpolate within one action's duration, so none is left to them).
+        const [[x0, y0], [x1, y1]] = [points[i - 1], points[i]];
+        for (let k = 1; k <= 4; k++) {
+          actions = actions.move({ ...at(x0 + ((x1 - x0) * k) / 4, y0 + ((y1 - y0) * k) / 4), duration: 10 });
+        }
       }
       await actions.release().perform();
     };
