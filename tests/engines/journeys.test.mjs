@@ -57,6 +57,22 @@ const watchEd25519 = (hide) => `
     return verify.call(this, algorithm, ...rest).then((ok) => { window.ed25519Calls.push('verify:' + ok); return ok; });
   };`;
 
+/** Contracts of their own (another draft basis each): the seed with another contract number. */
+const withContractNo = (contract_no) => ({ ...seedForm(), contract_no });
+const OTHER_CONTRACT = withContractNo('75523040460309832023040618');
+const DRAFT_CONTRACT = withContractNo('75523040460309832023040619');
+
+/**
+ * Engine differences found and not fixed yet, each named by engine (docs/engines.md): the test
+ * still runs there and is reported as `todo` with this reason; where it passes, `todo` says so.
+ */
+const KNOWN_FAILURES = {
+  draftIdNumbers: {
+    firefox: 'Firefox: sign and send after a restored draft reports both ID numbers as missing '
+      + '(they are in sessionStorage and shown masked): docs/engines.md, open',
+  },
+};
+
 let session;
 let app;
 let portal;
@@ -191,11 +207,11 @@ describe(`journeys in ${ENGINE}`, () => {
       // The server is unreachable (every connection dropped): the service worker answers.
       const loaded = await fetch(app.url).then(() => true, () => false);
       assert.equal(loaded, false, 'the network is off');
-      await session.driver.navigate().refresh();
-      await p.must('[data-part="order"]', 30_000);
-      await p.reachForm();
+      // Opened again (a new navigation to the app, as a signer reopening it does), for another
+      // contract: no draft of this one on the device (drafts: the test after this one).
+      await p.open(OTHER_CONTRACT);
       await p.reachSigningStep();
-      assert.equal(await p.value('contract_no'), seedForm().contract_no);
+      assert.equal(await p.value('contract_no'), OTHER_CONTRACT.contract_no);
 
       // Signed offline: kept in the outbox. What it says of persistent storage is the engine's
       // path: where the engine has navigator.storage, persist()'s answer (Chromium: refused, so
@@ -219,14 +235,32 @@ describe(`journeys in ${ENGINE}`, () => {
     } finally {
       app.offline = false;
     }
-    // The network is back: sent on the reader's word, and accepted.
-    await p.click('.outbox-send-now');
+    // The network is back: sent on the reader's word (or by the outbox's own next attempt,
+    // if that comes first), and accepted.
+    await p.script('const b = scope.querySelector(".outbox-send-now"); if (b) b.click();');
     await eventually(async () => {
       const queued = await p.script('return scope.querySelectorAll(\'[data-outbox-item]:not([data-state="attention"])\').length;');
       assert.equal(queued, 0);
     }, { timeout: 30_000, message: 'the outbox emptied' });
     assert.equal(lastPosted().payload.signature_image.text, '刘志强');
   });
+
+  test('a draft restored on a second visit keeps its ID numbers through sign and send',
+    { todo: KNOWN_FAILURES.draftIdNumbers[ENGINE] }, async () => {
+      const p = page();
+      await p.open(DRAFT_CONTRACT);
+      // Saved as the page is left; the ID numbers go to sessionStorage (src/draft.rs).
+      await p.open(DRAFT_CONTRACT);
+      assert.equal(await session.driver.executeScript('return sessionStorage.getItem("qianyue.draft.ids.v1");'),
+        `${DRAFT_CONTRACT.contact.id_number}\n${DRAFT_CONTRACT.agent.id_number}`);
+      await p.giveConsents();
+      await p.typeSignature('刘志强');
+      await p.signAndSend();
+      const receipt = await p.receipt();
+      const payload = lastPosted().payload;
+      assert.equal(receipt.consent_id, payload.idempotency_id);
+      assert.equal(payload.form.contact.id_number, DRAFT_CONTRACT.contact.id_number);
+    });
 
   test('<qianyue-consent> on another origin: prefill, events through the shadow boundary, sign and send', async () => {
     const host = new EmbedHost(session.driver);

@@ -135,9 +135,12 @@ export class AgreementPage {
 
   /** Clicks what `selector` matches, scrolled into the middle of the viewport first. */
   async click(selector) {
-    const el = await this.must(selector);
-    await this.driver.executeScript('arguments[0].scrollIntoView({block: "center"});', el);
-    await el.click();
+    // Found again if the element was replaced between finding and clicking (a re-render).
+    await eventually(async () => {
+      const el = await this.must(selector);
+      await this.driver.executeScript('arguments[0].scrollIntoView({block: "center"});', el);
+      await el.click();
+    }, { message: `click ${selector}` });
   }
 
   async chooseLocale(hook) {
