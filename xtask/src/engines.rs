@@ -24,6 +24,8 @@ pub struct Outcome {
     pub engine: &'static str,
     pub passed: u32,
     pub failed: u32,
+    /// Tests run as known engine failures (named in tests/engines/journeys.test.mjs).
+    pub todo: u32,
     pub took: Duration,
     pub ok: bool,
 }
@@ -115,6 +117,7 @@ pub fn journeys(root: &Path, dist: &Path, outcomes: &mut Vec<Outcome>) -> Result
                 engine: run.engine,
                 passed: count(&log, "pass"),
                 failed: count(&log, "fail"),
+                todo: count(&log, "todo"),
                 took,
                 ok: status.success(),
             });
@@ -124,10 +127,11 @@ pub fn journeys(root: &Path, dist: &Path, outcomes: &mut Vec<Outcome>) -> Result
     println!();
     for o in outcomes.iter() {
         println!(
-            "  {:<8} {:>2} passed, {} failed in {:.1} s{}",
+            "  {:<8} {:>2} passed, {} failed, {} known engine failure(s) in {:.1} s{}",
             o.engine,
             o.passed,
             o.failed,
+            o.todo,
             o.took.as_secs_f64(),
             if o.ok { "" } else { "  FAILED" }
         );
@@ -165,8 +169,9 @@ mod tests {
 
     #[test]
     fn counts_from_either_reporter() {
-        let spec = "✔ a (1ms)\nℹ tests 9\nℹ pass 8\nℹ fail 1\nℹ duration_ms 10\n";
+        let spec = "✔ a (1ms)\nℹ tests 9\nℹ pass 8\nℹ fail 1\nℹ todo 0\nℹ duration_ms 10\n";
         assert_eq!((count(spec, "pass"), count(spec, "fail")), (8, 1));
+        assert_eq!(count(spec, "todo"), 0);
         let tap = "ok 1 - a\n# tests 3\n# pass 3\n# fail 0\n";
         assert_eq!((count(tap, "pass"), count(tap, "fail")), (3, 0));
         assert_eq!(count("nothing", "pass"), 0);

@@ -31,6 +31,8 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("build") => tools::ensure_build_tools().and_then(|()| build_app()),
         Some("static-serve") => static_serve(&args[1..]),
+        // The journeys in every engine against dist/ (built already), as `test` runs them.
+        Some("engines") => engines::journeys(&root(), &root().join("dist"), &mut Vec::new()),
         _ => {
             eprintln!("usage: cargo xtask <serve [--port N] | test | bench | build>");
             return ExitCode::from(2);
