@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         // The journeys in every engine against dist/ (built already), as `test` runs them.
         Some("engines") => engines::journeys(&root(), &root().join("dist"), &mut Vec::new()),
         _ => {
-            eprintln!("usage: cargo xtask <serve [--port N] | test | bench | build>");
+            eprintln!("usage: cargo xtask <serve [--port N] | test | bench | build | engines>");
             return ExitCode::from(2);
         }
     };
