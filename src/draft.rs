@@ -107,6 +107,16 @@ pub fn initial_form(prefill: Option<Form>) -> Form {
                     let _ = draft.set_value(&path, v);
                 }
             }
+            // An ID number the draft lacks (sessionStorage not there, or not yet: Firefox may
+            // show the new page a sessionStorage without the last page's final writes) comes
+            // from the prefill the draft was started from (docs/engines.md).
+            for path in ID_PATHS {
+                if draft.value(path).unwrap_or_default().is_empty() {
+                    if let Some(v) = prefill.value(path).filter(|v| !v.is_empty()) {
+                        let _ = draft.set_value(path, v);
+                    }
+                }
+            }
             draft
         }
         (Some(draft), None) => draft,

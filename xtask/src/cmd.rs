@@ -59,6 +59,8 @@ pub fn output(program: &str, args: &[&str]) -> Option<String> {
 #[derive(Default)]
 pub struct Steps {
     done: Vec<(String, Duration)>,
+    /// Parts of a step, each after the step count it followed.
+    parts: Vec<(usize, String, Duration)>,
 }
 
 impl Steps {
@@ -75,12 +77,21 @@ impl Steps {
         result
     }
 
+    /// A part of the step before it, timed by that step (parts run side by side): listed,
+    /// not added to the total.
+    pub fn record(&mut self, name: &str, took: Duration) {
+        self.parts.push((self.done.len(), name.to_owned(), took));
+    }
+
     pub fn summary(&self) {
         println!("\nStep times:");
         let mut total = Duration::ZERO;
-        for (name, took) in &self.done {
+        for (i, (name, took)) in self.done.iter().enumerate() {
             println!("  {:>7.1} s  {name}", took.as_secs_f64());
             total += *took;
+            for (_, part, took) in self.parts.iter().filter(|(after, ..)| *after == i + 1) {
+                println!("  {:>7.1} s  {part}", took.as_secs_f64());
+            }
         }
         println!("  {:>7.1} s  total", total.as_secs_f64());
     }

@@ -17,6 +17,7 @@ mod bench_embed;
 mod bench_receiver;
 mod cmd;
 mod demo;
+mod engines;
 mod postgres;
 mod static_server;
 mod tools;
@@ -33,8 +34,12 @@ fn main() -> ExitCode {
         Some("build") => tools::ensure_build_tools().and_then(|()| build_app()),
         Some("static-serve") => static_serve(&args[1..]),
         Some("postgres") => postgres_for_tests(),
+        // The journeys in every engine against dist/ (built already), as `test` runs them.
+        Some("engines") => engines::journeys(&root(), &root().join("dist"), &mut Vec::new()),
         _ => {
-            eprintln!("usage: cargo xtask <serve [--port N] | test | bench | build | postgres>");
+            eprintln!(
+                "usage: cargo xtask <serve [--port N] | test | bench | build | engines | postgres>"
+            );
             return ExitCode::from(2);
         }
     };
@@ -341,6 +346,42 @@ fn test() -> Result {
         }
         Ok(())
     })?;
+    // Every engine signers use (docs/engines.md): wasm-bindgen-test in Firefox too, and the
+    // journeys through WebDriver in Chromium, Firefox ESR and WebKitGTK, side by side.
+    steps.run(
+        "browser tests (wasm-bindgen-test, headless Firefox)",
+        || {
+            let geckodriver = tools::geckodriver();
+            let mut test = cmd::command(
+                "cargo",
+                &[
+                    "test",
+                    "--package",
+                    "qianyue",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                ],
+            );
+            test.current_dir(&root)
+                .env("GECKODRIVER", geckodriver)
+                .env_remove("CHROMEDRIVER");
+            let status = test
+                .status()
+                .map_err(|e| format!("cannot start cargo: {e}"))?;
+            if status.success() {
+                Ok(())
+            } else {
+                Err(format!("wasm-bindgen-test in Firefox failed ({status})"))
+            }
+        },
+    )?;
+    let mut outcomes = Vec::new();
+    let journeys = steps.run(
+        "journeys in Chromium, Firefox and WebKitGTK (WebDriver, side by side)",
+        || engines::journeys(&root, &root.join("dist"), &mut outcomes),
+    );
+    engines::record(&mut steps, &outcomes);
+    journeys?;
     steps.summary();
     Ok(())
 }

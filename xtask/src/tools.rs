@@ -1,7 +1,8 @@
 //! Installing what the build and the tests need, each step skipped when the pinned version is
 //! already there (a second run costs seconds). Sources: the Rust toolchain's own targets,
-//! crates.io (Trunk, wasm-bindgen CLI), npm (binaryen's wasm-opt, Playwright), Debian (Chromium,
-//! chromedriver, a CJK font). Nothing is downloaded from anywhere else.
+//! crates.io (Trunk, wasm-bindgen CLI, geckodriver), npm (binaryen's wasm-opt, Playwright,
+//! selenium-webdriver), Debian (Chromium, chromedriver, Firefox ESR, WebKitGTK's WebDriver, Xvfb,
+//! a CJK font). Nothing is downloaded from anywhere else.
 
 use std::path::Path;
 
@@ -14,15 +15,26 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const WASM_SPLIT_VERSION: &str = "0.2.4";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// geckodriver (Firefox's WebDriver server), from crates.io: Debian ships none.
+pub const GECKODRIVER_VERSION: &str = "0.37.1";
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+/// WebKitGTK's WebDriver server and the browser it drives (docs/engines.md).
+pub const WEBKITWEBDRIVER: &str = "/usr/bin/WebKitWebDriver";
+pub const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+pub const XVFB: &str = "/usr/bin/Xvfb";
 /// Debian packages the browser tests need: the browser, its driver, and a CJK font so that
 /// Chinese renders as glyphs in screenshots; and brotli, for the content benchmark's sizes;
-/// PostgreSQL, for the receiver's store tests.
+/// PostgreSQL, for the receiver's store tests; Firefox ESR, WebKitGTK's WebDriver (with its
+/// MiniBrowser) and the X server it needs, for the journeys in every engine (tests/engines/).
 const TEST_DEBS: &[&str] = &[
     "chromium",
     "chromium-driver",
     "fonts-wqy-zenhei",
     "brotli",
     "postgresql-15",
+    "firefox-esr",
+    "webkit2gtk-driver",
+    "xvfb",
 ];
 
 pub fn ensure_build_tools() -> Result {
@@ -114,14 +126,49 @@ pub fn ensure_test_tools() -> Result {
             &[("DEBIAN_FRONTEND", "noninteractive")],
         )?;
     }
-    for binary in [CHROMIUM, CHROMEDRIVER] {
+    for binary in [
+        CHROMIUM,
+        CHROMEDRIVER,
+        FIREFOX,
+        WEBKITWEBDRIVER,
+        MINIBROWSER,
+        XVFB,
+    ] {
         if !Path::new(binary).exists() {
             return Err(format!(
                 "{binary} is missing after installing {TEST_DEBS:?}"
             ));
         }
     }
-    Ok(())
+    ensure_geckodriver()
+}
+
+/// geckodriver at the pinned version (it prints `geckodriver 0.37.1 (…)`).
+fn ensure_geckodriver() -> Result {
+    let have = output("geckodriver", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(GECKODRIVER_VERSION) {
+        return Ok(());
+    }
+    run_in(
+        &root(),
+        "cargo",
+        &[
+            "install",
+            "--locked",
+            "geckodriver",
+            "--version",
+            &format!("={GECKODRIVER_VERSION}"),
+        ],
+    )
+}
+
+/// Where `geckodriver` is: the cargo-installed one (cmd::path_env puts `~/.cargo/bin` first).
+pub fn geckodriver() -> String {
+    crate::cmd::path_env()
+        .split(':')
+        .map(|dir| Path::new(dir).join("geckodriver"))
+        .find(|p| p.is_file())
+        .map_or_else(|| "geckodriver".to_owned(), |p| p.display().to_string())
 }
 
 fn deb_installed(package: &str) -> bool {
