@@ -147,6 +147,9 @@ fn measure(root: &Path, database_url: Option<&str>) -> Result<Load> {
         .env("QIANYUE_ADDR", "127.0.0.1:0")
         .env("QIANYUE_DATA_DIR", &data)
         .env("QIANYUE_DIST", data.join("no-app"))
+        // The load signs the seed's consent, dated 2023-04-10 as its authorisation requires:
+        // the offline allowance is opened to the largest value so that none is refused as old.
+        .env("QIANYUE_OFFLINE_ALLOWANCE_DAYS", "36500")
         .env_remove("DATABASE_URL")
         .stdout(Stdio::piped());
     if let Some(url) = database_url {
