@@ -10,9 +10,19 @@ import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 
-/** The seed's form (personal data synthetic), shared with the Rust tests. */
-export const seedForm = (withFees = false) =>
-  JSON.parse(readFileSync(`crates/domain/tests/fixtures/seed-form${withFees ? '-with-fees' : ''}.json`, 'utf8'));
+/**
+ * The seed's form (personal data synthetic), shared with the Rust tests, as a portal prefills
+ * it today: the app fills the signing date with the day of signing (China Standard Time), so
+ * the authorisation runs to 2099-12-31 to cover it (the seed's own ends on 2023-12-31), as in
+ * the Playwright suite's `seedForm`.
+ */
+export const seedForm = (withFees = false) => {
+  const form = JSON.parse(
+    readFileSync(`crates/domain/tests/fixtures/seed-form${withFees ? '-with-fees' : ''}.json`, 'utf8'),
+  );
+  form.agent.valid_to = '2099-12-31';
+  return form;
+};
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
