@@ -263,7 +263,7 @@ describe(`journeys in ${ENGINE}`, () => {
     const host = new EmbedHost(session.driver);
     await session.driver.get(`${portal.origin}/elements.html`);
     const ready = await host.waitForEvent('qianyue-ready', 'a');
-    assert.deepEqual(ready.detail, { agreement: { id: 'cmgd-cancellation', version: 'v1' } });
+    assert.deepEqual(ready.detail, { agreement: { id: 'cmgd-cancellation', version: 'v2' } });
     assert.ok(ready.bubbles && ready.composed);
     // Styled by one constructed sheet where the engine has them, else by a <style> of its own.
     assert.deepEqual(await host.styling('a'),

@@ -147,7 +147,7 @@ const elementPage = (appUrl, form) => `<!DOCTYPE html>
 <html lang="en-GB"><head><meta charset="utf-8"><title>Portal</title><link rel="icon" href="data:,"></head>
 <body>
   <div style="width: 960px">
-    <qianyue-consent id="a" locale="en" agreement="cmgd-cancellation" agreement-version="v1"
+    <qianyue-consent id="a" locale="en" agreement="cmgd-cancellation" agreement-version="v2"
       prefill='${JSON.stringify(form).replace(/&/g, '&amp;').replace(/'/g, '&#39;')}'></qianyue-consent>
   </div>
   <script type="module">
