@@ -1,7 +1,8 @@
 // The signer's journeys in one browser engine through WebDriver: Chromium, Firefox ESR or
 // WebKitGTK (QIANYUE_ENGINE), against the release build in QIANYUE_DIST (default dist/), served
-// here with a stand-in receiver (server.mjs). `cargo xtask test` runs this file once per engine,
-// in parallel: `node --test tests/engines/` with QIANYUE_ENGINE set (docs/engines.md).
+// by the real receiver (QIANYUE_RECEIVER_BIN, else target/debug/qianyue-receiver) behind a
+// loopback proxy that plays the network (server.mjs). `cargo xtask test` runs this file once
+// per engine, in parallel, with QIANYUE_ENGINE set (docs/engines.md).
 //
 // Where an engine lacks a feature the app uses, the test asserts which path the app took there
 // (ENGINE_PATHS below, listed in docs/engines.md); an engine-specific difference is named there,
@@ -73,8 +74,8 @@ let app;
 let portal;
 
 before(async () => {
-  app = await startApp(DIST, () => portal?.origin ?? '');
-  portal = await startPortal(app.url, seedForm());
+  portal = await startPortal(() => app.url, seedForm());
+  app = await startApp(DIST, portal.origin);
   session = await openSession(ENGINE);
 });
 
@@ -87,8 +88,19 @@ after(async () => {
 /** A new page object on a fresh visit (each journey starts from the agreement). */
 const page = () => new AgreementPage(session.driver, app.url);
 
-/** The consent this journey posted last (the stand-in receiver recorded it). */
+/** The consent this journey posted last (as it went through the proxy to the receiver). */
 const lastPosted = () => JSON.parse(app.posted.at(-1));
+
+/**
+ * The receiver stored the consent `id` (its back office answers 200 for it), and what it
+ * stored is the payload the app posted.
+ */
+async function assertStored(id, payload) {
+  const { status, body } = await app.stored(id);
+  assert.equal(status, 200, `GET /api/consents/${id}: ${JSON.stringify(body)}`);
+  assert.equal(body.id, id);
+  assert.deepEqual(body.payload, payload, 'the stored payload is the one posted');
+}
 
 describe(`journeys in ${ENGINE}`, () => {
   test('the engine is the one named, and has what ENGINE_PATHS says', async () => {
@@ -141,6 +153,7 @@ describe(`journeys in ${ENGINE}`, () => {
     // The page shows the receipt it verified: it names this consent.
     assert.equal(receipt.consent_id, payload.idempotency_id);
     assert.match(receipt.payload_sha256, /^[0-9a-f]{64}$/);
+    await assertStored(receipt.consent_id, payload);
     // Verified with the engine's own Ed25519 where it has one (ENGINE_PATHS).
     const calls = await session.driver.executeScript('return window.ed25519Calls;');
     assert.deepEqual(calls, PATHS.ed25519 ? ['importKey', 'verify:true'] : ['importKey']);
@@ -158,6 +171,7 @@ describe(`journeys in ${ENGINE}`, () => {
     const payload = lastPosted().payload;
     assert.deepEqual(payload.signature_image, { kind: 'typed', text: '刘志强' });
     assert.equal(receipt.consent_id, payload.idempotency_id);
+    await assertStored(receipt.consent_id, payload);
     // WebCrypto was asked and refused; the receipt was still verified and shown.
     assert.deepEqual(await session.driver.executeScript('return window.ed25519Calls;'), ['importKey']);
   });
@@ -238,6 +252,9 @@ describe(`journeys in ${ENGINE}`, () => {
       assert.equal(queued, 0);
     }, { timeout: 30_000, message: 'the outbox emptied' });
     assert.equal(lastPosted().payload.signature_image.text, '刘志强');
+    assert.equal(lastPosted().payload.form.contract_no, OTHER_CONTRACT.contract_no);
+    // Delivered (the outbox holds only what has no verified receipt yet): stored.
+    await assertStored(lastPosted().payload.idempotency_id, lastPosted().payload);
   });
 
   test('a draft restored on a second visit keeps its ID numbers through sign and send',
@@ -257,6 +274,7 @@ describe(`journeys in ${ENGINE}`, () => {
       const payload = lastPosted().payload;
       assert.equal(receipt.consent_id, payload.idempotency_id);
       assert.equal(payload.form.contact.id_number, DRAFT_CONTRACT.contact.id_number);
+      await assertStored(receipt.consent_id, payload);
     });
 
   test('<qianyue-consent> on another origin: prefill, events through the shadow boundary, sign and send', async () => {
@@ -289,6 +307,7 @@ describe(`journeys in ${ENGINE}`, () => {
     assert.equal(app.posted.length, sent + 1);
     assert.ok(submitted.bubbles && submitted.composed);
     assert.equal(submitted.detail.receipt.receipt.consent_id, lastPosted().payload.idempotency_id);
+    await assertStored(submitted.detail.receipt.receipt.consent_id, lastPosted().payload);
     await el.must('[data-receipt="accepted"]');
     const change = (await host.events('qianyue-change', 'a')).at(-1);
     assert.equal(change.detail.sections_complete, 8);

@@ -1,14 +1,20 @@
-// The servers the engine journeys run against, on loopback: the release build (dist/) with a
-// stand-in receiver (GET /api/keys, POST /api/consents answered with a signed receipt, the
-// embedding's allow-list /embed-config.json), and a portal on another origin that embeds
-// `<qianyue-consent>`. WebDriver has no request interception (and Firefox's and WebKit's have no
-// network emulation), so the network is played here: `app.offline = true` drops every request
-// as a network failure would, which is how the offline cold start is tested.
+// What the engine journeys run against, on loopback: the real receiver (the binary in
+// QIANYUE_RECEIVER_BIN, else target/debug/qianyue-receiver) serving the release build (dist/),
+// with a fresh data directory of its own (SQLite file, receipt key), a back-office token and
+// the portal's origin on its allow-list (QIANYUE_FRAME_ANCESTORS: CSP, /embed-config.json and
+// CORS); a loopback TCP proxy in front of it, which is the origin the browsers see; and a
+// portal on another origin that embeds `<qianyue-consent>`. WebDriver has no request
+// interception (and Firefox's and WebKit's have no network emulation), so the network is
+// played by the proxy: `app.offline = true` destroys every open and new connection, as an
+// unplugged network does, which is how the offline cold start is tested. The proxy also reads
+// the requests going through it, so a test sees the consents the app posted (`app.posted`);
+// what the receiver stored it asks the receiver itself (`app.stored(id)`, bearer token).
 import { createServer } from 'node:http';
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { extname, join, normalize } from 'node:path';
+import { connect, createServer as createTcpServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 /**
  * The seed's form (personal data synthetic), shared with the Rust tests, as a portal prefills
@@ -24,121 +30,159 @@ export const seedForm = (withFees = false) => {
   return form;
 };
 
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.webmanifest': 'application/manifest+json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.txt': 'text/plain; charset=utf-8',
+/** The back office's bearer token of the receiver the journeys start (`QIANYUE_ADMIN_TOKEN`). */
+const ADMIN_TOKEN = 'engines-journeys-admin-token-0123456789';
+
+/** The receiver binary: as `cargo xtask` passes it, else the debug build. */
+const receiverBin = () => {
+  const bin = process.env.QIANYUE_RECEIVER_BIN ?? 'target/debug/qianyue-receiver';
+  if (!existsSync(bin)) {
+    throw new Error(`no receiver binary at ${bin}: set QIANYUE_RECEIVER_BIN or run `
+      + 'cargo build -p qianyue-receiver --bin qianyue-receiver');
+  }
+  return bin;
 };
-const CORS = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type' };
 
-// The receiver's receipt key, a stand-in (docs/receiver.md): the app accepts a consent as
-// delivered only with a receipt that names it and verifies with a key from `/api/keys`.
-const receiptKey = generateKeyPairSync('ed25519');
-const b64url = (bytes) => bytes.toString('base64url');
-const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest();
-/** RFC 8785 for JSON with integers only: members sorted by UTF-16 code units, no whitespace. */
-const canonical = (v) => Array.isArray(v)
-  ? `[${v.map(canonical).join(',')}]`
-  : v !== null && typeof v === 'object'
-    ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`
-    : JSON.stringify(v);
-const receiptX = receiptKey.publicKey.export({ format: 'jwk' }).x;
-const receiptKid = b64url(sha256(canonical({ crv: 'Ed25519', kty: 'OKP', x: receiptX })));
+/**
+ * Starts the real receiver on 127.0.0.1 (a free port) serving `dist`, with `dataDir` and
+ * `frameAncestors`; resolves with its URL (read from the first line it prints) and `stop()`.
+ */
+function startReceiver(dist, dataDir, frameAncestors) {
+  const proc = spawn(receiverBin(), [], {
+    env: {
+      ...process.env,
+      QIANYUE_ADDR: '127.0.0.1:0',
+      QIANYUE_DIST: dist,
+      QIANYUE_DATA_DIR: dataDir,
+      QIANYUE_ADMIN_TOKEN: ADMIN_TOKEN,
+      QIANYUE_FRAME_ANCESTORS: frameAncestors,
+      DATABASE_URL: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  proc.stderr.on('data', (d) => { log = (log + d).slice(-8000); });
+  return new Promise((resolveUrl, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the receiver did not start in 60 s:\n${out}${log}`)), 60_000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/[^/\s]+)\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl({
+          url: m[1],
+          log: () => log,
+          stop: () => new Promise((done) => {
+            if (proc.exitCode !== null || proc.signalCode !== null) { done(); return; }
+            proc.once('exit', () => done());
+            proc.kill('SIGTERM');
+          }),
+        });
+      }
+    });
+    proc.on('error', (e) => { clearTimeout(timer); reject(e); });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the receiver exited (${code}):\n${out}${log}`)); });
+  });
+}
 
-/** `GET /api/keys` of the stand-in receiver. */
-export const receiverKeys = () =>
-  ({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: receiptX, kid: receiptKid, alg: 'EdDSA', use: 'sig' }] });
-
-/** The receipt envelope the receiver answers for a posted consent envelope, signed (Ed25519). */
-export function signedReceipt(envelopeJson) {
-  const payload = JSON.parse(envelopeJson).payload;
-  const jwk = payload.public_key;
-  const receipt = {
-    format: 'qianyue-receipt/1',
-    consent_id: payload.idempotency_id,
-    payload_sha256: sha256(canonical(payload)).toString('hex'),
-    agreement: payload.agreement,
-    signed_at: payload.signed_at,
-    signer_key: b64url(sha256(canonical({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))),
-    received_at: new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 19) + '+08:00',
-    receiver_key: receiptKid,
+/**
+ * Reads an HTTP/1.1 request stream (one direction of a proxied connection) and calls
+ * `onPost(body)` for each complete `POST /api/consents`. Browsers send such a body with a
+ * Content-Length (the app posts a string), which is all this reads.
+ */
+function consentPosts(onPost) {
+  let buf = Buffer.alloc(0);
+  let body = null;
+  return (chunk) => {
+    buf = Buffer.concat([buf, chunk]);
+    for (;;) {
+      if (body) {
+        const take = Math.min(body.need, buf.length);
+        body.parts.push(buf.subarray(0, take));
+        body.need -= take;
+        buf = buf.subarray(take);
+        if (body.need > 0) return;
+        if (body.post) onPost(Buffer.concat(body.parts).toString('utf8'));
+        body = null;
+      }
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const [line, ...fields] = buf.subarray(0, end).toString('latin1').split('\r\n');
+      buf = buf.subarray(end + 4);
+      const [method, target = ''] = line.split(' ');
+      const length = fields.find((f) => /^content-length\s*:/i.test(f));
+      body = {
+        need: length ? Number(length.slice(length.indexOf(':') + 1).trim()) || 0 : 0,
+        parts: [],
+        post: method === 'POST' && target.split('?')[0] === '/api/consents',
+      };
+    }
   };
-  const signature = sign(null, Buffer.from(canonical(receipt), 'utf8'), receiptKey.privateKey);
-  return { receipt, signature: b64url(signature) };
 }
 
 const listen = (server, host) => new Promise((resolve) => server.listen(0, host, resolve));
-const body = (req) => new Promise((resolve) => {
-  const chunks = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-});
 
 /**
- * Serves `dist` on 127.0.0.1 with the stand-in receiver. `posted` collects the bodies of
- * `POST /api/consents`; `offline` makes every request fail as an unplugged network does.
+ * The real receiver serving `dist` with a fresh data directory, behind a loopback proxy at
+ * `app.url` (127.0.0.1). `posted` collects the bodies of `POST /api/consents` that went
+ * through; `offline` makes every connection fail as an unplugged network does; `stored(id)`
+ * is the receiver's `GET /api/consents/{id}` (status and body), asked directly, past the proxy.
  */
-export async function startApp(dist, portalOrigin = () => '') {
-  const app = { posted: [], offline: false, url: '', close: () => {} };
-  const server = createServer(async (req, res) => {
-    if (app.offline) {
-      req.socket.destroy();
-      return;
-    }
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/api/consents') {
-      if (req.method === 'OPTIONS') {
-        res.writeHead(204, { ...CORS, 'access-control-allow-methods': 'POST' }).end();
-        return;
-      }
-      const sent = await body(req);
-      app.posted.push(sent);
-      res.writeHead(201, { ...CORS, 'content-type': 'application/json' }).end(JSON.stringify(signedReceipt(sent)));
-      return;
-    }
-    if (path === '/api/keys') {
-      res.writeHead(200, { ...CORS, 'content-type': 'application/json' }).end(JSON.stringify(receiverKeys()));
-      return;
-    }
-    if (path === '/embed-config.json') {
-      res.writeHead(200, { ...CORS, 'content-type': 'application/json' })
-        .end(JSON.stringify({ allowed_origins: [portalOrigin()] }));
-      return;
-    }
-    // A file of dist/, else index.html for a path without an extension (a single-page app).
-    const file = normalize(join(dist, decodeURIComponent(path)));
-    let served = file.startsWith(normalize(dist)) ? file : '';
-    if (path.endsWith('/')) served = join(dist, 'index.html');
-    let content;
-    try {
-      content = await readFile(served);
-    } catch {
-      if (extname(path) !== '') {
-        res.writeHead(404, CORS).end('not found');
-        return;
-      }
-      served = join(dist, 'index.html');
-      content = await readFile(served);
-    }
-    res.writeHead(200, {
-      ...CORS,
-      'content-type': TYPES[extname(served)] ?? 'application/octet-stream',
-      'cache-control': 'no-cache',
-      'x-content-type-options': 'nosniff',
+export async function startApp(dist, portalOrigin) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'qianyue-engines-'));
+  let receiver;
+  try {
+    receiver = await startReceiver(resolve(dist), dataDir, `'self' ${portalOrigin}`);
+  } catch (e) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+  const target = new URL(receiver.url);
+  const sockets = new Set();
+  const app = {
+    posted: [],
+    url: '',
+    receiverUrl: receiver.url,
+    get offline() { return offline; },
+    set offline(value) {
+      offline = value;
+      if (value) for (const s of sockets) s.destroy();
+    },
+    async stored(id) {
+      const r = await fetch(`${receiver.url}/api/consents/${encodeURIComponent(id)}`,
+        { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      return { status: r.status, body: await r.json().catch(() => null) };
+    },
+    close: async () => {},
+  };
+  let offline = false;
+  const track = (s) => { sockets.add(s); s.once('close', () => sockets.delete(s)); };
+  const proxy = createTcpServer((client) => {
+    if (offline) { client.destroy(); return; }
+    const upstream = connect(Number(target.port), target.hostname);
+    track(client);
+    track(upstream);
+    const read = consentPosts((body) => app.posted.push(body));
+    client.on('data', (chunk) => {
+      read(chunk);
+      upstream.write(chunk);
     });
-    res.end(req.method === 'HEAD' ? undefined : content);
+    client.on('end', () => upstream.end());
+    upstream.pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
   });
-  server.keepAliveTimeout = 1000;
-  await listen(server, '127.0.0.1');
-  app.url = `http://127.0.0.1:${server.address().port}`;
-  app.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); });
+  await listen(proxy, '127.0.0.1');
+  app.url = `http://127.0.0.1:${proxy.address().port}`;
+  app.close = async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise((done) => proxy.close(() => done()));
+    await receiver.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   return app;
 }
 
@@ -161,7 +205,10 @@ const elementPage = (appUrl, form) => `<!DOCTYPE html>
   </script>
 </body></html>`;
 
-/** A portal on `http://localhost:<port>`, another origin than the app's 127.0.0.1. */
+/**
+ * A portal on `http://localhost:<port>`, another origin than the app's 127.0.0.1. Started
+ * first, as its origin goes on the receiver's allow-list; `appUrl()` is read per request.
+ */
 export async function startPortal(appUrl, form) {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -169,7 +216,7 @@ export async function startPortal(appUrl, form) {
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(elementPage(appUrl, form));
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(elementPage(appUrl(), form));
   });
   await listen(server, '127.0.0.1');
   return {

@@ -1,7 +1,10 @@
 //! The signer's journeys in every browser engine (tests/engines/, docs/engines.md): Chromium,
 //! Firefox ESR and WebKitGTK through WebDriver, one `node --test` run per engine, run side by
-//! side, each with its own browser, driver and servers. Each engine's output goes to a log file,
-//! printed whole once the engine is done, then a line per engine with its passed count and time.
+//! side, each with its own browser, driver and servers: the real receiver (the debug binary,
+//! built here if it is not, passed as QIANYUE_RECEIVER_BIN as to Playwright) with a data
+//! directory of its own, behind a loopback proxy that plays the network. Each engine's output
+//! goes to a log file, printed whole once the engine is done, then a line per engine with its
+//! passed count and time.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
@@ -30,7 +33,33 @@ pub struct Outcome {
     pub ok: bool,
 }
 
-fn start(root: &Path, dist: &Path, logs: &Path, engine: &'static str) -> Result<Run> {
+/// The receiver binary the journeys start (tests/engines/server.mjs): the debug build, as the
+/// Playwright step uses; built if it is not (a no-op when it is up to date).
+fn receiver(root: &Path) -> Result<PathBuf> {
+    cmd::run_in(
+        root,
+        "cargo",
+        &[
+            "build",
+            "--quiet",
+            "--package",
+            "qianyue-receiver",
+            "--bin",
+            "qianyue-receiver",
+        ],
+    )?;
+    Ok(crate::target_dir(root)
+        .join("debug")
+        .join("qianyue-receiver"))
+}
+
+fn start(
+    root: &Path,
+    dist: &Path,
+    receiver: &Path,
+    logs: &Path,
+    engine: &'static str,
+) -> Result<Run> {
     let log = logs.join(format!("{engine}.log"));
     let file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
     let err = file.try_clone().map_err(|e| e.to_string())?;
@@ -46,6 +75,7 @@ fn start(root: &Path, dist: &Path, logs: &Path, engine: &'static str) -> Result<
     .current_dir(root)
     .env("QIANYUE_ENGINE", engine)
     .env("QIANYUE_DIST", dist)
+    .env("QIANYUE_RECEIVER_BIN", receiver)
     .env("CHROMEDRIVER", tools::CHROMEDRIVER)
     .env("GECKODRIVER", geckodriver)
     .env("WEBKITWEBDRIVER", tools::WEBKITWEBDRIVER)
@@ -81,6 +111,7 @@ fn count(log: &str, what: &str) -> u32 {
 /// all three: the browsers mostly wait on their pages, measured in docs/engines.md), into
 /// `outcomes`, printing a line per engine with its passed count and time.
 pub fn journeys(root: &Path, dist: &Path, outcomes: &mut Vec<Outcome>) -> Result {
+    let receiver = receiver(root)?;
     let logs = crate::target_dir(root).join("engines");
     std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
     let jobs = std::env::var("QIANYUE_ENGINE_JOBS")
@@ -94,7 +125,7 @@ pub fn journeys(root: &Path, dist: &Path, outcomes: &mut Vec<Outcome>) -> Result
         while running.len() < jobs {
             let Some(engine) = waiting.pop() else { break };
             println!("    started the journeys in {engine}");
-            running.push(start(root, dist, &logs, engine)?);
+            running.push(start(root, dist, &receiver, &logs, engine)?);
         }
         std::thread::sleep(Duration::from_millis(200));
         let mut i = 0;
