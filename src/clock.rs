@@ -6,13 +6,30 @@
 //! (`payload::SignedAt::date`), the same the receiver and the CLI use. Elapsed times (the
 //! draft's debounce, the outbox's retries) read `js_sys::Date::now()` where they are measured.
 
+use std::cell::Cell;
+
 use qianyue_domain::date::Date;
 use qianyue_domain::payload::SignedAt;
+
+thread_local! {
+    /// A moment the clock answers instead of the browser's ([`set_for_tests`]).
+    static PINNED: Cell<Option<i64>> = const { Cell::new(None) };
+}
+
+/// Makes [`now`] answer `unix_seconds` (or the browser's clock again with `None`), so that a
+/// browser test can see what a reader sees on a given day — the reply-by date reaching a year
+/// whose holiday notice is not out yet, say. Nothing in the app calls it.
+pub fn set_for_tests(unix_seconds: Option<i64>) {
+    PINNED.with(|p| p.set(unix_seconds));
+}
 
 /// Now, whole seconds since the epoch, as `signed_at` carries it; `None` only for a clock
 /// outside years 1–9999.
 pub fn now() -> Option<SignedAt> {
-    SignedAt::from_unix_seconds((js_sys::Date::now() / 1000.0).floor() as i64)
+    let seconds = PINNED
+        .with(Cell::get)
+        .unwrap_or_else(|| (js_sys::Date::now() / 1000.0).floor() as i64);
+    SignedAt::from_unix_seconds(seconds)
 }
 
 /// Today's date in China Standard Time.

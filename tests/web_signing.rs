@@ -579,11 +579,13 @@ async fn reply_by_is_shown_beside_the_privacy_consent_and_marked_when_provisiona
         "{clause}"
     );
 
-    // Signed on 2026-12-11 the count reaches 2027, which has no notice: provisional. (The
-    // reader cannot type the signing date, which the app fills with today; an input event on
-    // the control writes the form's value as the app's own fill does.)
-    fill(&input(&c, "signing.date"), "2026-12-11").await;
-    settle().await;
+    // Signed on 2026-12-11 (10:00 in China) the count reaches 2027, which has no notice:
+    // provisional. The app fills the signing date from its clock, pinned here to that day.
+    drop(_m);
+    drop(c);
+    qianyue::clock::set_for_tests(Some(1_796_954_400));
+    let (c, _m) = mount(Some(SEED)).await;
+    qianyue::clock::set_for_tests(None);
     assert_eq!(
         preview_value(&c, "privacy.reply_by").as_deref(),
         Some("2027-01-04")
@@ -621,8 +623,12 @@ async fn reply_by_is_shown_beside_the_privacy_consent_and_marked_when_provisiona
     );
     assert!(has(&c, "[data-provisional='privacy.reply_by']"));
 
-    // Back to an official year: the note goes.
-    fill(&input(&c, "signing.date"), "2026-09-30").await;
+    // Back to an official year, signed on 2026-09-30: the note goes.
+    drop(_m);
+    drop(c);
+    qianyue::clock::set_for_tests(Some(1_790_733_600));
+    let (c, _m) = mount(Some(SEED)).await;
+    qianyue::clock::set_for_tests(None);
     assert_eq!(
         preview_value(&c, "privacy.reply_by").as_deref(),
         Some("2026-10-27")
