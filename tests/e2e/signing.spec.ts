@@ -49,6 +49,9 @@ test('the seed journey: fees, previews, consents, drawn signature, signed and se
   expect(posted).toHaveLength(0);
 
   await app.giveConsents();
+  // Privacy policy 四(二)(三): the reply-by date shown beside the privacy consent (read before
+  // sending: the receipt takes the form's place).
+  const replyBy = await app.preview('privacy.reply_by').getAttribute('data-value');
   await app.drawSignature();
   await expect(app.errorSummary()).toHaveCount(0);
   await app.signAndSendButton().click();
@@ -64,9 +67,8 @@ test('the seed journey: fees, previews, consents, drawn signature, signed and se
   expect(payload.form.customer.cert_number).toBe('91440300758613572G');
   expect(payload.form.orders[0].monthly_fee).toBe('1200.00');
   expect(payload.previews['orders.0.penalty']).toBe(960000);
-  // Privacy policy 四(二)(三): the reply-by date shown beside the privacy consent is signed, with
-  // the holiday calendar of each year it reached (qianyue-consent/1.1, docs/payload.md).
-  const replyBy = await app.preview('privacy.reply_by').getAttribute('data-value');
+  // The reply-by date shown is signed, with the holiday calendar of each year it reached
+  // (qianyue-consent/1.1, docs/payload.md).
   expect(replyBy).toMatch(/^\d{4}-\d\d-\d\d$/);
   expect(payload.previews['privacy.reply_by']).toBe(replyBy);
   expect(payload.format).toBe('qianyue-consent/1.1');
