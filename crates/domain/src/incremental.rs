@@ -290,20 +290,7 @@ impl Previewer {
             out.not_computable
                 .extend(line.result.reasons.iter().cloned());
         }
-        for (key, parts) in [
-            ("total.penalty", &penalties),
-            ("total.final_month_charge", &charges),
-        ] {
-            match preview::total_of(parts) {
-                Some(Ok(total)) => {
-                    out.preview.insert(key.into(), PreviewValue::Money(total));
-                }
-                Some(Err(why)) => {
-                    out.not_computable.insert(key.into(), why);
-                }
-                None => {}
-            }
-        }
+        preview::insert_totals(&mut out, &penalties, &charges);
         // The late-payment figures and the reply-by date (from the signing date).
         let late = Form {
             late: form.late.clone(),

@@ -92,20 +92,7 @@ pub fn figures(form: &Form, today: Date) -> Figures {
                 .insert(format!("orders.{i}.{key}"), *reason);
         }
     }
-    for (key, parts) in [
-        ("total.penalty", &penalties),
-        ("total.final_month_charge", &final_charges),
-    ] {
-        match total_of(parts) {
-            Some(Ok(total)) => {
-                out.preview.insert(key.into(), PreviewValue::Money(total));
-            }
-            Some(Err(reason)) => {
-                out.not_computable.insert(key.into(), reason);
-            }
-            None => {}
-        }
-    }
+    insert_totals(&mut out, &penalties, &final_charges);
     late_payment(form, today, &mut out);
     if let Some(counted) = reply_by(form, Calendars::shipped()) {
         out.preview
@@ -151,6 +138,25 @@ fn line_total_part(figures: &OrderFigures, key: &str, value: Option<Fen>) -> Tot
             .iter()
             .find(|(k, _)| *k == key)
             .map(|(_, r)| Err(*r)),
+    }
+}
+
+/// `total.penalty` and `total.final_month_charge` over every line's part ([`total_of`]): the
+/// figure, or the reason it cannot be computed, or nothing.
+pub(crate) fn insert_totals(out: &mut Figures, penalties: &[TotalPart], charges: &[TotalPart]) {
+    for (key, parts) in [
+        ("total.penalty", penalties),
+        ("total.final_month_charge", charges),
+    ] {
+        match total_of(parts) {
+            Some(Ok(total)) => {
+                out.preview.insert(key.into(), PreviewValue::Money(total));
+            }
+            Some(Err(reason)) => {
+                out.not_computable.insert(key.into(), reason);
+            }
+            None => {}
+        }
     }
 }
 
