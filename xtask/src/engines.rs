@@ -33,9 +33,9 @@ pub struct Outcome {
     pub ok: bool,
 }
 
-/// The receiver binary the journeys start (tests/engines/server.mjs): the debug build, as the
-/// Playwright step uses; built if it is not (a no-op when it is up to date).
-fn receiver(root: &Path) -> Result<PathBuf> {
+/// The receiver's debug binary, which the Playwright offline test and the engine journeys
+/// (tests/engines/server.mjs) start; built if it is not (a no-op when it is up to date).
+pub fn receiver(root: &Path) -> Result<PathBuf> {
     cmd::run_in(
         root,
         "cargo",

@@ -298,19 +298,7 @@ fn test() -> Result {
     steps.run("end-to-end tests (Playwright, headless Chromium)", || {
         // The offline test (tests/e2e/offline.spec.ts) starts and restarts the real receiver
         // itself: the debug binary, already built for the receiver's own tests.
-        cmd::run_in(
-            &root,
-            "cargo",
-            &[
-                "build",
-                "--quiet",
-                "--package",
-                "qianyue-receiver",
-                "--bin",
-                "qianyue-receiver",
-            ],
-        )?;
-        let receiver = target_dir(&root).join("debug").join("qianyue-receiver");
+        let receiver = engines::receiver(&root)?;
         let receiver = receiver.to_string_lossy().into_owned();
         let server = static_server::Server::start(&root.join("dist"), 0)?;
         let base_url = format!("http://{}", server.addr());
