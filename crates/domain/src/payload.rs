@@ -1103,6 +1103,9 @@ pub fn verify_envelope_with(
     bytes: &[u8],
     verify: Es256Verifier,
 ) -> Result<VerifiedPayload, PayloadError> {
+    if let Some(fast) = verify_canonical_envelope(bytes, verify) {
+        return fast;
+    }
     let value = parse_strict(bytes)?;
     let Value::Object(mut envelope) = value else {
         return Err(PayloadError::new(EnvelopeRule::Shape, ""));
@@ -1161,6 +1164,59 @@ pub fn verify_envelope_with(
         signature,
         key_thumbprint: jwk.thumbprint(),
     })
+}
+
+/// The envelope as the app sends it: `{"payload":…,"signature":"…"}`, the payload borrowed
+/// unparsed.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BorrowedEnvelope<'a> {
+    #[serde(borrow)]
+    payload: &'a serde_json::value::RawValue,
+    signature: &'a str,
+}
+
+/// The common case, read once: a payload sent in its canonical form (as the app and
+/// [`ConsentPayload::envelope_json`] send it) is read straight into [`ConsentPayload`] and
+/// written back canonically; if that gives the received bytes again, they are what was signed.
+/// `None` when the bytes are anything else (another member order, spacing, escapes, unknown
+/// members, a duplicate key, bad JSON): the general path then decides, with its own codes.
+/// What is accepted is the same either way; only the work differs.
+fn verify_canonical_envelope(
+    bytes: &[u8],
+    verify: Es256Verifier,
+) -> Option<Result<VerifiedPayload, PayloadError>> {
+    let text = core::str::from_utf8(bytes).ok()?;
+    let envelope: BorrowedEnvelope<'_> = serde_json::from_str(text).ok()?;
+    let received = envelope.payload.get().as_bytes();
+    let typed: ConsentPayload = serde_json::from_str(envelope.payload.get()).ok()?;
+    let value = typed.to_value();
+    let canonical = canonical_bytes(&value).ok()?;
+    if canonical != received {
+        return None;
+    }
+    let signature: [u8; 64] = URL_SAFE_NO_PAD
+        .decode(envelope.signature.as_bytes())
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b).ok())?;
+    let point = match typed.public_key.sec1_point() {
+        Ok(p) => p,
+        Err(_) => return None,
+    };
+    if !verify(&point, &canonical, &signature) {
+        return Some(Err(PayloadError::new(
+            EnvelopeRule::SignatureMismatch,
+            "signature",
+        )));
+    }
+    Some(Ok(VerifiedPayload {
+        payload_sha256: content::sha256_hex(&canonical),
+        key_thumbprint: typed.public_key.thumbprint(),
+        payload: typed,
+        value,
+        canonical,
+        signature,
+    }))
 }
 
 // ------------------------------------------------------------------------------------------

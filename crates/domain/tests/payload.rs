@@ -267,6 +267,44 @@ fn re_serialized_envelopes_verify_the_same() {
 }
 
 #[test]
+fn a_canonical_envelope_and_a_re_spaced_one_give_the_same_verified_payload() {
+    // The canonical bytes are read once, typed (verify_canonical_envelope); any other
+    // spelling goes through the general reading. Both must establish the same facts.
+    let key = test_key();
+    let body = sign(&payload_with(seed_form(), ID, &key), &key);
+    let value: Value = serde_json::from_str(&body).unwrap();
+    let pretty = serde_json::to_string_pretty(&value).unwrap();
+    let (a, b) = (
+        verify_envelope(body.as_bytes()).unwrap(),
+        verify_envelope(pretty.as_bytes()).unwrap(),
+    );
+    assert_eq!(a.payload, b.payload);
+    assert_eq!(a.value, b.value);
+    assert_eq!(a.canonical, b.canonical);
+    assert_eq!(a.payload_sha256, b.payload_sha256);
+    assert_eq!(a.key_thumbprint, b.key_thumbprint);
+    assert_eq!(a.signature, b.signature);
+    // A canonical body with a bad signature is refused with the same code on both readings.
+    let mut sig_flipped = body.clone().into_bytes();
+    let at = body.rfind('"').unwrap() - 3;
+    sig_flipped[at] = if sig_flipped[at] == b'A' { b'B' } else { b'A' };
+    let pretty_flipped = {
+        let v: Value = serde_json::from_slice(&sig_flipped).unwrap();
+        serde_json::to_string_pretty(&v).unwrap()
+    };
+    assert_eq!(
+        verify_envelope(&sig_flipped).unwrap_err().code(),
+        verify_envelope(pretty_flipped.as_bytes())
+            .unwrap_err()
+            .code(),
+    );
+    assert_eq!(
+        verify_envelope(&sig_flipped).unwrap_err().code(),
+        "signature.mismatch"
+    );
+}
+
+#[test]
 fn high_and_low_s_signatures_both_verify() {
     // WebCrypto does not normalise s; either form must verify.
     let key = test_key();
