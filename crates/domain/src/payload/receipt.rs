@@ -1,0 +1,176 @@
+//! Receipts: what the receiver signs back.
+
+use super::*;
+
+/// The value of `receipt.format`.
+pub const RECEIPT_FORMAT: &str = "qianyue-receipt/1";
+
+/// What the receiver answers for a consent it has stored durably, signed with its Ed25519
+/// key: `{"receipt": {…}, "signature": "<base64url of 64 bytes>"}`, the signature over the
+/// RFC 8785 bytes of `receipt` (the same canonical form as the payload's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    /// [`RECEIPT_FORMAT`].
+    pub format: String,
+    /// The payload's `idempotency_id`: the consent's name at the receiver.
+    pub consent_id: String,
+    /// SHA-256 (lower-case hex) of the payload's canonical bytes: what was stored.
+    pub payload_sha256: String,
+    pub agreement: AgreementRef,
+    /// The payload's `signed_at`.
+    pub signed_at: String,
+    /// RFC 7638 thumbprint of the signer's key (`payload.public_key`).
+    pub signer_key: String,
+    /// When the receiver stored it, `YYYY-MM-DDTHH:MM:SS+08:00`.
+    pub received_at: String,
+    /// The `kid` of the receiver key that signed this receipt (see [`ReceiverKey`]).
+    pub receiver_key: String,
+}
+
+impl Receipt {
+    /// The receipt for a verified payload, stored at `received_at` by the key `receiver_key`.
+    pub fn for_payload(
+        verified: &VerifiedPayload,
+        received_at: SignedAt,
+        receiver_key: &str,
+    ) -> Receipt {
+        let p = &verified.payload;
+        Receipt {
+            format: RECEIPT_FORMAT.into(),
+            consent_id: p.idempotency_id.clone(),
+            payload_sha256: verified.payload_sha256.clone(),
+            agreement: p.agreement.clone(),
+            signed_at: p.signed_at.clone(),
+            signer_key: verified.key_thumbprint.clone(),
+            received_at: received_at.to_string(),
+            receiver_key: receiver_key.into(),
+        }
+    }
+
+    /// The bytes the receiver signs: the RFC 8785 form of the receipt.
+    pub fn signing_bytes(&self) -> Vec<u8> {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| canonical_bytes(&v).ok())
+            .unwrap_or_default()
+    }
+
+    /// The receipt envelope, `{"receipt":…,"signature":"…"}`, in canonical form.
+    pub fn envelope_json(&self, signature: &[u8; 64]) -> String {
+        Receipt::envelope_of(&self.signing_bytes(), signature)
+    }
+
+    /// [`Receipt::envelope_json`] from the receipt's [`Receipt::signing_bytes`], when the caller
+    /// has them already (it signed them).
+    pub fn envelope_of(signing_bytes: &[u8], signature: &[u8; 64]) -> String {
+        format!(
+            "{{\"receipt\":{},\"signature\":\"{}\"}}",
+            String::from_utf8_lossy(signing_bytes),
+            URL_SAFE_NO_PAD.encode(signature)
+        )
+    }
+
+    /// Whether this receipt names `payload` (its id, and the hash of its canonical bytes).
+    pub fn is_for(&self, payload: &ConsentPayload) -> bool {
+        payload.signing_bytes().is_ok_and(|bytes| {
+            self.consent_id == payload.idempotency_id
+                && self.payload_sha256 == content::sha256_hex(&bytes)
+        })
+    }
+}
+
+/// One receiver key as `GET /api/keys` lists it: an Ed25519 public key as a JWK (RFC 8037)
+/// with its `kid`, the RFC 7638 thumbprint (`{"crv":"Ed25519","kty":"OKP","x":…}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiverKey {
+    pub kty: String,
+    pub crv: String,
+    /// The 32-byte public key, base64url without padding.
+    pub x: String,
+    pub kid: String,
+    pub alg: String,
+    #[serde(rename = "use")]
+    pub use_: String,
+}
+
+impl ReceiverKey {
+    /// The JWK of an Ed25519 public key.
+    pub fn ed25519(public_key: &[u8; 32]) -> ReceiverKey {
+        let x = URL_SAFE_NO_PAD.encode(public_key);
+        let mut members = serde_json::Map::new();
+        members.insert("crv".into(), Value::from("Ed25519"));
+        members.insert("kty".into(), Value::from("OKP"));
+        members.insert("x".into(), Value::from(x.clone()));
+        let kid = {
+            use sha2::{Digest, Sha256};
+            let bytes = canonical_bytes(&Value::Object(members)).unwrap_or_default();
+            URL_SAFE_NO_PAD.encode(Sha256::digest(bytes))
+        };
+        ReceiverKey {
+            kty: "OKP".into(),
+            crv: "Ed25519".into(),
+            x,
+            kid,
+            alg: "EdDSA".into(),
+            use_: "sig".into(),
+        }
+    }
+}
+
+/// The body of `GET /api/keys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiverKeys {
+    pub keys: Vec<ReceiverKey>,
+}
+
+crate::rule_errors! {
+    /// Why a receipt was not accepted by the app.
+    pub enum ReceiptError {
+        Shape => "receipt.shape", "回执格式不正确", "The receipt is not in the documented format";
+        UnknownKey => "receipt.unknown_key", "回执由未知的密钥签名", "The receipt is signed by an unknown key";
+        BadSignature => "receipt.signature", "回执签名无效", "The receipt's signature does not verify";
+    }
+}
+
+/// Verifies a receipt envelope against the receiver's published keys (`GET /api/keys`):
+/// strict JSON, the key named by `receipt.receiver_key`, an Ed25519 signature (RFC 8032,
+/// strict verification) over the canonical receipt.
+pub fn verify_receipt(body: &[u8], keys: &[ReceiverKey]) -> Result<Receipt, ReceiptError> {
+    let Ok(Value::Object(mut envelope)) = parse_strict(body) else {
+        return Err(ReceiptError::Shape);
+    };
+    let receipt = envelope.remove("receipt");
+    let signature = envelope.remove("signature");
+    let (Some(receipt), Some(Value::String(signature)), true) =
+        (receipt, signature, envelope.is_empty())
+    else {
+        return Err(ReceiptError::Shape);
+    };
+    let typed: Receipt = serde_json::from_value(receipt).map_err(|_| ReceiptError::Shape)?;
+    if typed.format != RECEIPT_FORMAT {
+        return Err(ReceiptError::Shape);
+    }
+    let key = keys
+        .iter()
+        .find(|k| k.kid == typed.receiver_key && k.kty == "OKP" && k.crv == "Ed25519")
+        .ok_or(ReceiptError::UnknownKey)?;
+    let public: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(&key.x)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(ReceiptError::UnknownKey)?;
+    let key =
+        ed25519_dalek::VerifyingKey::from_bytes(&public).map_err(|_| ReceiptError::UnknownKey)?;
+    let sig: [u8; 64] = URL_SAFE_NO_PAD
+        .decode(signature.as_bytes())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(ReceiptError::BadSignature)?;
+    key.verify_strict(
+        &typed.signing_bytes(),
+        &ed25519_dalek::Signature::from_bytes(&sig),
+    )
+    .map_err(|_| ReceiptError::BadSignature)?;
+    Ok(typed)
+}

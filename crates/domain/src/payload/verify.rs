@@ -1,0 +1,163 @@
+//! Verifying an envelope: parse, canonicalize, check the ES256 signature.
+
+use super::*;
+
+/// A payload whose signature verified.
+#[derive(Debug, Clone)]
+pub struct VerifiedPayload {
+    pub payload: ConsentPayload,
+    /// The payload exactly as received (before typed reading): what was canonicalized.
+    pub value: Value,
+    /// The RFC 8785 bytes the signature covers.
+    pub canonical: Vec<u8>,
+    /// SHA-256 (lower-case hex) of [`VerifiedPayload::canonical`]: names the signed content.
+    pub payload_sha256: String,
+    /// The 64-byte r‖s signature.
+    pub signature: [u8; 64],
+    /// RFC 7638 thumbprint of the signer's key.
+    pub key_thumbprint: String,
+}
+
+/// The ES256 primitive: does `signature` (64 bytes r‖s) verify `message` (SHA-256, ECDSA
+/// P-256) under the public key `point` (65 bytes, uncompressed SEC1: `04 ‖ x ‖ y`)? Both `s`
+/// and `n − s` must verify. [`verify_es256`] is the portable implementation; a server may pass
+/// a faster one to [`verify_envelope_with`] (the receiver's tests check that the two agree).
+pub type Es256Verifier = fn(point: &[u8; 65], message: &[u8], signature: &[u8; 64]) -> bool;
+
+/// [`Es256Verifier`] with RustCrypto's `p256` (pure Rust; builds for wasm32).
+pub fn verify_es256(point: &[u8; 65], message: &[u8], signature: &[u8; 64]) -> bool {
+    let (Ok(key), Ok(sig)) = (
+        VerifyingKey::from_sec1_bytes(point),
+        Signature::from_slice(signature),
+    ) else {
+        return false;
+    };
+    key.verify(message, &sig).is_ok()
+}
+
+/// Parses an envelope, canonicalizes its payload exactly as received, and verifies the ES256
+/// signature with the JWK in `payload.public_key`; then reads the payload's structure.
+pub fn verify_envelope(bytes: &[u8]) -> Result<VerifiedPayload, PayloadError> {
+    verify_envelope_with(bytes, verify_es256)
+}
+
+/// [`verify_envelope`] with another implementation of the ES256 primitive.
+pub fn verify_envelope_with(
+    bytes: &[u8],
+    verify: Es256Verifier,
+) -> Result<VerifiedPayload, PayloadError> {
+    if let Some(fast) = verify_canonical_envelope(bytes, verify) {
+        return fast;
+    }
+    let value = parse_strict(bytes)?;
+    let Value::Object(mut envelope) = value else {
+        return Err(PayloadError::new(EnvelopeRule::Shape, ""));
+    };
+    if envelope.len() != 2 {
+        return Err(PayloadError::new(EnvelopeRule::Shape, ""));
+    }
+    let (Some(payload), Some(signature)) =
+        (envelope.remove("payload"), envelope.remove("signature"))
+    else {
+        return Err(PayloadError::new(EnvelopeRule::Shape, ""));
+    };
+    let Value::String(signature) = signature else {
+        return Err(PayloadError::new(
+            EnvelopeRule::SignatureEncoding,
+            "signature",
+        ));
+    };
+    if !payload.is_object() {
+        return Err(PayloadError::new(EnvelopeRule::Shape, "payload"));
+    }
+    let signature: [u8; 64] = URL_SAFE_NO_PAD
+        .decode(signature.as_bytes())
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b).ok())
+        .ok_or_else(|| PayloadError::new(EnvelopeRule::SignatureEncoding, "signature"))?;
+    let canonical = canonical_bytes(&payload).map_err(|e| PayloadError {
+        rule: e.rule,
+        path: report_path(&e.path),
+        detail: None,
+    })?;
+    let jwk: Jwk = payload
+        .get("public_key")
+        .ok_or_else(|| PayloadError::new(EnvelopeRule::PublicKey, "public_key"))
+        .and_then(|v| {
+            Jwk::deserialize(v)
+                .map_err(|_| PayloadError::new(EnvelopeRule::PublicKey, "public_key"))
+        })?;
+    let point = jwk.sec1_point()?;
+    if !verify(&point, &canonical, &signature) {
+        return Err(PayloadError::new(
+            EnvelopeRule::SignatureMismatch,
+            "signature",
+        ));
+    }
+    let typed = ConsentPayload::deserialize(&payload).map_err(|e| PayloadError {
+        rule: EnvelopeRule::PayloadShape,
+        path: String::new(),
+        detail: Some(e.to_string()),
+    })?;
+    Ok(VerifiedPayload {
+        payload: typed,
+        payload_sha256: content::sha256_hex(&canonical),
+        value: payload,
+        canonical,
+        signature,
+        key_thumbprint: jwk.thumbprint(),
+    })
+}
+
+/// The envelope as the app sends it: `{"payload":…,"signature":"…"}`, the payload borrowed
+/// unparsed.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BorrowedEnvelope<'a> {
+    #[serde(borrow)]
+    payload: &'a serde_json::value::RawValue,
+    signature: &'a str,
+}
+
+/// The common case, read once: a payload sent in its canonical form (as the app and
+/// [`ConsentPayload::envelope_json`] send it) is read straight into [`ConsentPayload`] and
+/// written back canonically; if that gives the received bytes again, they are what was signed.
+/// `None` when the bytes are anything else (another member order, spacing, escapes, unknown
+/// members, a duplicate key, bad JSON): the general path then decides, with its own codes.
+/// What is accepted is the same either way; only the work differs.
+fn verify_canonical_envelope(
+    bytes: &[u8],
+    verify: Es256Verifier,
+) -> Option<Result<VerifiedPayload, PayloadError>> {
+    let text = core::str::from_utf8(bytes).ok()?;
+    let envelope: BorrowedEnvelope<'_> = serde_json::from_str(text).ok()?;
+    let received = envelope.payload.get().as_bytes();
+    let typed: ConsentPayload = serde_json::from_str(envelope.payload.get()).ok()?;
+    let value = typed.to_value();
+    let canonical = canonical_bytes(&value).ok()?;
+    if canonical != received {
+        return None;
+    }
+    let signature: [u8; 64] = URL_SAFE_NO_PAD
+        .decode(envelope.signature.as_bytes())
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b).ok())?;
+    let point = match typed.public_key.sec1_point() {
+        Ok(p) => p,
+        Err(_) => return None,
+    };
+    if !verify(&point, &canonical, &signature) {
+        return Some(Err(PayloadError::new(
+            EnvelopeRule::SignatureMismatch,
+            "signature",
+        )));
+    }
+    Some(Ok(VerifiedPayload {
+        payload_sha256: content::sha256_hex(&canonical),
+        key_thumbprint: typed.public_key.thumbprint(),
+        payload: typed,
+        value,
+        canonical,
+        signature,
+    }))
+}
