@@ -7,6 +7,7 @@
 use std::rc::Rc;
 
 use qianyue_domain::content::{AGREEMENT_ID, AGREEMENT_VERSION};
+use qianyue_domain::error::Message;
 use serde_json::{json, Value};
 
 /// One thing the host may want to know.
@@ -24,12 +25,9 @@ pub enum AppEvent {
     },
     /// The receiver accepted the signed consent; `receipt` is its answer as it returned it.
     Submitted { receipt: Value },
-    /// Something the host should know went wrong (the reader is told on the page as well).
-    Error {
-        code: String,
-        message_zh: String,
-        message_en: String,
-    },
+    /// Something the host should know went wrong (the reader is told on the page as well):
+    /// the domain's one message type, whose serde is the detail `{code, message_zh, message_en}`.
+    Error(Message),
 }
 
 impl AppEvent {
@@ -39,7 +37,7 @@ impl AppEvent {
             AppEvent::Ready => "qianyue-ready",
             AppEvent::Change { .. } => "qianyue-change",
             AppEvent::Submitted { .. } => "qianyue-submitted",
-            AppEvent::Error { .. } => "qianyue-error",
+            AppEvent::Error(_) => "qianyue-error",
         }
     }
 
@@ -59,25 +57,17 @@ impl AppEvent {
                 "sections_total": sections_total,
             }),
             AppEvent::Submitted { receipt } => json!({ "receipt": receipt }),
-            AppEvent::Error {
-                code,
-                message_zh,
-                message_en,
-            } => json!({
-                "code": code,
-                "message_zh": message_zh,
-                "message_en": message_en,
-            }),
+            AppEvent::Error(message) => serde_json::to_value(message).unwrap_or(Value::Null),
         }
     }
 
     /// An error event from static texts.
     pub fn error(code: &str, message_zh: &str, message_en: &str) -> AppEvent {
-        AppEvent::Error {
-            code: code.to_owned(),
-            message_zh: message_zh.to_owned(),
-            message_en: message_en.to_owned(),
-        }
+        AppEvent::Error(Message::new(
+            code.to_owned(),
+            message_zh.to_owned(),
+            message_en.to_owned(),
+        ))
     }
 }
 

@@ -1,6 +1,6 @@
 //! The reader's language choice and the UI's own words. Rule messages come from the domain crate.
 
-use qianyue_domain::error::{Locale, RuleMessage};
+use qianyue_domain::error::{show, Languages, Locale, Message};
 
 /// What the reader chose to see: Chinese, English, or both side by side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,21 +38,29 @@ impl UiLocale {
         }
     }
 
-    /// A rule message in this choice's language(s).
-    pub fn message(self, message: &RuleMessage) -> String {
-        match self {
-            UiLocale::Zh => message.text(Locale::ZhCn).to_owned(),
-            UiLocale::En => message.text(Locale::En).to_owned(),
-            UiLocale::Both => format!("{} / {}", message.zh, message.en),
-        }
+    /// Words in this choice's language(s) (`qianyue_domain::error::show`).
+    pub fn show(self, zh: &str, en: &str) -> String {
+        show(self, zh, en)
+    }
+
+    /// A message in this choice's language(s).
+    pub fn message(self, message: &Message) -> String {
+        message.text(self)
     }
 
     /// A pair of UI words in this choice's language(s).
     pub fn pick(self, zh: &'static str, en: &'static str) -> String {
+        self.show(zh, en)
+    }
+}
+
+/// Chinese, English, or both (Chinese first).
+impl Languages for UiLocale {
+    fn languages(self) -> &'static [Locale] {
         match self {
-            UiLocale::Zh => zh.to_owned(),
-            UiLocale::En => en.to_owned(),
-            UiLocale::Both => format!("{zh} / {en}"),
+            UiLocale::Zh => &[Locale::ZhCn],
+            UiLocale::En => &[Locale::En],
+            UiLocale::Both => &[Locale::ZhCn, Locale::En],
         }
     }
 }

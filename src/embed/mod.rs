@@ -26,6 +26,7 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use qianyue_domain::content::{AGREEMENT_ID, AGREEMENT_VERSION};
+use qianyue_domain::error::Message;
 use wasm_bindgen::JsCast;
 
 pub use self::host::{Embedding, Host};
@@ -129,19 +130,19 @@ pub fn agreement_mismatch(id: Option<&str>, version: Option<&str>) -> Option<App
     if id_ok && version_ok {
         return None;
     }
-    Some(AppEvent::Error {
-        code: "embed.agreement_unknown".into(),
-        message_zh: format!(
+    Some(AppEvent::Error(Message::new(
+        "embed.agreement_unknown",
+        format!(
             "本服务提供的协议为 {AGREEMENT_ID} {AGREEMENT_VERSION}，与页面要求的 {} {} 不符。",
             id.unwrap_or(AGREEMENT_ID),
             version.unwrap_or(AGREEMENT_VERSION)
         ),
-        message_en: format!(
+        format!(
             "This service offers agreement {AGREEMENT_ID} {AGREEMENT_VERSION}, not the {} {} the page asks for.",
             id.unwrap_or(AGREEMENT_ID),
             version.unwrap_or(AGREEMENT_VERSION)
         ),
-    })
+    )))
 }
 
 /// Whether `name: value` may be set as a theme property: a `--qy-*` custom property (lower
@@ -158,11 +159,11 @@ pub fn is_theme_property(name: &str, value: &str) -> bool {
 
 /// The error event of an unreadable prefill.
 pub fn prefill_error(detail: &str) -> AppEvent {
-    AppEvent::Error {
-        code: "embed.prefill_invalid".into(),
-        message_zh: format!("预填数据不是有效的表单（{detail}），已从空白表单开始。"),
-        message_en: format!("The prefill is not a form ({detail}); starting from a blank form."),
-    }
+    AppEvent::Error(Message::new(
+        "embed.prefill_invalid",
+        format!("预填数据不是有效的表单（{detail}），已从空白表单开始。"),
+        format!("The prefill is not a form ({detail}); starting from a blank form."),
+    ))
 }
 
 /// The ordering every embedded sink keeps: `qianyue-ready` first and once for the life of

@@ -255,29 +255,19 @@ crate::rule_errors! {
 /// refuses an index past it, so a path cannot make a form allocate without bound).
 pub const MAX_ORDERS: usize = 200;
 
-/// One failing rule at one field path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One failing rule at one field path; on the wire `{"path", "code", "message_zh",
+/// "message_en"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct FieldError {
     /// The field path (contract.md §1), e.g. `orders.0.product_number`.
     pub path: String,
+    #[serde(flatten)]
     pub rule: RuleMessage,
 }
 
 impl FieldError {
-    pub fn code(&self) -> &'static str {
-        self.rule.code
-    }
-}
-
-impl Serialize for FieldError {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("FieldError", 4)?;
-        st.serialize_field("path", &self.path)?;
-        st.serialize_field("code", self.rule.code)?;
-        st.serialize_field("message_zh", self.rule.zh)?;
-        st.serialize_field("message_en", self.rule.en)?;
-        st.end()
+    pub fn code(&self) -> &str {
+        &self.rule.code
     }
 }
 

@@ -281,7 +281,7 @@ impl Previewer {
                         .reasons
                         .iter()
                         .find(|(key, _)| key.ends_with(suffix))
-                        .map(|(_, why)| Err(*why))
+                        .map(|(_, why)| Err(why.clone()))
                 })
             };
             penalties.push(part(".penalty"));
@@ -413,7 +413,11 @@ mod tests {
                 form.orders.truncate(6);
             }
             same(&form, &mut v, &mut p);
-            codes.extend(form::validate(&form, today()).iter().map(|e| e.code()));
+            codes.extend(
+                form::validate(&form, today())
+                    .into_iter()
+                    .map(|e| e.rule.code),
+            );
             if let Some(PreviewValue::Date(day)) = p.figures().get(preview::REPLY_BY) {
                 reply_by_dates.insert(*day);
             }
@@ -463,7 +467,11 @@ mod tests {
                 form.set_value(path, *value).unwrap();
             }
             same(&form, &mut Validator::new(), &mut Previewer::new());
-            codes.extend(form::validate(&form, today()).iter().map(|e| e.code()));
+            codes.extend(
+                form::validate(&form, today())
+                    .into_iter()
+                    .map(|e| e.rule.code),
+            );
         }
         for code in [
             "cross.cert_type_category",

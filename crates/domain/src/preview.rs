@@ -89,7 +89,7 @@ pub fn figures(form: &Form, today: Date) -> Figures {
         }
         for (key, reason) in &figures.reasons {
             out.not_computable
-                .insert(format!("orders.{i}.{key}"), *reason);
+                .insert(format!("orders.{i}.{key}"), reason.clone());
         }
     }
     insert_totals(&mut out, &penalties, &final_charges);
@@ -137,7 +137,7 @@ fn line_total_part(figures: &OrderFigures, key: &str, value: Option<Fen>) -> Tot
             .reasons
             .iter()
             .find(|(k, _)| *k == key)
-            .map(|(_, r)| Err(*r)),
+            .map(|(_, r)| Err(r.clone())),
     }
 }
 
@@ -169,10 +169,10 @@ pub(crate) fn total_of(parts: &[TotalPart]) -> Option<Result<Fen, RuleMessage>> 
     let mut sum = Some(Fen::ZERO);
     let mut reason = None;
     for part in parts {
-        match (*part)? {
-            Ok(v) => sum = sum.and_then(|s| s.checked_add(v)),
+        match part.as_ref()? {
+            Ok(v) => sum = sum.and_then(|s| s.checked_add(*v)),
             Err(r) => {
-                reason.get_or_insert(r);
+                reason.get_or_insert_with(|| r.clone());
             }
         }
     }
@@ -354,8 +354,8 @@ mod tests {
         Date::new(2023, 5, 20).unwrap()
     }
 
-    fn reason(f: &Figures, key: &str) -> Option<&'static str> {
-        f.not_computable.get(key).map(|r| r.code)
+    fn reason<'f>(f: &'f Figures, key: &str) -> Option<&'f str> {
+        f.not_computable.get(key).map(|r| r.code())
     }
 
     #[test]

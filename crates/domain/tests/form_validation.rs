@@ -20,14 +20,14 @@ fn signing_day() -> Date {
     day("2023-04-10")
 }
 
-fn failures(form: &Form, today: Date) -> Vec<(String, &'static str)> {
+fn failures(form: &Form, today: Date) -> Vec<(String, String)> {
     validate(form, today)
         .into_iter()
-        .map(|e| (e.path, e.rule.code))
+        .map(|e| (e.path, e.rule.code.into_owned()))
         .collect()
 }
 
-fn has(failures: &[(String, &'static str)], path: &str, code: &str) -> bool {
+fn has(failures: &[(String, String)], path: &str, code: &str) -> bool {
     failures.iter().any(|(p, c)| p == path && *c == code)
 }
 

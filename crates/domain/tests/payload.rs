@@ -1010,10 +1010,8 @@ fn a_provisional_reply_by_still_verifies_after_the_official_calendar_is_added() 
                 notice: "国办发明电〔2026〕1号".into(),
             },
         );
-    let codes: Vec<&str> = check_working_day_figures(&unrecorded, &updated)
-        .iter()
-        .map(|e| e.code())
-        .collect();
+    let errors = check_working_day_figures(&unrecorded, &updated);
+    let codes: Vec<&str> = errors.iter().map(|e| e.code()).collect();
     assert_eq!(codes, ["preview.mismatch"]);
 }
 

@@ -11,11 +11,10 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use qianyue_domain::error::{RuleError, RuleMessage};
-use qianyue_domain::form::FieldError;
 use qianyue_domain::payload::{self, Rejection, SignedAt};
 use serde_json::{json, Value};
 
+use crate::error::ApiError;
 use crate::store::{Outcome, Record};
 use crate::transport::Peer;
 use crate::App;
@@ -41,7 +40,7 @@ qianyue_domain::rule_errors! {
 }
 
 /// A JSON response with `Cache-Control: no-store`.
-fn json_response(status: StatusCode, body: String) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: String) -> Response {
     let mut r = (status, body).into_response();
     let h = r.headers_mut();
     h.insert(
@@ -50,31 +49,6 @@ fn json_response(status: StatusCode, body: String) -> Response {
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
-}
-
-/// `{code, message_zh, message_en, fields: […]}` with a 4xx (or 503) status.
-pub fn refusal(status: StatusCode, rejection: &Rejection) -> Response {
-    let body = serde_json::to_string(rejection).unwrap_or_else(|_| "{}".into());
-    json_response(status, body)
-}
-
-/// A refusal to be retried after `seconds` (429 or 503, with `Retry-After`).
-fn refuse_for(status: StatusCode, rule: impl RuleError, seconds: u64) -> Response {
-    let mut r = refuse(status, rule);
-    r.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-    r
-}
-
-fn refuse(status: StatusCode, rule: impl RuleError) -> Response {
-    refusal(
-        status,
-        &Rejection {
-            rule: RuleMessage::of(rule),
-            fields: Vec::new(),
-            detail: None,
-        },
-    )
 }
 
 fn now_unix() -> i64 {
@@ -112,13 +86,16 @@ pub async fn post_consent(
     Peer(peer): Peer,
     headers: HeaderMap,
     body: Body,
-) -> Response {
+) -> Result<Response, ApiError> {
     // Per client address, before anything else (src/access.rs).
-    if let Err(wait) = app.guard.consent_rate(peer) {
-        return refuse_for(StatusCode::TOO_MANY_REQUESTS, HttpRule::RateLimited, wait);
-    }
+    app.guard.consent_rate(peer).map_err(|wait| {
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, HttpRule::RateLimited).retry_after(wait)
+    })?;
     if !is_json(&headers) {
-        return refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, HttpRule::ContentType);
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            HttpRule::ContentType,
+        ));
     }
     let max = app.config.max_body;
     // A declared length over the limit is refused before any of the body is read.
@@ -127,55 +104,59 @@ pub async fn post_consent(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max as u64) {
-        return refuse(StatusCode::PAYLOAD_TOO_LARGE, HttpRule::TooLarge);
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            HttpRule::TooLarge,
+        ));
     }
     let body = match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, max)).await {
         Ok(Ok(b)) => b,
         Ok(Err(e)) if is_length_limit(&e) => {
-            return refuse(StatusCode::PAYLOAD_TOO_LARGE, HttpRule::TooLarge)
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                HttpRule::TooLarge,
+            ))
         }
-        Ok(Err(_)) => return refuse(StatusCode::BAD_REQUEST, HttpRule::BodyUnreadable),
-        Err(_) => return refuse(StatusCode::REQUEST_TIMEOUT, HttpRule::BodyTimeout),
+        Ok(Err(_)) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                HttpRule::BodyUnreadable,
+            ))
+        }
+        Err(_) => {
+            return Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                HttpRule::BodyTimeout,
+            ))
+        }
     };
     // Verifying and storing: at most QIANYUE_MAX_CONCURRENT_CONSENTS at once; beyond that the
     // load is shed now rather than queued (the app's outbox retries after Retry-After).
     let Some(_slot) = app.guard.consent_slot() else {
-        return refuse_for(StatusCode::SERVICE_UNAVAILABLE, HttpRule::Busy, 1);
+        return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, HttpRule::Busy).retry_after(1));
     };
     let now = now_unix();
 
     // Is it a signed payload? (parse, canonicalize, verify ES256)
-    let verified = match payload::verify_envelope_with(&body, verify_es256_ring) {
-        Ok(v) => v,
-        Err(e) => return refusal(StatusCode::BAD_REQUEST, &e.into()),
-    };
+    let verified = payload::verify_envelope_with(&body, verify_es256_ring)?;
     // A version this receiver was told not to accept (QIANYUE_AGREEMENT_VERSIONS).
     if let Some(accepted) = &app.config.agreement_versions {
         if !accepted.contains(&verified.payload.agreement.version) {
-            let rule = RuleMessage::of(payload::PayloadRule::VersionUnknown);
-            let rejection = Rejection {
-                rule,
-                fields: vec![FieldError {
-                    path: "agreement.version".into(),
-                    rule,
-                }],
-                detail: None,
-            };
-            return refusal(StatusCode::UNPROCESSABLE_ENTITY, &rejection);
+            return Err(ApiError::rejected(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Rejection::of(payload::PayloadRule::VersionUnknown, "agreement.version"),
+            ));
         }
     }
     // Does it keep the agreement's rules, as on the day it was signed?
     // Signed on its signing date, within the offline allowance (payload::check_signing_time).
-    let checked = match payload::check_form_canonical(&verified)
+    let checked = payload::check_form_canonical(&verified)
         .and_then(|()| {
             let allowance = app.config.offline_allowance_days;
             payload::check_signing_time(&verified.payload, now, allowance)
         })
         .and_then(|()| payload::check_payload(&verified.payload, now))
-    {
-        Ok(c) => c,
-        Err(r) => return refusal(StatusCode::UNPROCESSABLE_ENTITY, &r),
-    };
+        .map_err(|r| ApiError::rejected(StatusCode::UNPROCESSABLE_ENTITY, r))?;
 
     let received_at = SignedAt::from_unix_seconds(now).unwrap_or(checked.signed_at);
     let receipt = payload::Receipt::for_payload(&verified, received_at, app.key.kid());
@@ -208,25 +189,18 @@ pub async fn post_consent(
         receipt: receipt_json,
     };
     match app.store.put(record).await {
-        Ok(Outcome::Stored(receipt)) => json_response(StatusCode::CREATED, receipt),
-        Ok(Outcome::Replayed(receipt)) => json_response(StatusCode::OK, receipt),
-        Ok(Outcome::Conflict) => refusal(
+        Ok(Outcome::Stored(receipt)) => Ok(json_response(StatusCode::CREATED, receipt)),
+        Ok(Outcome::Replayed(receipt)) => Ok(json_response(StatusCode::OK, receipt)),
+        Ok(Outcome::Conflict) => Err(ApiError::rejected(
             StatusCode::CONFLICT,
-            &Rejection {
-                rule: RuleMessage::of(HttpRule::Conflict),
-                fields: vec![FieldError {
-                    path: "idempotency_id".into(),
-                    rule: RuleMessage::of(HttpRule::Conflict),
-                }],
-                detail: None,
-            },
-        ),
+            Rejection::of(HttpRule::Conflict, "idempotency_id"),
+        )),
         Err(e) => {
             eprintln!("qianyue-receiver: storing {} failed: {e}", p.idempotency_id);
-            let mut r = refuse(StatusCode::SERVICE_UNAVAILABLE, HttpRule::StoreUnavailable);
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-            r
+            Err(
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, HttpRule::StoreUnavailable)
+                    .retry_after(1),
+            )
         }
     }
 }
@@ -302,13 +276,18 @@ pub async fn get_consent(
     Peer(peer): Peer,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let Some(token) = &app.config.admin_token else {
-        return refuse(StatusCode::FORBIDDEN, HttpRule::AdminDisabled);
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            HttpRule::AdminDisabled,
+        ));
     };
     // An address that sent too many wrong tokens waits, whatever it sends now.
     if let Some(wait) = app.guard.admin_failures.exhausted(peer) {
-        return refuse_for(StatusCode::TOO_MANY_REQUESTS, HttpRule::AuthThrottled, wait);
+        return Err(
+            ApiError::new(StatusCode::TOO_MANY_REQUESTS, HttpRule::AuthThrottled).retry_after(wait),
+        );
     }
     let presented = headers
         .get(header::AUTHORIZATION)
@@ -317,15 +296,10 @@ pub async fn get_consent(
         .unwrap_or("");
     if !same_secret(presented.as_bytes(), token.as_bytes()) {
         let _ = app.guard.admin_failures.take(peer);
-        let mut r = refuse(StatusCode::UNAUTHORIZED, HttpRule::Unauthorized);
-        r.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer realm=\"qianyue\""),
-        );
-        return r;
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, HttpRule::Unauthorized).challenge());
     }
     if !payload::is_uuid_v4(&id) {
-        return refuse(StatusCode::NOT_FOUND, HttpRule::NotFound);
+        return Err(ApiError::new(StatusCode::NOT_FOUND, HttpRule::NotFound));
     }
     let found = app.store.get(&id).await;
     // Every read that reaches the store is recorded before it is answered: when, by which
@@ -340,7 +314,10 @@ pub async fn get_consent(
         });
         if let Err(e) = app.guard.audit.write(&event) {
             eprintln!("qianyue-receiver: {e}");
-            return refuse(StatusCode::SERVICE_UNAVAILABLE, HttpRule::AuditUnavailable);
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                HttpRule::AuditUnavailable,
+            ));
         }
     }
     match found {
@@ -358,12 +335,15 @@ pub async fn get_consent(
                 "verification": parse(&r.verification),
                 "receipt": parse(&r.receipt),
             });
-            json_response(StatusCode::OK, body.to_string())
+            Ok(json_response(StatusCode::OK, body.to_string()))
         }
-        Ok(None) => refuse(StatusCode::NOT_FOUND, HttpRule::NotFound),
+        Ok(None) => Err(ApiError::new(StatusCode::NOT_FOUND, HttpRule::NotFound)),
         Err(e) => {
             eprintln!("qianyue-receiver: reading {id} failed: {e}");
-            refuse(StatusCode::SERVICE_UNAVAILABLE, HttpRule::StoreUnavailable)
+            Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                HttpRule::StoreUnavailable,
+            ))
         }
     }
 }
@@ -385,14 +365,17 @@ pub async fn get_keys(State(app): State<Arc<App>>) -> Response {
 }
 
 /// `GET /healthz`: 200 when the database answers.
-pub async fn healthz(State(app): State<Arc<App>>) -> Response {
+pub async fn healthz(State(app): State<Arc<App>>) -> Result<Response, ApiError> {
     if app.store.ping().await {
-        json_response(
+        Ok(json_response(
             StatusCode::OK,
             json!({"status": "ok", "store": app.store.backend()}).to_string(),
-        )
+        ))
     } else {
-        refuse(StatusCode::SERVICE_UNAVAILABLE, HttpRule::StoreUnavailable)
+        Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            HttpRule::StoreUnavailable,
+        ))
     }
 }
 
@@ -402,17 +385,17 @@ pub async fn fallback(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, ApiError> {
     let path = uri.path();
     if path.starts_with("/api/") || path == "/api" {
-        return refuse(StatusCode::NOT_FOUND, HttpRule::NotFound);
+        return Err(ApiError::new(StatusCode::NOT_FOUND, HttpRule::NotFound));
     }
     let key = if path == "/" { "/index.html" } else { path };
     let Some(asset) = app.assets.files.get(key) else {
-        return refuse(StatusCode::NOT_FOUND, HttpRule::NotFound);
+        return Err(ApiError::new(StatusCode::NOT_FOUND, HttpRule::NotFound));
     };
     if method != Method::GET && method != Method::HEAD {
-        return method_not_allowed().await;
+        return Err(method_not_allowed().await);
     }
     let accepts = |coding: &str| accepts_encoding(&headers, coding);
     let (bytes, encoding, tag) = match (&asset.br, &asset.gzip) {
@@ -446,7 +429,7 @@ pub async fn fallback(
     if let Some(e) = encoding {
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
     }
-    r
+    Ok(r)
 }
 
 /// Whether `Accept-Encoding` lists `coding` with a non-zero quality.
@@ -469,8 +452,8 @@ fn accepts_encoding(headers: &HeaderMap, coding: &str) -> bool {
 }
 
 /// A JSON 405.
-pub async fn method_not_allowed() -> Response {
-    refuse(StatusCode::METHOD_NOT_ALLOWED, HttpRule::MethodNotAllowed)
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, HttpRule::MethodNotAllowed)
 }
 
 #[cfg(test)]

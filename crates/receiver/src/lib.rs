@@ -20,6 +20,7 @@ pub mod api;
 pub mod assets;
 pub mod config;
 pub mod embed;
+pub mod error;
 pub mod files;
 pub mod keys;
 pub mod store;

@@ -9,7 +9,6 @@
 //! was left, so both sides of a disagreement are marked together. Values prefilled by the
 //! opener count as left: a wrong prefilled value is shown at once.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
@@ -43,48 +42,12 @@ pub fn flag(f: impl Fn() -> bool + Send + Sync + 'static) -> Signal<String> {
 
 /// [`UiLocale::pick`] for words built at run time.
 pub fn pick_owned(locale: UiLocale, zh: String, en: String) -> String {
-    match locale {
-        UiLocale::Zh => zh,
-        UiLocale::En => en,
-        UiLocale::Both => format!("{zh} / {en}"),
-    }
+    locale.show(&zh, &en)
 }
 
-/// A message shown at a field: a domain rule's, or one the server sent back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shown {
-    pub code: Cow<'static, str>,
-    pub zh: Cow<'static, str>,
-    pub en: Cow<'static, str>,
-}
-
-impl Shown {
-    pub fn text(&self, locale: UiLocale) -> String {
-        match locale {
-            UiLocale::Zh => self.zh.to_string(),
-            UiLocale::En => self.en.to_string(),
-            UiLocale::Both => format!("{} / {}", self.zh, self.en),
-        }
-    }
-
-    pub fn ui(code: &'static str, zh: &'static str, en: &'static str) -> Shown {
-        Shown {
-            code: code.into(),
-            zh: zh.into(),
-            en: en.into(),
-        }
-    }
-}
-
-impl From<RuleMessage> for Shown {
-    fn from(m: RuleMessage) -> Shown {
-        Shown {
-            code: m.code.into(),
-            zh: m.zh.into(),
-            en: m.en.into(),
-        }
-    }
-}
+/// A message shown at a field: a domain rule's, or one the server sent back (the domain's one
+/// message type; `crate::i18n::Show` words it in the reader's language).
+pub type Shown = qianyue_domain::error::Message;
 
 /// The control name of a consent's checkbox: `consent.<id>` (the payload's consent id).
 pub fn consent_name(id: ConsentId) -> String {
@@ -158,7 +121,7 @@ pub type FigureState = Result<PreviewValue, RuleMessage>;
 fn figure_state(p: &Previewer, key: &str) -> Option<FigureState> {
     match p.figures().get(key) {
         Some(v) => Some(Ok(*v)),
-        None => p.not_computable().get(key).map(|why| Err(*why)),
+        None => p.not_computable().get(key).map(|why| Err(why.clone())),
     }
 }
 
@@ -207,7 +170,7 @@ impl SigningCtx {
                         let shown =
                             submitted || touched.contains(&e.path) || live_cross.contains(e.code());
                         if shown {
-                            out.entry(e.path.clone()).or_default().push(e.rule.into());
+                            out.entry(e.path.clone()).or_default().push(e.rule.clone());
                         }
                     }
                 })

@@ -134,11 +134,7 @@ pub fn SigningPanel() -> impl IntoView {
     // The host hears of the receipt, and of each failure to send (a no-op on our own page).
     Effect::new(move |_| match ctx.outcome.get() {
         Outcome::Accepted(receipt) => state.host.emit(AppEvent::Submitted { receipt }),
-        Outcome::Failed(shown) => state.host.emit(AppEvent::Error {
-            code: shown.code.into_owned(),
-            message_zh: shown.zh.into_owned(),
-            message_en: shown.en.into_owned(),
-        }),
+        Outcome::Failed(shown) => state.host.emit(AppEvent::Error(shown)),
         Outcome::Idle | Outcome::Sending | Outcome::Queued(_) => {}
     });
 

@@ -16,13 +16,9 @@ use crate::i18n::UiLocale;
 
 /// A date for the reader: `2023年5月15日` / `15 May 2023`.
 pub fn format_date(date: Date, locale: UiLocale) -> String {
-    let zh = || format!("{}年{}月{}日", date.year(), date.month(), date.day());
-    let en = || format!("{} {} {}", date.day(), date.month_name_en(), date.year());
-    match locale {
-        UiLocale::Zh => zh(),
-        UiLocale::En => en(),
-        UiLocale::Both => format!("{} / {}", zh(), en()),
-    }
+    let zh = format!("{}年{}月{}日", date.year(), date.month(), date.day());
+    let en = format!("{} {} {}", date.day(), date.month_name_en(), date.year());
+    locale.show(&zh, &en)
 }
 
 /// A figure's machine value (`data-value`) and its text for the reader; `name` is the key's
@@ -44,12 +40,7 @@ pub fn format_figure(name: &str, value: PreviewValue, locale: UiLocale) -> (Stri
             } else {
                 (format!("{n}个月"), format!("{n} month{plural}"))
             };
-            let text = match locale {
-                UiLocale::Zh => zh,
-                UiLocale::En => en,
-                UiLocale::Both => format!("{zh} / {en}"),
-            };
-            (n.to_string(), text)
+            (n.to_string(), locale.show(&zh, &en))
         }
     }
 }
@@ -78,11 +69,7 @@ pub fn Figure(
         } else {
             format!("{pen} {}", words.en.to_lowercase())
         };
-        match l {
-            UiLocale::Zh => zh,
-            UiLocale::En => en,
-            UiLocale::Both => format!("{zh} / {en}"),
-        }
+        l.show(&zh, &en)
     };
     view! {
         <div class="figure">
@@ -98,8 +85,8 @@ pub fn Figure(
                     }
                     // Inputs present, arithmetic out of range: say why instead of a dash.
                     Some(Err(why)) => view! {
-                        <span class="figure-not-computable" data-not-computable=key.clone() data-code=why.code>
-                            {tr(why.zh, why.en)}
+                        <span class="figure-not-computable" data-not-computable=key.clone() data-code=why.code.to_string()>
+                            {locale.get().message(&why)}
                         </span>
                     }.into_any(),
                     None => view! { <span class="figure-missing">"—"</span> }.into_any(),

@@ -52,7 +52,7 @@ pub fn signature_problem(ctx: SigningCtx) -> Option<Shown> {
         .form
         .with(|f| image.check_for(&f.signing.representative))
         .err()
-        .map(|rule| RuleMessage::of(rule).into())
+        .map(RuleMessage::of)
 }
 
 fn context_2d(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {

@@ -74,7 +74,7 @@ pub fn problems(ctx: SigningCtx) -> Vec<Problem> {
     let mut shown: Vec<(String, Shown)> = ctx.errors.with(|errors| {
         errors
             .iter()
-            .map(|e| (e.path.clone(), Shown::from(e.rule)))
+            .map(|e| (e.path.clone(), e.rule.clone()))
             .collect()
     });
     ctx.server.with(|server| {
@@ -109,7 +109,7 @@ pub fn problems(ctx: SigningCtx) -> Vec<Problem> {
                 target: control_id(&consent_name(id)),
                 label_zh: format!("同意 · {}", consent_short(id).0),
                 label_en: format!("Consent · {}", consent_short(id).1),
-                message: Shown::ui("consent.required", CONSENT_REQUIRED.0, CONSENT_REQUIRED.1),
+                message: Shown::new("consent.required", CONSENT_REQUIRED.0, CONSENT_REQUIRED.1),
             });
         }
     }
@@ -219,7 +219,7 @@ fn send(ctx: SigningCtx) {
                 Ok(body) => body,
                 Err(detail) => {
                     leptos::logging::warn!("signing failed: {detail}");
-                    ctx.outcome.set(Outcome::Failed(Shown::ui(
+                    ctx.outcome.set(Outcome::Failed(Shown::new(
                         "client.sign_failed",
                         "无法在本浏览器中生成签名（需要 WebCrypto 和 IndexedDB）。已填写的内容都还在。",
                         "This browser could not create the signature (WebCrypto and IndexedDB are needed). Everything you typed is still here.",
@@ -279,7 +279,7 @@ fn show(ctx: SigningCtx, delivery: Delivery) {
         }
         Delivery::Failed(problem) => {
             leptos::logging::warn!("sending failed: {}", problem.message_en);
-            ctx.outcome.set(Outcome::Failed(Shown::ui(
+            ctx.outcome.set(Outcome::Failed(Shown::new(
                 "client.send_failed",
                 "发送失败，请检查网络后重试。已填写的内容和签名都还在，重试时发送的是同一份签署数据。",
                 "Sending failed: check the connection and try again. Everything you typed and your signature are still here; a retry sends the same signed consent.",

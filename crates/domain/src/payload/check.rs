@@ -318,15 +318,7 @@ pub fn check_form_canonical(verified: &VerifiedPayload) -> Result<(), Rejection>
     if received == ours.as_ref() {
         Ok(())
     } else {
-        let rule = RuleMessage::of(PayloadRule::FormNotCanonical);
-        Err(Rejection {
-            rule,
-            fields: vec![FieldError {
-                path: "form".into(),
-                rule,
-            }],
-            detail: None,
-        })
+        Err(Rejection::of(PayloadRule::FormNotCanonical, "form"))
     }
 }
 

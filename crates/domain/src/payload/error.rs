@@ -47,7 +47,9 @@ crate::rule_errors! {
     }
 }
 
-/// A refusal as the receiver answers it: a code and messages, and the failing fields.
+/// A refusal as the receiver answers it, and as the app and any client read it back: a code
+/// and messages, and the failing fields. The wire shape is this type's serde:
+/// `{"code", "message_zh", "message_en", "fields": [..], "fields_omitted"?, "detail"?}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
     pub rule: RuleMessage,
@@ -57,8 +59,26 @@ pub struct Rejection {
 }
 
 impl Rejection {
-    pub fn code(&self) -> &'static str {
-        self.rule.code
+    pub fn code(&self) -> &str {
+        &self.rule.code
+    }
+
+    /// A refusal of the whole request by one rule, naming one field (empty: none).
+    pub fn of(rule: impl Into<RuleMessage>, path: &str) -> Rejection {
+        let rule = rule.into();
+        let fields = if path.is_empty() {
+            Vec::new()
+        } else {
+            vec![FieldError {
+                path: path.to_owned(),
+                rule: rule.clone(),
+            }]
+        };
+        Rejection {
+            rule,
+            fields,
+            detail: None,
+        }
     }
 }
 
@@ -74,9 +94,9 @@ impl Serialize for Rejection {
         let omitted = self.fields.len() - shown;
         let n = 4 + usize::from(self.detail.is_some()) + usize::from(omitted > 0);
         let mut st = s.serialize_struct("Rejection", n)?;
-        st.serialize_field("code", self.rule.code)?;
-        st.serialize_field("message_zh", self.rule.zh)?;
-        st.serialize_field("message_en", self.rule.en)?;
+        st.serialize_field("code", &self.rule.code)?;
+        st.serialize_field("message_zh", &self.rule.zh)?;
+        st.serialize_field("message_en", &self.rule.en)?;
         st.serialize_field("fields", &self.fields[..shown])?;
         if omitted > 0 {
             st.serialize_field("fields_omitted", &omitted)?;
@@ -85,6 +105,28 @@ impl Serialize for Rejection {
             st.serialize_field("detail", detail)?;
         }
         st.end()
+    }
+}
+
+/// A refusal read back from the wire (the app, a portal, a test). `fields_omitted` is read and
+/// dropped: the reader has the fields that were written.
+impl<'de> Deserialize<'de> for Rejection {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Rejection, D::Error> {
+        #[derive(Deserialize)]
+        struct Wire {
+            #[serde(flatten)]
+            rule: RuleMessage,
+            #[serde(default)]
+            fields: Vec<FieldError>,
+            #[serde(default)]
+            detail: Option<String>,
+        }
+        let w = Wire::deserialize(d)?;
+        Ok(Rejection {
+            rule: w.rule,
+            fields: w.fields,
+            detail: w.detail,
+        })
     }
 }
 
@@ -128,16 +170,9 @@ impl std::error::Error for PayloadError {}
 
 impl From<PayloadError> for Rejection {
     fn from(e: PayloadError) -> Rejection {
-        let rule = RuleMessage::of(e.rule);
-        let fields = if e.path.is_empty() {
-            Vec::new()
-        } else {
-            vec![FieldError { path: e.path, rule }]
-        };
         Rejection {
-            rule,
-            fields,
             detail: e.detail,
+            ..Rejection::of(e.rule, &e.path)
         }
     }
 }
