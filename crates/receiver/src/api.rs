@@ -164,7 +164,7 @@ pub async fn post_consent(
     let receipt_json = payload::Receipt::envelope_of(&receipt_bytes, &app.key.sign(&receipt_bytes));
     let p = &verified.payload;
     let verification = Verification {
-        checks: CHECKS,
+        checks: payload::CHECKS,
         judged_on: checked.signing_date.to_string(),
         previews_recomputed: &checked.previews,
         received_at: received_at.to_string(),
@@ -204,20 +204,6 @@ pub async fn post_consent(
         }
     }
 }
-
-/// The checks a stored consent passed, in the order `payload::check_payload` makes them.
-const CHECKS: [&str; 10] = [
-    "signature",
-    "format",
-    "agreement",
-    "content_hashes",
-    "consents",
-    "signature_image",
-    "signed_at",
-    "idempotency_id",
-    "form",
-    "previews",
-];
 
 /// The `verification` column: what was checked, on which date, with which figures.
 #[derive(serde::Serialize)]

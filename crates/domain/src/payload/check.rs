@@ -27,6 +27,22 @@ impl Findings {
     }
 }
 
+/// What a consent accepted by the receiver passed, in order: the envelope's signature
+/// ([`verify_envelope`]), then each check of [`check_payload`] as it runs. The receiver records
+/// this list with every stored consent.
+pub const CHECKS: [&str; 10] = [
+    "signature",
+    "format",
+    "agreement",
+    "content_hashes",
+    "consents",
+    "signature_image",
+    "signed_at",
+    "idempotency_id",
+    "form",
+    "previews",
+];
+
 /// Applies every rule of the agreement to a verified payload, on the receiver's clock `now`
 /// (seconds since the epoch). Reports every failure found, under the code of the first failing
 /// check, in this order: format, agreement, content hashes, consents, signature image,
