@@ -181,7 +181,7 @@ test.describe('the <qianyue-consent> element', () => {
     await expect(page.locator('html')).toHaveAttribute('lang', 'en-GB');
 
     // Nothing of ours leaked into the portal's storage (no drafts when embedded).
-    await page.waitForTimeout(600);
+    await page.waitForTimeout(600); // a negative check: past the draft's pause, nothing is saved
     expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
     expect(errors).toEqual([]);
   });
@@ -289,15 +289,14 @@ test.describe('the <qianyue-consent> element', () => {
     await page.evaluate(() => document.body.append(document.getElementById('a')!));
     await expect(host.elementField('a', 'contact.name')).toHaveValue('李雷');
 
-    const removed = await page.evaluate(async () => {
+    await page.evaluate(() => {
       const a = document.getElementById('a')!;
-      const root = a.shadowRoot!.querySelector('.qy-root')!;
+      (window as any).detachedRoot = a.shadowRoot!.querySelector('.qy-root')!;
       a.remove();
-      await new Promise((r) => setTimeout(r, 50));
       (window as any).detached = a;
-      return root.childElementCount;
     });
-    expect(removed).toBe(0);
+    // Unmounted once it stays out of the document.
+    await expect.poll(() => page.evaluate(() => (window as any).detachedRoot.childElementCount)).toBe(0);
     const readies = (await host.events('qianyue-ready', 'a')).length;
     await page.evaluate(() => document.body.append((window as any).detached));
     await expect(host.elementField('a', 'contract_no')).toHaveValue(formA.contract_no);
@@ -366,14 +365,14 @@ test.describe('the frame mode', () => {
     const inner = page.frames().find((f) => f.url().startsWith(`${APP}/`))!;
     // Wait until the frame has read its allow-list (it answers a listed parent with ready).
     await expect.poll(() => inner.evaluate(async () => (await fetch('/embed-config.json')).ok)).toBe(true);
-    await page.waitForTimeout(300);
+    await page.waitForTimeout(300); // nothing to await: the frame tells an unlisted parent nothing
     // A listener of the test's own inside the frame proves the message arrives.
     const delivered = inner.evaluate(() => new Promise<string>((resolve) => {
       addEventListener('message', (e) => resolve(`${e.origin} ${e.data?.type}`), { once: true });
     }));
     await host.post('qianyue-prefill', { form: formA }, APP);
     expect(await delivered).toBe(`${STRANGER} qianyue-prefill`);
-    await page.waitForTimeout(300);
+    await page.waitForTimeout(300); // a negative check: the message is not acted on
     await expect(host.frameField('contract_no')).toHaveValue('');
     await expect.poll(() => warnings.some((w) => w.includes(`from ${STRANGER}`))).toBe(true);
     // And the frame told this parent nothing: it is not on the list.
@@ -384,7 +383,7 @@ test.describe('the frame mode', () => {
     test.skip(!DEPLOYED, 'a static server sends no frame-ancestors');
     const host = new EmbedHost(page);
     await host.open(`${STRANGER}/frame.html`);
-    await page.waitForTimeout(1500);
+    await page.waitForTimeout(1500); // a negative check: the app never comes up in the frame
     await expect(host.frameField('contract_no')).toHaveCount(0);
     expect(await host.messages()).toEqual([]);
   });
@@ -403,7 +402,7 @@ test.describe('the frame mode', () => {
     // Pressing again while sending changes nothing.
     await frame.locator('#sign-and-send').click({ timeout: 1000 }).catch(() => {});
     await expect(frame.locator('[data-receipt="accepted"]')).toBeVisible();
-    await page.waitForTimeout(500);
+    await page.waitForTimeout(500); // a negative check: no second completion message follows
     const done = await host.messages('qianyue-submitted');
     await expect.poll(() => answers.length).toBe(1);
     expect(done).toEqual([{ origin: APP, type: 'qianyue-submitted', detail: { receipt: answers[0] } }]);

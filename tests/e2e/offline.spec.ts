@@ -218,11 +218,11 @@ test.describe.serial('offline capture', () => {
       // receipt, so nothing is stored twice.
       let flapsWhileSending = 0;
       for (let flap = 0; flap < 12; flap++) {
-        await page.waitForTimeout(80 + 40 * flap);
+        await page.waitForTimeout(80 + 40 * flap); // the drops' rhythm, not a wait for a condition
         if ((await app.waitingIds()).length === 0) break;
         flapsWhileSending++;
         await context.setOffline(true);
-        await page.waitForTimeout(150);
+        await page.waitForTimeout(150); // how long the network stays down
         await context.setOffline(false);
       }
       expect(flapsWhileSending, 'the network dropped while consents were still waiting').toBeGreaterThan(0);
@@ -281,7 +281,7 @@ test.describe.serial('offline capture', () => {
     await new AgreementPage(page).reachForm();
     await context.setOffline(true);
     await context.setOffline(false);
-    await page.waitForTimeout(1_000);
+    await page.waitForTimeout(1_000); // a negative check: the passes neither send nor drop it
     await expect(app.items('attention')).toHaveCount(1);
     await expect(app.items('attention')).toHaveAttribute('data-attempts', '1');
     await expect(app.attentionList()).toContainText('本服务不提供该版本的协议');

@@ -273,7 +273,8 @@ test('the typed draft survives a reload; consents and signature do not', async (
   await app.fill('orders.0.monthly_fee', '1200');
   await app.fill('customer.office_address', '<b>深圳市</b>龙岗区<script>alert(1)</script>');
   await app.giveConsents();
-  await page.waitForTimeout(600);
+  // The draft is saved once typing pauses (src/draft.rs, key qianyue.draft.v1).
+  await expect.poll(() => page.evaluate(() => localStorage.getItem('qianyue.draft.v1') ?? '')).toContain('龙岗区');
   await page.reload();
   // The agreement's blanks show the draft before the form has come.
   await expect(app.blanks('customer.office_address').first()).toHaveText('<b>深圳市</b>龙岗区<script>alert(1)</script>');
@@ -324,7 +325,7 @@ test('the first load is the agreement: the form comes as the reader nears it, th
   const app = new AgreementPage(page);
   const errors = await app.openAgreement();
   await expect(page.locator('[data-deferred="waiting"]')).toBeAttached();
-  await page.waitForTimeout(500);
+  await page.waitForTimeout(500); // a negative check: no deferred part is fetched meanwhile
   expect(wasm.filter((p) => !/\/qianyue-[0-9a-f]+_bg\.wasm$/.test(p)), 'deferred parts fetched at first load').toEqual([]);
   await expect(page.locator('form.signing')).toHaveCount(0);
 

@@ -11,11 +11,10 @@
 //!   files, with the same stylesheets), both served by the same static server, alternated
 //!   over N runs in one browser (`QIANYUE_BENCH_RUNS`, default 15). Medians and the ratio.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use crate::cmd::command;
+use crate::cmd::{command, compressed_len};
 use crate::static_server::Server;
 use crate::Result;
 
@@ -99,25 +98,7 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 
 /// The size of `data` compressed by `brotli -q 11` (the CLI of Debian's `brotli` package).
 fn brotli_len(data: &[u8]) -> Result<usize> {
-    let mut child = command("brotli", &["-c", "-q", "11"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start brotli: {e}"))?;
-    let mut stdin = child.stdin.take().ok_or("brotli has no stdin")?;
-    let input = data.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("brotli: {e}"))?;
-    writer
-        .join()
-        .map_err(|_| "brotli writer panicked".to_owned())?
-        .map_err(|e| format!("brotli: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("brotli failed ({})", out.status));
-    }
-    Ok(out.stdout.len())
+    compressed_len("brotli", &["-c", "-q", "11"], data)
 }
 
 /// The one file in `dir` whose name ends in `suffix`.

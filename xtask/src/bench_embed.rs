@@ -16,11 +16,9 @@
 //! embedded instance loads its form at once (the portal opened it to have it signed), so both
 //! sides of that ratio count the form's deferred chunks; the element mode adds the embedding's.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
-use crate::cmd::{command, run_in};
+use crate::cmd::{compressed_len, run_in};
 use crate::Result;
 
 /// Raw, gzip and brotli sizes of one or more files.
@@ -65,28 +63,6 @@ fn delta(new: Size, old: Size) -> String {
         d(new.gzip, old.gzip),
         d(new.brotli, old.brotli)
     )
-}
-
-fn compressed_len(program: &str, args: &[&str], data: &[u8]) -> Result<usize> {
-    let mut child = command(program, args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start {program}: {e}"))?;
-    let mut stdin = child.stdin.take().ok_or("no stdin")?;
-    let input = data.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("{program}: {e}"))?;
-    writer
-        .join()
-        .map_err(|_| format!("{program}: writer panicked"))?
-        .map_err(|e| format!("{program}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("{program} failed ({})", out.status));
-    }
-    Ok(out.stdout.len())
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {

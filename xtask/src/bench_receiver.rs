@@ -14,27 +14,17 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use crate::cmd::{command, run_in};
+use crate::cmd::{line, sh};
 use crate::Result;
 
 const CONSENTS: &str = "6000";
 const CONNECTIONS: &str = "32";
 
 pub fn run(root: &Path, out_dir: &Path) -> Result {
-    run_in(
+    sh(
         root,
-        "cargo",
-        &[
-            "build",
-            "--profile",
-            "receiver",
-            "--package",
-            "qianyue-receiver",
-            "--bin",
-            "qianyue-receiver",
-            "--example",
-            "bench_load",
-        ],
+        "cargo build --profile receiver --package qianyue-receiver --bin qianyue-receiver \
+         --example bench_load",
     )?;
     // openssl before, between and after the loads; the median is the baseline (one 3 s
     // sample moves by ±10 % on these shared cores).
@@ -129,21 +119,8 @@ fn measure(root: &Path, database_url: Option<&str>) -> Result<Load> {
     ));
     let _ = std::fs::remove_dir_all(&data);
     std::fs::create_dir_all(data.join("no-app")).map_err(|e| e.to_string())?;
-    let mut receiver = command(
-        "cargo",
-        &[
-            "run",
-            "--quiet",
-            "--profile",
-            "receiver",
-            "--package",
-            "qianyue-receiver",
-            "--bin",
-            "qianyue-receiver",
-        ],
-    );
+    let mut receiver = crate::receiver_command(root, "receiver")?;
     receiver
-        .current_dir(root)
         .env("QIANYUE_ADDR", "127.0.0.1:0")
         .env("QIANYUE_DATA_DIR", &data)
         .env("QIANYUE_DIST", data.join("no-app"))
@@ -181,26 +158,10 @@ fn listening_addr(child: &mut Child) -> Result<String> {
 }
 
 fn load(root: &Path, addr: &str) -> Result<Load> {
-    let out = command(
-        "cargo",
-        &[
-            "run",
-            "--quiet",
-            "--profile",
-            "receiver",
-            "--package",
-            "qianyue-receiver",
-            "--example",
-            "bench_load",
-            "--",
-            "--addr",
-            addr,
-            "--n",
-            CONSENTS,
-            "--connections",
-            CONNECTIONS,
-        ],
-    )
+    let out = line(&format!(
+        "cargo run --quiet --profile receiver --package qianyue-receiver --example bench_load \
+         -- --addr {addr} --n {CONSENTS} --connections {CONNECTIONS}"
+    ))
     .current_dir(root)
     .output()
     .map_err(|e| format!("cannot run bench_load: {e}"))?;

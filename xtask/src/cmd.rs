@@ -1,7 +1,9 @@
-//! Running commands with the project's PATH, and timing named steps.
+//! Running commands with the project's PATH (one-line commands split on whitespace), piping
+//! data through a compressor, and timing named steps.
 
+use std::io::Write;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::Result;
@@ -25,6 +27,26 @@ pub fn command(program: &str, args: &[&str]) -> Command {
         .env("PATH", path_env())
         .env("TRUNK_SKIP_VERSION_CHECK", "true");
     command
+}
+
+/// A command from one line split on whitespace, the program then its arguments: for the many
+/// commands whose arguments hold no spaces (`line("cargo fmt --all --check")`).
+pub fn line(line: &str) -> Command {
+    let mut words = line.split_whitespace();
+    let program = words.next().unwrap_or_default();
+    command(program, &words.collect::<Vec<_>>())
+}
+
+/// Runs `line` (split on whitespace, as [`line`]) in `dir`: Ok if it succeeds.
+pub fn sh(dir: &Path, line: &str) -> Result {
+    sh_env(dir, line, &[])
+}
+
+/// Runs `line` (split on whitespace, as [`line`]) in `dir` with `env` set: Ok if it succeeds.
+pub fn sh_env(dir: &Path, line: &str, env: &[(&str, &str)]) -> Result {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let (program, args) = words.split_first().ok_or("an empty command line")?;
+    run_env_in(dir, program, args, env)
 }
 
 pub fn run_in(dir: &Path, program: &str, args: &[&str]) -> Result {
@@ -53,6 +75,30 @@ pub fn output(program: &str, args: &[&str]) -> Option<String> {
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The length of `data` piped through `program args`, a compressor writing to its standard
+/// output (`gzip -9 -c -n`, `brotli -c -q 11`).
+pub fn compressed_len(program: &str, args: &[&str], data: &[u8]) -> Result<usize> {
+    let mut child = command(program, args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {program}: {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    let input = data.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("{program}: {e}"))?;
+    writer
+        .join()
+        .map_err(|_| format!("{program}: writer panicked"))?
+        .map_err(|e| format!("{program}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("{program} failed ({})", out.status));
+    }
+    Ok(out.stdout.len())
 }
 
 /// Named steps with their durations, printed as they finish and once more at the end.

@@ -33,26 +33,6 @@ pub struct Outcome {
     pub ok: bool,
 }
 
-/// The receiver's debug binary, which the Playwright offline test and the engine journeys
-/// (tests/engines/server.mjs) start; built if it is not (a no-op when it is up to date).
-pub fn receiver(root: &Path) -> Result<PathBuf> {
-    cmd::run_in(
-        root,
-        "cargo",
-        &[
-            "build",
-            "--quiet",
-            "--package",
-            "qianyue-receiver",
-            "--bin",
-            "qianyue-receiver",
-        ],
-    )?;
-    Ok(crate::target_dir(root)
-        .join("debug")
-        .join("qianyue-receiver"))
-}
-
 fn start(
     root: &Path,
     dist: &Path,
@@ -111,7 +91,7 @@ fn count(log: &str, what: &str) -> u32 {
 /// all three: the browsers mostly wait on their pages, measured in docs/engines.md), into
 /// `outcomes`, printing a line per engine with its passed count and time.
 pub fn journeys(root: &Path, dist: &Path, outcomes: &mut Vec<Outcome>) -> Result {
-    let receiver = receiver(root)?;
+    let receiver = crate::receiver_binary(root, "dev")?;
     let logs = crate::target_dir(root).join("engines");
     std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
     let jobs = std::env::var("QIANYUE_ENGINE_JOBS")

@@ -7,6 +7,9 @@
 //! - `bench`: run the benchmarks and write `bench-results/*.json`.
 //! - `postgres`: start the tests' throwaway PostgreSQL (TLS, loopback), print its URL for
 //!   `QIANYUE_TEST_POSTGRES_URL`, and stop it when stdin ends or a line is entered.
+//! - `static-serve [--port N]`: serve `dist/` (built already) as the end-to-end tests see it.
+//! - `vector`: write the checked-in payload vector again (`crates/domain/examples/write_vector.rs`),
+//!   after the content of the agreement changed; the domain's tests check that it verifies.
 //!
 //! Only the standard library: this runs first on a fresh machine, before anything is cached.
 
@@ -22,8 +25,8 @@ mod postgres;
 mod static_server;
 mod tools;
 
-use std::path::PathBuf;
-use std::process::ExitCode;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,11 +37,16 @@ fn main() -> ExitCode {
         Some("build") => tools::ensure_build_tools().and_then(|()| build_app()),
         Some("static-serve") => static_serve(&args[1..]),
         Some("postgres") => postgres_for_tests(),
+        Some("vector") => cmd::sh(
+            &root(),
+            "cargo run --quiet --package qianyue-domain --features test-support --example write_vector",
+        ),
         // The journeys in every engine against dist/ (built already), as `test` runs them.
         Some("engines") => engines::journeys(&root(), &root().join("dist"), &mut Vec::new()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <serve [--port N] | test | bench | build | engines | postgres>"
+                "usage: cargo xtask <serve [--port N] | test | bench [part…] | build | \
+                 static-serve [--port N] | engines | postgres | vector>"
             );
             return ExitCode::from(2);
         }
@@ -67,7 +75,7 @@ pub fn root() -> PathBuf {
 }
 
 /// Cargo's target directory (`CARGO_TARGET_DIR`, else `target/` in the workspace).
-fn target_dir(root: &std::path::Path) -> PathBuf {
+fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"))
@@ -86,11 +94,30 @@ fn port_arg(args: &[String], default: u16) -> Result<u16> {
 /// The release build, split into its first load and deferred chunks (src/deferred.rs,
 /// scripts/split.mjs).
 fn build_app() -> Result {
-    cmd::run_in(
-        &root(),
-        "trunk",
-        &["build", "--release", "--features", "split"],
-    )
+    cmd::sh(&root(), "trunk build --release --features split")
+}
+
+/// The receiver's binary as built for `profile` (`dev`, or `receiver` for `serve` and `bench`),
+/// built first (a no-op when it is up to date).
+pub fn receiver_binary(root: &Path, profile: &str) -> Result<PathBuf> {
+    cmd::sh(
+        root,
+        &format!(
+            "cargo build --profile {profile} --package qianyue-receiver --bin qianyue-receiver"
+        ),
+    )?;
+    let dir = if profile == "dev" { "debug" } else { profile };
+    Ok(target_dir(root)
+        .join(dir)
+        .join(format!("qianyue-receiver{}", std::env::consts::EXE_SUFFIX)))
+}
+
+/// A command that runs the receiver as built for `profile` (built first, as
+/// [`receiver_binary`]), in the workspace root.
+pub fn receiver_command(root: &Path, profile: &str) -> Result<Command> {
+    let mut command = Command::new(receiver_binary(root, profile)?);
+    command.current_dir(root);
+    Ok(command)
 }
 
 fn serve(args: &[String]) -> Result {
@@ -105,25 +132,8 @@ fn serve(args: &[String]) -> Result {
     // Built first, in the open (cargo's own progress shows), then run directly: the URL is
     // printed only once the receiver answers.
     println!("Building the receiver (--profile receiver; the first build takes minutes)…");
-    cmd::run_in(
-        &root,
-        "cargo",
-        &[
-            "build",
-            "--profile",
-            "receiver",
-            "--package",
-            "qianyue-receiver",
-            "--bin",
-            "qianyue-receiver",
-        ],
-    )?;
-    let binary = target_dir(&root)
-        .join("receiver")
-        .join(format!("qianyue-receiver{}", std::env::consts::EXE_SUFFIX));
-    let mut receiver = std::process::Command::new(&binary);
+    let mut receiver = receiver_command(&root, "receiver")?;
     receiver
-        .current_dir(&root)
         .env("QIANYUE_ADDR", addr.to_string())
         .env("QIANYUE_DIST", root.join("dist"));
     if std::env::var_os("QIANYUE_FRAME_ANCESTORS").is_none() {
@@ -136,7 +146,7 @@ fn serve(args: &[String]) -> Result {
     println!("Starting the receiver…");
     let mut child = receiver
         .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+        .map_err(|e| format!("cannot start {}: {e}", receiver.get_program().display()))?;
     if let Err(e) = wait_until_healthy(addr, &mut child, std::time::Duration::from_secs(120)) {
         let _ = child.kill();
         let _ = child.wait();
@@ -212,52 +222,30 @@ fn static_serve(args: &[String]) -> Result {
     Ok(())
 }
 
+/// The app's browser tests (tests/browser/, one binary) and its unit tests, for wasm32: the
+/// runner (wasm-bindgen-test-runner, .cargo/config.toml) drives the browser whose driver the
+/// environment names (`CHROMEDRIVER` or `GECKODRIVER`).
+const BROWSER_TESTS: &str = "cargo test --package qianyue --target wasm32-unknown-unknown";
+
 fn test() -> Result {
     let mut steps = cmd::Steps::default();
     steps.run("install build tools", tools::ensure_build_tools)?;
     steps.run("install test tools", tools::ensure_test_tools)?;
     let root = root();
-    steps.run("format", || {
-        cmd::run_in(&root, "cargo", &["fmt", "--all", "--check"])
-    })?;
+    let sh = |line: &str| cmd::sh(&root, line);
+    steps.run("format", || sh("cargo fmt --all --check"))?;
     steps.run("clippy (native)", || {
-        cmd::run_in(
-            &root,
-            "cargo",
-            &[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        )
+        sh("cargo clippy --workspace --all-targets -- -D warnings")
     })?;
     steps.run("clippy (wasm32 app and browser tests)", || {
-        cmd::run_in(
-            &root,
-            "cargo",
-            &[
-                "clippy",
-                "--package",
-                "qianyue",
-                "--all-targets",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        )
+        sh("cargo clippy --package qianyue --all-targets --target wasm32-unknown-unknown -- -D warnings")
     })?;
     steps.run("native tests (with PostgreSQL on loopback)", || {
         // The receiver's tests run against SQLite and this server; it stops when dropped.
         let pg = postgres::Postgres::start()?;
-        cmd::run_env_in(
+        cmd::sh_env(
             &root,
-            "cargo",
-            &["test", "--workspace"],
+            "cargo test --workspace",
             &[
                 ("QIANYUE_TEST_POSTGRES_URL", pg.url.as_str()),
                 ("QIANYUE_TEST_REQUIRE_POSTGRES", "1"),
@@ -265,31 +253,15 @@ fn test() -> Result {
         )
     })?;
     steps.run("domain crate for wasm32", || {
-        cmd::run_in(
-            &root,
-            "cargo",
-            &[
-                "build",
-                "--package",
-                "qianyue-domain",
-                "--target",
-                "wasm32-unknown-unknown",
-            ],
-        )
+        sh("cargo build --package qianyue-domain --target wasm32-unknown-unknown")
     })?;
+    // One binary, tests/browser/ (its parts: agreement, signing, outbox).
     steps.run(
         "browser tests (wasm-bindgen-test, headless Chromium)",
         || {
-            cmd::run_env_in(
+            cmd::sh_env(
                 &root,
-                "cargo",
-                &[
-                    "test",
-                    "--package",
-                    "qianyue",
-                    "--target",
-                    "wasm32-unknown-unknown",
-                ],
+                BROWSER_TESTS,
                 &[("CHROMEDRIVER", tools::CHROMEDRIVER)],
             )
         },
@@ -298,7 +270,7 @@ fn test() -> Result {
     steps.run("end-to-end tests (Playwright, headless Chromium)", || {
         // The offline test (tests/e2e/offline.spec.ts) starts and restarts the real receiver
         // itself: the debug binary, already built for the receiver's own tests.
-        let receiver = engines::receiver(&root)?;
+        let receiver = receiver_binary(&root, "dev")?;
         let receiver = receiver.to_string_lossy().into_owned();
         let server = static_server::Server::start(&root.join("dist"), 0)?;
         let base_url = format!("http://{}", server.addr());
@@ -318,19 +290,9 @@ fn test() -> Result {
     // POSTed to the receiver.
     steps.run("browser-signed envelope verified and accepted", || {
         for package in ["qianyue-domain", "qianyue-receiver"] {
-            cmd::run_in(
-                &root,
-                "cargo",
-                &[
-                    "test",
-                    "--package",
-                    package,
-                    "--test",
-                    "browser_vector",
-                    "--",
-                    "--ignored",
-                ],
-            )?;
+            sh(&format!(
+                "cargo test --package {package} --test browser_vector -- --ignored"
+            ))?;
         }
         Ok(())
     })?;
@@ -340,16 +302,7 @@ fn test() -> Result {
         "browser tests (wasm-bindgen-test, headless Firefox)",
         || {
             let geckodriver = tools::geckodriver();
-            let mut test = cmd::command(
-                "cargo",
-                &[
-                    "test",
-                    "--package",
-                    "qianyue",
-                    "--target",
-                    "wasm32-unknown-unknown",
-                ],
-            );
+            let mut test = cmd::line(BROWSER_TESTS);
             test.current_dir(&root)
                 .env("GECKODRIVER", geckodriver)
                 .env_remove("CHROMEDRIVER");

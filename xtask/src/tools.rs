@@ -176,8 +176,21 @@ fn deb_installed(package: &str) -> bool {
         .is_some_and(|status| status.contains("install ok installed"))
 }
 
-/// `npm ci` when node_modules is missing or older than the lockfile.
+/// `npm ci` when node_modules is missing or older than the lockfile. A node_modules that is a
+/// symbolic link (a worktree sharing another checkout's packages) is left alone: `npm ci` would
+/// empty the directory it points to.
 fn ensure_node_packages(root: &Path) -> Result {
+    let modules = root.join("node_modules");
+    if std::fs::symlink_metadata(&modules).is_ok_and(|m| m.file_type().is_symlink()) {
+        return if modules.join(".bin/wasm-opt").exists() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} links to packages without wasm-opt: run `npm ci` where it points",
+                modules.display()
+            ))
+        };
+    }
     let lock = root.join("package-lock.json");
     let marker = root.join("node_modules/.package-lock.json");
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();

@@ -36,3 +36,8 @@ pub mod incremental;
 pub mod content;
 pub mod payload;
 pub mod origins;
+
+/// Fixtures the domain's and the receiver's tests share (the test key, signed seed consents,
+/// the checked-in vector): only with the `test-support` feature, which only tests enable.
+#[cfg(feature = "test-support")]
+pub mod testing;

@@ -2,11 +2,8 @@
 //! checks, and the checked-in vector.
 //!
 //! The vector `fixtures/payload-vector.json` is an envelope signed with the fixed test key
-//! below. To write it again (after the content of the agreement changed, say):
-//!
-//! ```sh
-//! QIANYUE_WRITE_VECTOR=1 cargo test -p qianyue-domain --test payload write_vector
-//! ```
+//! (`qianyue_domain::testing`, shared with the receiver's tests). To write it again (after the
+//! content of the agreement changed, say): `cargo xtask vector`.
 
 use std::path::PathBuf;
 
@@ -15,83 +12,18 @@ use p256::ecdsa::{Signature, SigningKey};
 use qianyue_domain::content::Lang;
 use qianyue_domain::date::Date;
 use qianyue_domain::error::RuleError;
-use qianyue_domain::form::Form;
 use qianyue_domain::holidays::{parse_notice, CalendarBasis, Calendars};
 use qianyue_domain::payload::*;
 use qianyue_domain::preview::preview;
+use qianyue_domain::testing::{
+    drawn_signature, fixture, payload_showing, payload_with, seed_form, sign, sign_value, test_key,
+    vector_envelope, SIGNED_AT, VECTOR_ID,
+};
 use serde_json::{json, Value};
 
-/// The fixed test key (private scalar d = 0x01 0x02 … 0x20). Never used outside tests.
-fn test_key() -> SigningKey {
-    let d: Vec<u8> = (1..=32).collect();
-    SigningKey::from_slice(&d).expect("a valid scalar")
-}
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn seed_form() -> Form {
-    let text = std::fs::read_to_string(fixture("seed-form-with-fees.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-const SIGNED_AT: &str = "2023-04-10T15:04:05+08:00";
 /// The receiver's clock in these tests: an hour after the signing.
 fn now() -> i64 {
     SignedAt::parse(SIGNED_AT).unwrap().unix_seconds() + 3600
-}
-
-fn drawn_signature() -> SignatureImage {
-    // Two strokes: a rising line and a wave.
-    let first: Vec<[u32; 2]> = (0..24).map(|i| [20 + i * 6, 120 - i * 3]).collect();
-    let second: Vec<[u32; 2]> = (0..30)
-        .map(|i| [40 + i * 7, 90 + [0, 6, 10, 6, 0, 6][i as usize % 6]])
-        .collect();
-    SignatureImage::Strokes {
-        width: 400,
-        height: 160,
-        strokes: vec![first, second],
-    }
-}
-
-fn payload_with(form: Form, idempotency_id: &str, key: &SigningKey) -> ConsentPayload {
-    let signed_at = SignedAt::parse(SIGNED_AT).unwrap();
-    let previews = preview(&form, signed_at.date());
-    payload_showing(form, &previews, signed_at, idempotency_id, key)
-}
-
-fn payload_showing(
-    form: Form,
-    previews: &qianyue_domain::preview::Preview,
-    signed_at: SignedAt,
-    idempotency_id: &str,
-    key: &SigningKey,
-) -> ConsentPayload {
-    ConsentPayload::new(PayloadParts {
-        form,
-        langs: vec![Lang::Zh, Lang::En],
-        previews,
-        signature_image: drawn_signature(),
-        signed_at,
-        idempotency_id: idempotency_id.into(),
-        public_key: Jwk::from_verifying_key(key.verifying_key()),
-    })
-}
-
-fn sign(payload: &ConsentPayload, key: &SigningKey) -> String {
-    let bytes = payload.signing_bytes().unwrap();
-    let sig: Signature = key.sign(&bytes);
-    payload.envelope_json(&sig.to_bytes().into()).unwrap()
-}
-
-/// Signs an already canonical payload value (for tampering with it first).
-fn sign_value(value: &Value, key: &SigningKey) -> String {
-    let bytes = canonical_bytes(value).unwrap();
-    let sig: Signature = key.sign(&bytes);
-    envelope_from_parts(&bytes, &sig.to_bytes().into())
 }
 
 const ID: &str = "3b241101-e2bb-4255-8caf-4136c566a962";
@@ -805,29 +737,7 @@ fn every_rule_has_a_code_and_two_messages() {
 }
 
 // ------------------------------------------------------------------------------------------
-// The checked-in vector
-
-const VECTOR_ID: &str = "0f8e2c53-5b1a-4c7e-9d2f-6a3b8c1d4e5f";
-
-fn vector_envelope() -> String {
-    let key = test_key();
-    // The vector stays a `qianyue-consent/1` payload: it shows no working-day figure, so it
-    // has no `calendars` member (docs/payload.md's worked example).
-    let signed_at = SignedAt::parse(SIGNED_AT).unwrap();
-    let mut previews = preview(&seed_form(), signed_at.date());
-    previews.remove("privacy.reply_by");
-    let mut p = payload_showing(seed_form(), &previews, signed_at, VECTOR_ID, &key);
-    assert_eq!(p.format, FORMAT);
-    p.signature_image = drawn_signature();
-    sign(&p, &key)
-}
-
-#[test]
-fn write_vector() {
-    if std::env::var_os("QIANYUE_WRITE_VECTOR").is_some() {
-        std::fs::write(fixture("payload-vector.json"), vector_envelope() + "\n").unwrap();
-    }
-}
+// The checked-in vector (written by `cargo xtask vector`)
 
 /// `4600` → `"4,600"`, as the docs write byte counts.
 fn thousands(n: usize) -> String {
@@ -859,7 +769,7 @@ fn the_checked_in_vector_verifies() {
             r.fields
         );
     }
-    // RFC 6979 signatures are deterministic: the file is exactly what the helper writes.
+    // RFC 6979 signatures are deterministic: the file is what `cargo xtask vector` writes.
     assert_eq!(text.trim_end(), vector_envelope());
     // docs/payload.md's worked example quotes the vector's signature and payload hash.
     let docs = std::fs::read_to_string(
@@ -939,7 +849,7 @@ fn december_payload(key: &SigningKey) -> ConsentPayload {
     form.agent.valid_to = "2027-06-30".into();
     let signed_at = SignedAt::parse(SIGNED_DEC).unwrap();
     let previews = preview(&form, signed_at.date());
-    payload_showing(form, &previews, signed_at, ID, key)
+    payload_showing(form, &previews, signed_at, ID, drawn_signature(), key)
 }
 
 fn december_now() -> i64 {

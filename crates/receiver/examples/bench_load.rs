@@ -10,16 +10,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use p256::ecdsa::signature::Signer as _;
-use p256::ecdsa::{Signature, SigningKey};
-use qianyue_domain::content::Lang;
-use qianyue_domain::form::Form;
-use qianyue_domain::payload::{ConsentPayload, Jwk, PayloadParts, SignatureImage, SignedAt};
+use qianyue_domain::payload::SignatureImage;
 use qianyue_domain::preview::preview;
+use qianyue_domain::testing::{payload_showing, seed_form, sign, signed_at, test_key};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-const SEED_FORM: &str = include_str!("../../domain/tests/fixtures/seed-form-with-fees.json");
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter()
@@ -42,10 +37,9 @@ fn uuid(n: usize, salt: u64) -> String {
 }
 
 fn envelopes(n: usize) -> Vec<Vec<u8>> {
-    let d: Vec<u8> = (1..=32).collect();
-    let key = SigningKey::from_slice(&d).expect("test key");
-    let form: Form = serde_json::from_str(SEED_FORM).expect("seed form");
-    let signed_at = SignedAt::parse("2023-04-10T15:04:05+08:00").expect("time");
+    let key = test_key();
+    let form = seed_form();
+    let signed_at = signed_at();
     let previews = preview(&form, signed_at.date());
     let salt = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -53,25 +47,20 @@ fn envelopes(n: usize) -> Vec<Vec<u8>> {
     let drawn: Vec<[u32; 2]> = (0..40).map(|i| [20 + i * 8, 60 + (i * 7) % 40]).collect();
     (0..n)
         .map(|i| {
-            let payload = ConsentPayload::new(PayloadParts {
-                form: form.clone(),
-                langs: vec![Lang::Zh, Lang::En],
-                previews: &previews,
-                signature_image: SignatureImage::Strokes {
-                    width: 400,
-                    height: 160,
-                    strokes: vec![drawn.clone()],
-                },
+            let image = SignatureImage::Strokes {
+                width: 400,
+                height: 160,
+                strokes: vec![drawn.clone()],
+            };
+            let payload = payload_showing(
+                form.clone(),
+                &previews,
                 signed_at,
-                idempotency_id: uuid(i, salt),
-                public_key: Jwk::from_verifying_key(key.verifying_key()),
-            });
-            let bytes = payload.signing_bytes().expect("canonical");
-            let sig: Signature = key.sign(&bytes);
-            payload
-                .envelope_json(&sig.to_bytes().into())
-                .expect("envelope")
-                .into_bytes()
+                &uuid(i, salt),
+                image,
+                &key,
+            );
+            sign(&payload, &key).into_bytes()
         })
         .collect()
 }

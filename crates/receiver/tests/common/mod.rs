@@ -12,15 +12,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use p256::ecdsa::signature::Signer as _;
-use p256::ecdsa::{Signature, SigningKey};
-use qianyue_domain::content::Lang;
 use qianyue_domain::form::Form;
-use qianyue_domain::payload::{
-    canonical_bytes, envelope_from_parts, ConsentPayload, Jwk, PayloadParts, SignatureImage,
-    SignedAt,
-};
-use qianyue_domain::preview::preview;
+use qianyue_domain::payload::SignedAt;
+use qianyue_domain::testing;
 use serde_json::Value;
 
 pub const TOKEN: &str = "test-token-0123456789abcdef";
@@ -477,33 +471,17 @@ fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
 // ------------------------------------------------------------------------------------------
 // Payloads
 
-/// The fixed test key of the domain crate's vector (d = 0x01 … 0x20).
-pub fn test_key() -> SigningKey {
-    let d: Vec<u8> = (1..=32).collect();
-    SigningKey::from_slice(&d).unwrap()
-}
+pub use qianyue_domain::testing::{seed_form, test_key};
 
+/// `crates/domain/tests/fixtures/<name>`.
 pub fn domain_fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../domain/tests/fixtures")
-        .join(name)
-}
-
-pub fn seed_form() -> Form {
-    let text = std::fs::read_to_string(domain_fixture("seed-form-with-fees.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
+    testing::fixture(name)
 }
 
 /// The checked-in vector (an envelope signed with the test key).
 pub fn vector() -> Vec<u8> {
-    std::fs::read_to_string(domain_fixture("payload-vector.json"))
-        .unwrap()
-        .trim_end()
-        .as_bytes()
-        .to_vec()
+    testing::vector().into_bytes()
 }
-
-pub const SIGNED_AT: &str = "2023-04-10T15:04:05+08:00";
 
 /// A random lower-case UUID v4 (from the OS's random source).
 pub fn uuid() -> String {
@@ -524,22 +502,7 @@ pub fn uuid() -> String {
 
 /// The seed consent with this id, as a payload value.
 pub fn payload_value(id: &str) -> Value {
-    let key = test_key();
-    let form = seed_form();
-    let signed_at = SignedAt::parse(SIGNED_AT).unwrap();
-    let previews = preview(&form, signed_at.date());
-    let payload = ConsentPayload::new(PayloadParts {
-        form,
-        langs: vec![Lang::Zh, Lang::En],
-        previews: &previews,
-        signature_image: SignatureImage::Typed {
-            text: "刘志强".into(),
-        },
-        signed_at,
-        idempotency_id: id.into(),
-        public_key: Jwk::from_verifying_key(key.verifying_key()),
-    });
-    serde_json::to_value(payload).unwrap()
+    consent_value(seed_form(), testing::signed_at(), id)
 }
 
 /// Seconds since the epoch, now.
@@ -554,31 +517,20 @@ pub fn now_unix() -> i64 {
 /// signing date its date in China Standard Time (as the app fills it), the authorisation
 /// running from 2023-04-01 to 2099-12-31, and the figures on that date.
 pub fn payload_value_signed_at(id: &str, unix: i64) -> Value {
-    let key = test_key();
-    let mut form = seed_form();
     let signed_at = SignedAt::from_unix_seconds(unix).unwrap();
-    form.signing.date = signed_at.date().to_string();
-    form.agent.valid_to = "2099-12-31".into();
-    let previews = preview(&form, signed_at.date());
-    let payload = ConsentPayload::new(PayloadParts {
-        form,
-        langs: vec![Lang::Zh, Lang::En],
-        previews: &previews,
-        signature_image: SignatureImage::Typed {
-            text: "刘志强".into(),
-        },
-        signed_at,
-        idempotency_id: id.into(),
-        public_key: Jwk::from_verifying_key(key.verifying_key()),
-    });
+    consent_value(testing::seed_form_signed_at(signed_at), signed_at, id)
+}
+
+/// `form` signed at `signed_at` with a typed signature and the test key, showing the figures
+/// of that day, as a payload value.
+fn consent_value(form: Form, signed_at: SignedAt, id: &str) -> Value {
+    let payload = testing::payload_at(form, signed_at, id, testing::typed_signature(), &test_key());
     serde_json::to_value(payload).unwrap()
 }
 
 /// Signs a payload value (after any edit) into an envelope body.
 pub fn sign_value(value: &Value) -> Vec<u8> {
-    let bytes = canonical_bytes(value).unwrap();
-    let sig: Signature = test_key().sign(&bytes);
-    envelope_from_parts(&bytes, &sig.to_bytes().into()).into_bytes()
+    testing::sign_value(value, &test_key()).into_bytes()
 }
 
 /// A signed seed consent with this id, edited first by `edit`.

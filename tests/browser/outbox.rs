@@ -2,7 +2,6 @@
 //! encrypted before anything is sent (no ID number in the stored records), a network failure
 //! keeps it queued, a 4xx moves it to "needs attention" and it stays there, the reader can
 //! remove it, and the AES key cannot be exported.
-#![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Reflect, Uint8Array};
 use leptos::prelude::WithUntracked;
@@ -10,9 +9,7 @@ use qianyue::outbox::{self, Delivery, State};
 use qianyue::outbox_store::{self, ITEMS, KEYS};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-
-wasm_bindgen_test_configure!(run_in_browser);
+use wasm_bindgen_test::wasm_bindgen_test;
 
 const ID_NUMBER: &str = "440307198505201246";
 

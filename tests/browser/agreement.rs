@@ -1,7 +1,6 @@
-//! The reading view in a real browser (wasm-bindgen-test in headless Chromium): language modes,
-//! clause-aligned rows, and blanks that follow the form. Each test mounts the language switch
-//! and the agreement, with their state provided, into its own container.
-#![cfg(target_arch = "wasm32")]
+//! The reading view in a real browser: language modes, clause-aligned rows, and blanks that
+//! follow the form. Each test mounts the language switch and the agreement, with their state
+//! provided, into its own container.
 
 use leptos::prelude::*;
 use leptos::task::tick;
@@ -11,14 +10,14 @@ use qianyue::state::{provide_app_state, AppState};
 use qianyue_domain::content::{agreement, Lang, PartId};
 use qianyue_domain::form::Form;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, HtmlElement};
 
-wasm_bindgen_test_configure!(run_in_browser);
+use crate::support::{all, choose_locale, has_cjk, mount_view, one};
 
 fn seed_form() -> Form {
     qianyue::prefill::parse(include_str!(
-        "../crates/domain/tests/fixtures/seed-form.json"
+        "../../crates/domain/tests/fixtures/seed-form.json"
     ))
     .expect("the seed form parses")
 }
@@ -29,18 +28,15 @@ fn install_stylesheet() {
     if document.get_element_by_id("agreement-css").is_none() {
         let style = document.create_element("style").unwrap();
         style.set_id("agreement-css");
-        style.set_text_content(Some(include_str!("../style/agreement.css")));
+        style.set_text_content(Some(include_str!("../../style/agreement.css")));
         document.head().unwrap().append_child(&style).unwrap();
     }
 }
 
 fn mount(form: Form) -> (HtmlElement, AppState, impl Sized) {
     install_stylesheet();
-    let document = document();
-    let container: HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&container).unwrap();
     let state = AppState::new(form);
-    let handle = leptos::mount::mount_to(container.clone(), move || {
+    let (container, handle) = mount_view(move || {
         provide_app_state(state);
         view! {
             <LocaleSwitch locale=state.locale />
@@ -48,20 +44,6 @@ fn mount(form: Form) -> (HtmlElement, AppState, impl Sized) {
         }
     });
     (container, state, handle)
-}
-
-fn all(root: &Element, selector: &str) -> Vec<Element> {
-    let list = root.query_selector_all(selector).unwrap();
-    (0..list.length())
-        .map(|i| list.item(i).unwrap().unchecked_into())
-        .collect()
-}
-
-fn one(root: &Element, selector: &str) -> HtmlElement {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("nothing matches {selector}"))
-        .unchecked_into()
 }
 
 fn part(container: &HtmlElement, part: PartId) -> HtmlElement {
@@ -81,20 +63,11 @@ fn is_empty_blank(blank: &Element) -> bool {
         .is_some_and(|c| c.split_whitespace().any(|c| c == "empty"))
 }
 
-fn has_cjk(text: &str) -> bool {
-    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-}
-
-async fn choose(container: &HtmlElement, hook: &str) {
-    one(container, &format!("[data-locale='{hook}']")).click();
-    tick().await;
-}
-
 #[wasm_bindgen_test]
 async fn switching_language_changes_lang_and_the_visible_text() {
     let (container, _state, _mounted) = mount(seed_form());
 
-    choose(&container, "zh-CN").await;
+    choose_locale(&container, "zh-CN").await;
     for id in PartId::ALL {
         let part = part(&container, id);
         assert_eq!(
@@ -110,7 +83,7 @@ async fn switching_language_changes_lang_and_the_visible_text() {
         .inner_text()
         .contains("一、我们如何处理您的集团/个人信息"));
 
-    choose(&container, "en").await;
+    choose_locale(&container, "en").await;
     for id in PartId::ALL {
         let part = part(&container, id);
         assert_eq!(
@@ -130,7 +103,7 @@ async fn switching_language_changes_lang_and_the_visible_text() {
     let root_lang = document().document_element().unwrap().get_attribute("lang");
     assert_eq!(root_lang.as_deref(), Some("en"));
 
-    choose(&container, "both").await;
+    choose_locale(&container, "both").await;
     let privacy = part(&container, PartId::Privacy);
     assert_eq!(one(&privacy, ".rows").get_attribute("lang"), None);
     let langs = langs_of_cells(&privacy);
@@ -145,7 +118,7 @@ async fn switching_language_changes_lang_and_the_visible_text() {
 #[wasm_bindgen_test]
 async fn side_by_side_rows_line_up_by_clause_id() {
     let (container, _state, _mounted) = mount(seed_form());
-    choose(&container, "both").await;
+    choose_locale(&container, "both").await;
 
     for id in [PartId::Privacy, PartId::Service, PartId::Authorization] {
         let content = agreement().part(id);
@@ -185,7 +158,7 @@ async fn side_by_side_rows_line_up_by_clause_id() {
 #[wasm_bindgen_test]
 async fn a_blank_shows_the_form_value_and_follows_it() {
     let (container, state, _mounted) = mount(Form::default());
-    choose(&container, "both").await;
+    choose_locale(&container, "both").await;
     let order = part(&container, PartId::Order);
     let blanks = || all(&order, "[data-field='customer.group_name']");
 
@@ -235,7 +208,7 @@ fn visible(blank: &Element) -> String {
 #[wasm_bindgen_test]
 async fn id_numbers_in_the_blanks_are_masked_until_revealed() {
     let (container, state, _mounted) = mount(seed_form());
-    choose(&container, "both").await;
+    choose_locale(&container, "both").await;
     let contact = || all(&container, "[data-field='contact.id_number']");
     let agent = || all(&container, "[data-field='agent.id_number']");
     assert_eq!(contact().len(), 2, "part A, zh and en");

@@ -1,118 +1,27 @@
-//! Component tests of the signing journey in a real browser (wasm-bindgen-test, headless
-//! Chromium): messages appear on leaving a field and clear when fixed, previews follow the fee
-//! inputs, a cross-field error marks every field involved, the language switch changes the
-//! messages, ID numbers are masked, values are shown as text, the draft is saved once typing
-//! pauses and survives a remount.
-#![cfg(target_arch = "wasm32")]
+//! The signing journey in a real browser: messages appear on leaving a field and clear when
+//! fixed, previews follow the fee inputs, a cross-field error marks every field involved, the
+//! language switch changes the messages and the page's language, ID numbers are masked, values
+//! are shown as text, the draft is saved once typing pauses and survives a remount.
 
-use leptos::task::tick;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Event, EventInit, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::{Event, HtmlElement, HtmlInputElement};
 
-wasm_bindgen_test_configure!(run_in_browser);
+use crate::support::{
+    choose, click, fill, has, has_cjk, input, invalid, leave, message_of, mount_app, reach_form,
+    reach_signing_step, remount_app, root_lang, select, settle, type_into,
+};
 
-mod support;
-
-const SEED: &str = include_str!("../crates/domain/tests/fixtures/seed-form-with-fees.json");
-
-fn clear_storage() {
-    let window = leptos::prelude::window();
-    if let Ok(Some(s)) = window.local_storage() {
-        let _ = s.clear();
-    }
-    if let Ok(Some(s)) = window.session_storage() {
-        let _ = s.clear();
-    }
-}
+const SEED: &str = include_str!("../../crates/domain/tests/fixtures/seed-form-with-fees.json");
 
 /// Mounts the app into its own container, optionally prefilled (URL fragment), with no draft,
-/// and brings in the deferred signing step as a reader does, by working in the form.
+/// and brings in the form and the deferred signing step as a reader does, by working in the
+/// form.
 async fn mount(prefill: Option<&str>) -> (HtmlElement, impl Sized) {
-    let (container, handle) = mount_only(prefill);
-    support::reach_form(&container).await;
+    let (container, handle) = mount_app(prefill);
+    reach_form(&container).await;
     reach_signing_step(&container).await;
     (container, handle)
-}
-
-/// A `focusin` inside the form (what focusing any of its controls fires), then the deferred
-/// signing step (src/components/deferred.rs) once it has come.
-async fn reach_signing_step(container: &HtmlElement) {
-    let first: HtmlElement = container
-        .query_selector("form input")
-        .unwrap()
-        .expect("the form has controls")
-        .unchecked_into();
-    let init = EventInit::new();
-    init.set_bubbles(true);
-    first
-        .dispatch_event(&Event::new_with_event_init_dict("focusin", &init).unwrap())
-        .unwrap();
-    support::wait_for(
-        container,
-        "#sign-and-send",
-        "the signing step did not come after a focus in the form",
-    )
-    .await;
-}
-
-/// Whether `selector` matches inside `container`.
-fn has(container: &HtmlElement, selector: &str) -> bool {
-    container.query_selector(selector).unwrap().is_some()
-}
-
-/// Mounts the app as [`mount`] does, without touching it.
-fn mount_only(prefill: Option<&str>) -> (HtmlElement, impl Sized) {
-    clear_storage();
-    let window = leptos::prelude::window();
-    let hash = prefill
-        .map(|json| {
-            format!(
-                "#prefill={}",
-                String::from(js_sys::encode_uri_component(json))
-            )
-        })
-        .unwrap_or_default();
-    window.location().set_hash(&hash).unwrap();
-    let document = leptos::prelude::document();
-    let container: HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&container).unwrap();
-    let handle = leptos::mount::mount_to(container.clone(), qianyue::App);
-    window.location().set_hash("").unwrap();
-    (container, handle)
-}
-
-fn input(container: &HtmlElement, name: &str) -> HtmlInputElement {
-    container
-        .query_selector(&format!("[name='{name}']"))
-        .unwrap()
-        .unwrap_or_else(|| panic!("no control named {name}"))
-        .unchecked_into()
-}
-
-fn select(container: &HtmlElement, name: &str) -> HtmlSelectElement {
-    container
-        .query_selector(&format!("select[name='{name}']"))
-        .unwrap()
-        .unwrap_or_else(|| panic!("no select named {name}"))
-        .unchecked_into()
-}
-
-fn invalid(el: &HtmlElement) -> Option<String> {
-    el.get_attribute("aria-invalid")
-}
-
-fn message_of(container: &HtmlElement, el: &HtmlElement) -> String {
-    let id = el
-        .get_attribute("aria-describedby")
-        .expect("aria-describedby");
-    let first = id.split_whitespace().next().unwrap().to_owned();
-    container
-        .query_selector(&format!("#{first}"))
-        .unwrap()
-        .expect("the described-by element exists")
-        .text_content()
-        .unwrap_or_default()
 }
 
 fn preview_value(container: &HtmlElement, key: &str) -> Option<String> {
@@ -127,55 +36,6 @@ fn preview_text(container: &HtmlElement, key: &str) -> Option<String> {
         .query_selector(&format!("[data-preview='{key}']"))
         .unwrap()
         .and_then(|el| el.text_content())
-}
-
-async fn type_into(input: &HtmlInputElement, value: &str) {
-    input.set_value(value);
-    input.dispatch_event(&Event::new("input").unwrap()).unwrap();
-    settle().await;
-}
-
-async fn leave(el: &HtmlElement) {
-    el.dispatch_event(&Event::new("blur").unwrap()).unwrap();
-    settle().await;
-}
-
-async fn fill(input: &HtmlInputElement, value: &str) {
-    input.dispatch_event(&Event::new("focus").unwrap()).unwrap();
-    settle().await;
-    type_into(input, value).await;
-    leave(input).await;
-}
-
-async fn choose(select: &HtmlSelectElement, value: &str) {
-    select.set_value(value);
-    select
-        .dispatch_event(&Event::new("change").unwrap())
-        .unwrap();
-    settle().await;
-    leave(select).await;
-}
-
-async fn click(container: &HtmlElement, selector: &str) {
-    let el: HtmlElement = container
-        .query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("nothing matches {selector}"))
-        .unchecked_into();
-    el.click();
-    settle().await;
-}
-
-/// Lets Leptos run what an event set off: memos feed memos feed render effects, one
-/// microtask step each.
-async fn settle() {
-    for _ in 0..4 {
-        tick().await;
-    }
-}
-
-fn has_cjk(s: &str) -> bool {
-    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
 
 #[wasm_bindgen_test]
@@ -198,6 +58,16 @@ async fn mobile_message_appears_on_leaving_and_clears_when_fixed() {
     assert_eq!(message_of(&c, &mobile), "");
     leave(&mobile).await;
     assert_eq!(mobile.value(), "13800138000");
+}
+
+#[wasm_bindgen_test]
+async fn lower_case_uscc_is_accepted_and_shown_upper_case() {
+    let (c, _m) = mount(None).await;
+    let cert = input(&c, "customer.cert_number");
+    type_into(&cert, "91440300758613572g").await;
+    leave(&cert).await;
+    assert_eq!(invalid(&cert).as_deref(), Some("false"));
+    assert_eq!(cert.value(), "91440300758613572G");
 }
 
 #[wasm_bindgen_test]
@@ -264,9 +134,11 @@ async fn locale_switch_changes_messages() {
     click(&c, "[data-locale='zh-CN']").await;
     let zh = message_of(&c, &email);
     assert!(has_cjk(&zh), "zh: {zh}");
+    assert_eq!(root_lang().as_deref(), Some("zh-CN"));
     click(&c, "[data-locale='en']").await;
     let en = message_of(&c, &email);
     assert!(!en.is_empty() && !has_cjk(&en), "en: {en}");
+    assert_eq!(root_lang().as_deref(), Some("en"));
     click(&c, "[data-locale='both']").await;
     let both = message_of(&c, &email);
     assert!(both.contains(&zh) && both.contains(&en), "both: {both}");
@@ -422,12 +294,9 @@ async fn the_draft_survives_a_remount_but_consents_do_not() {
         .dispatch_event(&Event::new("pagehide").unwrap())
         .unwrap();
     drop(m);
-    let document = leptos::prelude::document();
-    let c2: HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&c2).unwrap();
-    let _m2 = leptos::mount::mount_to(c2.clone(), qianyue::App);
+    let (c2, _m2) = remount_app();
     settle().await;
-    support::reach_form(&c2).await;
+    reach_form(&c2).await;
     reach_signing_step(&c2).await;
     assert_eq!(
         input(&c2, "customer.group_name").value(),
@@ -469,13 +338,13 @@ fn futures_channel() -> (impl FnOnce(), impl std::future::Future<Output = ()>) {
 
 #[wasm_bindgen_test]
 async fn the_form_then_the_signing_step_come_as_the_reader_reaches_them() {
-    let (c, _m) = mount_only(None);
+    let (c, _m) = mount_app(None);
     settle().await;
     // The first screen: the agreement, and a placeholder where the form will be.
     assert!(has(&c, ".agreement [data-part='order']"));
     assert!(!has(&c, "form"), "the form is not part of the first load");
     assert!(has(&c, "[data-deferred='waiting']"));
-    support::reach_form(&c).await;
+    reach_form(&c).await;
     assert!(
         !has(&c, "#sign-and-send"),
         "the signing step comes later still"
@@ -515,30 +384,49 @@ fn stored_draft() -> String {
 async fn the_draft_is_saved_once_typing_pauses() {
     let (c, _m) = mount(None).await;
     let name = input(&c, "customer.group_name");
-    let now = || js_sys::Date::now();
+    let now = js_sys::Date::now;
+    // The pause before saving (DRAFT_DELAY, src/components/signing/mod.rs).
+    let pause = 400.0;
+    // Typing, a keystroke every 100 ms: longer than the pause in all, but never a pause that
+    // long. A draft is saved only once typing has paused: whenever one holds the name, some gap
+    // between keystrokes, or since the last one, reached the pause. On a machine that keeps the
+    // pace that means nothing is saved while typing; a stall would have been a pause.
     let mut longest_gap = 0.0f64;
-    let mut last = now();
-    // Typing, a keystroke every 100 ms: longer than the pause before saving (400 ms) in all,
-    // but never a pause that long.
+    let mut last: Option<f64> = None;
     for n in 1..=6 {
-        type_into(&name, &format!("深圳特发东智科技有限公司{n}")).await;
         let t = now();
-        longest_gap = longest_gap.max(t - last);
-        last = t;
+        if let Some(last) = last {
+            longest_gap = longest_gap.max(t - last);
+        }
+        last = Some(t);
+        type_into(&name, &format!("深圳特发东智科技有限公司{n}")).await;
         sleep(100).await;
-    }
-    if longest_gap < 350.0 {
-        // (Only when the machine kept the pace: a stall would have been a pause.)
+        let gap = longest_gap.max(now() - t);
         assert!(
-            !stored_draft().contains("深圳特发东智科技有限公司"),
-            "saved while typing"
+            gap >= pause || !stored_draft().contains("深圳特发东智科技有限公司"),
+            "saved while typing, with no pause of {pause} ms (the longest gap: {gap} ms)"
         );
     }
-    sleep(700).await;
-    assert!(
-        stored_draft().contains("深圳特发东智科技有限公司6"),
-        "saved after the pause, with the last value"
-    );
+    // Then typing stops: saved with the last value once the pause has passed. Awaited, with a
+    // deadline far beyond the pause for a slow machine.
+    let stopped = last.unwrap();
+    let deadline = stopped + 10_000.0;
+    loop {
+        let t = now();
+        if stored_draft().contains("深圳特发东智科技有限公司6") {
+            assert!(
+                t - stopped >= pause,
+                "saved {} ms after the last keystroke, before the pause",
+                t - stopped
+            );
+            break;
+        }
+        assert!(
+            t < deadline,
+            "not saved within 10 s of the last keystroke, with the last value"
+        );
+        sleep(20).await;
+    }
 }
 
 #[wasm_bindgen_test]
