@@ -10,7 +10,7 @@ use crate::components::signing::ctx::use_signing;
 
 #[component]
 pub(super) fn IdNumberControl(control: ControlProps) -> impl IntoView {
-    let (value, on_input, on_blur) = (control.value, control.on_input, control.on_blur);
+    let (value, (on_input, on_blur)) = (control.value, control.handlers());
     let state = use_signing().state;
     let (form, today) = (state.form, state.today);
     // Not a signal: focus swaps mask and number in the DOM at once (below), and a render on
@@ -47,10 +47,10 @@ pub(super) fn IdNumberControl(control: ControlProps) -> impl IntoView {
                     // would have replaced the mask (a click then places the caret where it lands).
                     input.select();
                 }
-                on:input:target=move |ev| on_input.run(ev.target().value())
+                on:input:target=move |ev| on_input(ev.target().value())
                 on:blur:target=move |ev| {
                     focused.set_value(false);
-                    on_blur.run(());
+                    on_blur();
                     if !revealed_untracked() {
                         ev.target().set_value(&masked.get_untracked());
                     }

@@ -16,7 +16,7 @@ pub(super) fn InputControl(control: ControlProps, kind: Kind) -> impl IntoView {
         Kind::Date => ("date", None, "off"),
         Kind::Text | Kind::Select(_) | Kind::Reason | Kind::IdNumber => ("text", None, "off"),
     };
-    let (value, on_input, on_blur) = (control.value, control.on_input, control.on_blur);
+    let (value, (on_input, on_blur)) = (control.value, control.handlers());
     view! {
         <input
             {..control.named()}
@@ -27,8 +27,8 @@ pub(super) fn InputControl(control: ControlProps, kind: Kind) -> impl IntoView {
             readonly=control.readonly
             prop:value={move || value.get()}
             {..control.described()}
-            on:input:target=move |ev| on_input.run(ev.target().value())
-            on:blur=move |_| on_blur.run(())
+            on:input:target=move |ev| on_input(ev.target().value())
+            on:blur=move |_| on_blur()
         />
     }
 }

@@ -23,6 +23,8 @@ mod input;
 mod reason;
 mod select;
 
+use std::sync::Arc;
+
 use leptos::attr::Attribute;
 use leptos::prelude::*;
 use qianyue_domain::labels::label_en;
@@ -92,10 +94,13 @@ struct ControlProps {
     /// Named read-only by the opener (or filled in by the app): the value cannot be changed.
     readonly: bool,
     /// The reader changed the value (ignored when read-only: `SigningCtx::edit`).
-    on_input: Callback<String>,
+    on_input: OnInput,
     /// The reader left the control: its messages show from now on.
-    on_blur: Callback<()>,
+    on_blur: OnBlur,
 }
+
+type OnInput = Arc<dyn Fn(String) + Send + Sync>;
+type OnBlur = Arc<dyn Fn() + Send + Sync>;
 
 impl ControlProps {
     fn new(ctx: SigningCtx, path: &str, invalid: Memo<bool>) -> Self {
@@ -107,9 +112,14 @@ impl ControlProps {
             described_by: message_id(path),
             value: ctx.state.field(path),
             readonly: ctx.is_readonly(path),
-            on_input: Callback::new(move |value| ctx.edit(&edited, value)),
-            on_blur: Callback::new(move |()| ctx.leave(&left)),
+            on_input: Arc::new(move |value| ctx.edit(&edited, value)),
+            on_blur: Arc::new(move || ctx.leave(&left)),
         }
+    }
+
+    /// `on_input` and `on_blur`, for a control's event listeners.
+    fn handlers(&self) -> (OnInput, OnBlur) {
+        (self.on_input.clone(), self.on_blur.clone())
     }
 
     /// `id` (the label's target) and `name`, the field path (contract.md §3).
@@ -144,7 +154,8 @@ pub fn Field(
     let messages = ctx.messages(path.clone());
     let invalid = Memo::new(move |_| messages.with(|m| !m.is_empty()));
     let control = ControlProps::new(ctx, &path, invalid);
-    let (id, readonly) = (control.id.clone(), control.readonly);
+    let (id, msg_id) = (control.id.clone(), control.described_by.clone());
+    let readonly = control.readonly;
     let (label, path_label) = (field_label(&path), path.clone());
     let label = move || label_text(label, &path_label, optional, readonly, locale.get());
     let control = match kind {
@@ -162,7 +173,7 @@ pub fn Field(
                 {hint.map(|(zh, en)| view! { <span class="hint">{tr(zh, en)}</span> })}
             </label>
             {control}
-            <p class="message" id=message_id(&path) aria-live="polite">
+            <p class="message" id=msg_id aria-live="polite">
                 {move || messages.with(|m| messages_text(m, locale.get()))}
             </p>
         </div>

@@ -15,7 +15,7 @@ const OTHER: &str = "其他";
 
 #[component]
 pub(super) fn ReasonControl(control: ControlProps) -> impl IntoView {
-    let (value, on_input, on_blur) = (control.value, control.on_input, control.on_blur);
+    let (value, (on_input, on_blur)) = (control.value, control.handlers());
     let is_other = Memo::new(move |_| value.with(|v| v.starts_with(OTHER_REASON_PREFIX)));
     let other_id = format!("{}-other", control.id);
     let words = control.clone();
@@ -34,9 +34,9 @@ pub(super) fn ReasonControl(control: ControlProps) -> impl IntoView {
             {..control.described()}
             on:change:target=move |ev| {
                 let chosen = ev.target().value();
-                on_input.run(if chosen == OTHER { OTHER_REASON_PREFIX.to_owned() } else { chosen })
+                on_input(if chosen == OTHER { OTHER_REASON_PREFIX.to_owned() } else { chosen })
             }
-            on:blur=move |_| on_blur.run(())
+            on:blur=move |_| on_blur()
         >
             {choose(value)}
             {CANCELLATION_REASONS
@@ -56,8 +56,14 @@ pub(super) fn ReasonControl(control: ControlProps) -> impl IntoView {
                 autocomplete="off"
                 {..words.described()}
                 prop:value=move || value.with(|v| v.strip_prefix(OTHER_REASON_PREFIX).unwrap_or("").to_owned())
-                on:input:target=move |ev| on_input.run(format!("{OTHER_REASON_PREFIX}{}", ev.target().value()))
-                on:blur=move |_| on_blur.run(())
+                on:input:target={
+                    let on_input = words.on_input.clone();
+                    move |ev| on_input(format!("{OTHER_REASON_PREFIX}{}", ev.target().value()))
+                }
+                on:blur={
+                    let on_blur = words.on_blur.clone();
+                    move |_| on_blur()
+                }
             />
         </Show>
     }

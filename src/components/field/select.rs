@@ -12,13 +12,13 @@ pub(super) fn SelectControl(
     control: ControlProps,
     options: &'static [&'static str],
 ) -> impl IntoView {
-    let (value, on_input, on_blur) = (control.value, control.on_input, control.on_blur);
+    let (value, (on_input, on_blur)) = (control.value, control.handlers());
     view! {
         <select
             {..control.named()}
             {..control.described()}
-            on:change:target=move |ev| on_input.run(ev.target().value())
-            on:blur=move |_| on_blur.run(())
+            on:change:target=move |ev| on_input(ev.target().value())
+            on:blur=move |_| on_blur()
         >
             {choose(value)}
             {move || {
