@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::agreement::AgreementView;
-use super::deferred::{when_present, Deferred, DeferredUntilNear};
+use super::loading::{when_present, Deferred, DeferredUntilNear};
 use super::locale_switch::LocaleSwitch;
 use super::outbox::{OutboxPanel, UpdatePrompt};
 use super::signing::SigningPanel;

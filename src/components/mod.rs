@@ -2,8 +2,8 @@
 
 pub mod agreement;
 pub mod app;
-pub mod deferred;
+pub mod field;
+pub mod loading;
 pub mod locale_switch;
 pub mod outbox;
 pub mod signing;
-pub mod text_field;

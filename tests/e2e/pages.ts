@@ -22,7 +22,7 @@ export const todayInChina = () => new Date(Date.now() + 8 * 3600 * 1000).toISOSt
 /**
  * Scrolls to the first deferred part still waiting (or to `present`, once it is there) until
  * `arrived` passes: a deferred part comes as its place nears the viewport
- * (src/components/deferred.rs), and the one reached may make way for the next.
+ * (src/components/loading.rs), and the one reached may make way for the next.
  */
 async function scrollUntil(scope: Page | Locator | FrameLocator, present: string, arrived: () => Promise<void>) {
   await expect(async () => {
@@ -57,7 +57,7 @@ export class AgreementPage {
 
   /**
    * Scrolls down to the form as a reader does: it is not part of the first load and comes as
-   * its place nears the viewport (src/components/deferred.rs).
+   * its place nears the viewport (src/components/loading.rs).
    */
   async reachForm() {
     await scrollUntil(this.page, 'form.signing',
@@ -129,7 +129,7 @@ export class AgreementPage {
 
   /**
    * Brings in the signing step as a reader does: it comes after the form, when the reader works
-   * in the form or scrolls near it (src/components/deferred.rs).
+   * in the form or scrolls near it (src/components/loading.rs).
    */
   async reachSigningStep() {
     await scrollUntil(this.page, '#sign-and-send',

@@ -15,7 +15,7 @@ use qianyue_domain::preview::{self, REPLY_BY};
 
 use super::ctx::{consent_index, consent_name, tr, use_signing};
 use super::preview::Figure;
-use crate::components::text_field::control_id;
+use crate::components::field::control_id;
 use crate::i18n::UiLocale;
 
 /// The message a missing consent shows, (zh, en).

@@ -27,7 +27,7 @@ use self::progress::Progress;
 use self::sections::{AdminSection, AgentSection, ContactSection, CustomerSection, SigningSection};
 use self::signature_pad::SignatureSection;
 use self::submit::{Receipt, SubmitArea};
-use crate::components::deferred::{Deferred, DeferredUntilNear};
+use crate::components::loading::{Deferred, DeferredUntilNear};
 use crate::components::outbox::QueuedNotice;
 use crate::deferred::deferred;
 use crate::draft;

@@ -8,7 +8,7 @@ use qianyue_domain::form::Order;
 
 use super::ctx::{pick_owned, tr, use_signing};
 use super::preview::{Figure, Totals};
-use crate::components::text_field::{control_id, message_id, Field, Kind};
+use crate::components::field::{control_id, message_id, Field, Kind};
 
 fn product_names() -> &'static [&'static str] {
     static LABELS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();

@@ -11,7 +11,7 @@ use qianyue_domain::preview::PreviewValue;
 use super::ctx::{tr, use_signing};
 use super::labels::figure_words;
 use super::sections::Section;
-use crate::components::text_field::{Field, Kind};
+use crate::components::field::{Field, Kind};
 use crate::i18n::UiLocale;
 
 /// A date for the reader: `2023年5月15日` / `15 May 2023`.

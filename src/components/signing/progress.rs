@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 
 use super::ctx::{tr, use_signing, SigningCtx};
 use super::signature_pad::signature_problem;
-use crate::components::deferred::when_present;
+use crate::components::loading::when_present;
 use crate::events::AppEvent;
 
 /// (DOM id, path prefixes, zh, en) of each section that counts.

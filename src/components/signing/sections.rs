@@ -7,7 +7,7 @@ use qianyue_domain::enums::{self, CERT_TYPES};
 use qianyue_domain::other_id::IdType;
 
 use super::ctx::tr;
-use crate::components::text_field::{Field, Kind};
+use crate::components::field::{Field, Kind};
 
 /// A titled group of fields.
 #[component]

@@ -22,7 +22,7 @@ use super::ctx::{
 use super::labels::summary_label;
 use super::orders::focus_later;
 use super::signature_pad::{signature_image, signature_problem};
-use crate::components::text_field::control_id;
+use crate::components::field::control_id;
 use crate::i18n::UiLocale;
 use crate::outbox::{self, Delivery};
 use crate::{api, clock, crypto, draft};
