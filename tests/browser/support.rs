@@ -85,7 +85,7 @@ pub async fn reach_form(container: &HtmlElement) {
 }
 
 /// A `focusin` inside the form (what focusing any of its controls fires), then the deferred
-/// signing step (src/components/deferred.rs) once it has come.
+/// signing step (src/components/loading.rs) once it has come.
 pub async fn reach_signing_step(container: &HtmlElement) {
     let first: HtmlElement = container
         .query_selector("form input")
