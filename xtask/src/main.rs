@@ -234,6 +234,10 @@ fn test() -> Result {
     let root = root();
     let sh = |line: &str| cmd::sh(&root, line);
     steps.run("format", || sh("cargo fmt --all --check"))?;
+    // The JavaScript the app ships beside the wasm (the embedding glue, the service worker).
+    steps.run("JavaScript unit tests (node --test tests/js/)", || {
+        sh("node --test tests/js/")
+    })?;
     steps.run("clippy (native)", || {
         sh("cargo clippy --workspace --all-targets -- -D warnings")
     })?;
