@@ -23,6 +23,7 @@ pub mod embed;
 pub mod error;
 pub mod files;
 pub mod keys;
+pub mod pg_nodelay;
 pub mod store;
 pub mod transport;
 

@@ -115,6 +115,11 @@ impl Store {
     pub async fn open(url: &str) -> Result<(Store, Writer), StoreError> {
         sqlx::any::install_default_drivers();
         let sqlite = url.starts_with("sqlite:");
+        // The database's port, for TCP_NODELAY on its connections (src/pg_nodelay.rs).
+        let pg_port = (!sqlite)
+            .then(|| url.parse::<sqlx::postgres::PgConnectOptions>().ok())
+            .flatten()
+            .map(|o| o.get_port());
         let pool = AnyPoolOptions::new()
             .max_connections(if sqlite { 4 } else { 8 })
             .acquire_timeout(Duration::from_secs(10))
@@ -134,6 +139,9 @@ impl Store {
                         let _ = sqlx::raw_sql("SET default_toast_compression = 'lz4'")
                             .execute(&mut *conn)
                             .await;
+                        if let Some(port) = pg_port {
+                            crate::pg_nodelay::on_peer_port(port);
+                        }
                     }
                     Ok(())
                 })
