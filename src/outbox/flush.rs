@@ -12,8 +12,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::record::{records, Problem, ProblemKind, Record, State};
+use super::record::{Problem, ProblemKind, State};
 use super::send::{attempt, Attempt};
+use super::stored::{records, Record};
 use super::{outbox, refresh, settled, Delivery};
 use crate::api::js_text;
 use crate::outbox_store::{self as store, ITEMS};

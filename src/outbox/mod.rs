@@ -5,7 +5,8 @@
 //!   (`outbox_store.rs`, a committed, `strict` transaction), then tries to deliver it.
 //! - The envelope rests **encrypted** (AES-GCM, `crypto::seal`); only the id, the contract
 //!   number, the times and the last outcome are stored readable, for the list on screen
-//!   (`record.rs`, which also says how records of earlier releases are read).
+//!   (`record.rs` the types, and how records of earlier releases are read; `stored.rs` the
+//!   records in IndexedDB and their key).
 //! - [`flush`] sends what waits, oldest first, one at a time: at start-up, on the browser's
 //!   `online` event, after each new consent, and on a backoff timer while items wait
 //!   (`flush.rs`; the delays are the domain's `delivery::backoff_ms`).
@@ -25,6 +26,7 @@ mod flush;
 mod receipt;
 mod record;
 mod send;
+mod stored;
 
 use std::cell::RefCell;
 
@@ -37,9 +39,10 @@ use wasm_bindgen_futures::JsFuture;
 
 pub use self::flush::flush;
 pub use self::receipt::keys_url;
-use self::record::{describe, records, Record};
+use self::record::describe;
 pub use self::record::{Item, Problem, ProblemKind, State};
 use self::send::{attempt, Attempt};
+use self::stored::{records, Record};
 use crate::api::js_text;
 use crate::clock;
 use crate::outbox_store::{self as store, ITEMS};
