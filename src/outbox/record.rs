@@ -164,7 +164,8 @@ fn lenient_or_default<'de, D: Deserializer<'de>, T: DeserializeOwned + Default>(
 impl Item {
     /// Reads a record's `meta` (as JSON text); `None` without an id and a state.
     pub(super) fn from_meta(text: &str) -> Option<Item> {
-        serde_json::from_str(text).ok()
+        // Through `Value`, as the lenient members are read: one deserializer for the records.
+        serde_json::from_value(serde_json::from_str(text).ok()?).ok()
     }
 }
 
@@ -191,7 +192,8 @@ struct FormHead {
 
 /// The item a new envelope for `endpoint` becomes, queued at `now_ms`.
 pub(super) fn describe(envelope: &str, endpoint: &str, now_ms: f64) -> Result<Item, String> {
-    let head = serde_json::from_str::<Envelope>(envelope)
+    let value: serde_json::Value = serde_json::from_str(envelope).map_err(|e| e.to_string())?;
+    let head = serde_json::from_value::<Envelope>(value)
         .map_err(|e| e.to_string())?
         .payload;
     if head.idempotency_id.is_empty() {
