@@ -1,3 +1,6 @@
+//! fetch, the one place the app calls it: [`request`] (a method, a URL, an optional JSON body,
+//! a timeout; the status and the body's text) and the consent POST on top of it.
+//!
 //! Sending the signed envelope: `POST <endpoint>` with `Content-Type: application/json`.
 //!
 //! - 2xx: the body (JSON) is the receipt.
@@ -6,18 +9,26 @@
 //! - anything else (network down, 5xx, a body that is not JSON): a failure to send; the reader
 //!   can try again, nothing typed is lost.
 
+use std::time::Duration;
+
+use js_sys::{Function, Reflect};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};
 
-/// One field the server refused.
-#[derive(Debug, Clone, PartialEq)]
+/// One field the server refused (also kept in an outbox item's problem, in this shape).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldRefusal {
+    #[serde(default)]
     pub path: String,
+    #[serde(default)]
     pub code: String,
+    #[serde(default)]
     pub message_zh: String,
+    #[serde(default)]
     pub message_en: String,
 }
 
@@ -72,55 +83,100 @@ pub fn parse_refusal(status: u16, body: &str) -> Option<SendError> {
     })
 }
 
-fn failed(detail: impl Into<String>, status: Option<u16>) -> SendError {
-    SendError::Failed {
-        status,
-        detail: detail.into(),
-    }
+/// The answer to a [`request`]: its status and its body's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
 }
 
-fn js_detail(e: JsValue) -> String {
+/// What a JS error says.
+pub fn js_text(e: &JsValue) -> String {
     e.as_string()
-        .or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string()))
-        .unwrap_or_else(|| "request failed".to_owned())
+        .or_else(|| {
+            Reflect::get(e, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+        })
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// `fetch(url, {method, body, cache: "no-store", signal})` with `Accept: application/json`
+/// (and `Content-Type: application/json` with a body), aborted after `timeout` where the
+/// browser has `AbortSignal.timeout`. Any status is an answer; `Err` says why there is none
+/// (network down, aborted, no window).
+pub async fn request(
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+    timeout: Option<Duration>,
+) -> Result<Answer, String> {
+    let js = |e: JsValue| js_text(&e);
+    let init = RequestInit::new();
+    init.set_method(method);
+    let headers = Headers::new().map_err(js)?;
+    headers.set("Accept", "application/json").map_err(js)?;
+    if let Some(body) = body {
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(js)?;
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_headers(&headers);
+    let _ = Reflect::set(&init, &"cache".into(), &"no-store".into());
+    if let Some(signal) = timeout.and_then(timeout_signal) {
+        let _ = Reflect::set(&init, &"signal".into(), &signal);
+    }
+    let request = Request::new_with_str_and_init(url, &init).map_err(js)?;
+    let window = web_sys::window().ok_or("no window")?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(js)?
+        .dyn_into()
+        .map_err(js)?;
+    let body = JsFuture::from(response.text().map_err(js)?)
+        .await
+        .map_err(js)?
+        .as_string()
+        .unwrap_or_default();
+    Ok(Answer {
+        status: response.status(),
+        body,
+    })
+}
+
+/// `AbortSignal.timeout(ms)`, where the browser has it.
+fn timeout_signal(timeout: Duration) -> Option<JsValue> {
+    let ms = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
+    let class = Reflect::get(&js_sys::global(), &"AbortSignal".into()).ok()?;
+    let timeout: Function = Reflect::get(&class, &"timeout".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    timeout.call1(&class, &ms.into()).ok()
 }
 
 /// POSTs `body` (JSON text) to `endpoint`; the receipt on success.
 pub async fn post_json(endpoint: &str, body: &str) -> Result<Value, SendError> {
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
-    let headers = Headers::new().map_err(|e| failed(js_detail(e), None))?;
-    headers
-        .set("Content-Type", "application/json")
-        .map_err(|e| failed(js_detail(e), None))?;
-    init.set_headers(&headers);
-    let request =
-        Request::new_with_str_and_init(endpoint, &init).map_err(|e| failed(js_detail(e), None))?;
-    let window = web_sys::window().ok_or_else(|| failed("no window", None))?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+    let answer = request("POST", endpoint, Some(body), None)
         .await
-        .map_err(|e| failed(js_detail(e), None))?
-        .dyn_into()
-        .map_err(|e| failed(js_detail(e), None))?;
-    let status = response.status();
-    let text = match response.text() {
-        Ok(p) => JsFuture::from(p)
-            .await
-            .ok()
-            .and_then(|t| t.as_string())
-            .unwrap_or_default(),
-        Err(_) => String::new(),
-    };
-    if response.ok() {
-        return Ok(serde_json::from_str(&text).unwrap_or(Value::Null));
+        .map_err(|detail| SendError::Failed {
+            status: None,
+            detail,
+        })?;
+    let status = answer.status;
+    if (200..300).contains(&status) {
+        return Ok(serde_json::from_str(&answer.body).unwrap_or(Value::Null));
     }
     if (400..500).contains(&status) {
-        if let Some(refusal) = parse_refusal(status, &text) {
+        if let Some(refusal) = parse_refusal(status, &answer.body) {
             return Err(refusal);
         }
     }
-    Err(failed(format!("HTTP {status}"), Some(status)))
+    Err(SendError::Failed {
+        status: Some(status),
+        detail: format!("HTTP {status}"),
+    })
 }
 
 #[cfg(test)]

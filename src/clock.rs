@@ -3,8 +3,8 @@
 //! "Today" is the date in China Standard Time (UTC+8), the agreement's zone, whatever zone the
 //! browser is set to: a reader in Frankfurt at 20:00 on 9 April signs on 10 April, the date the
 //! receiver reads from `signed_at`. The conversion from a moment to that date is the domain's
-//! (`payload::SignedAt::date`), the same the receiver and the CLI use. Elapsed times (the
-//! draft's debounce, the outbox's retries) read `js_sys::Date::now()` where they are measured.
+//! (`payload::SignedAt::date`), the same the receiver and the CLI use. Elapsed times and
+//! timestamps (the draft's debounce, the outbox's times and retries) read [`now_ms`].
 
 use std::cell::Cell;
 
@@ -28,8 +28,14 @@ pub fn set_for_tests(unix_seconds: Option<i64>) {
 pub fn now() -> Option<SignedAt> {
     let seconds = PINNED
         .with(Cell::get)
-        .unwrap_or_else(|| (js_sys::Date::now() / 1000.0).floor() as i64);
+        .unwrap_or_else(|| (now_ms() / 1000.0).floor() as i64);
     SignedAt::from_unix_seconds(seconds)
+}
+
+/// Now, in milliseconds since the epoch, as the browser's clock gives it (never pinned: it
+/// measures pauses and orders the outbox's items).
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
 }
 
 /// Today's date in China Standard Time.

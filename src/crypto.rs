@@ -1,8 +1,18 @@
-//! The signer's key: ECDSA P-256 (WebCrypto), generated **non-extractable** on first use and kept
-//! in IndexedDB (`idb.rs`), so the private key never leaves the browser's key store — not to
-//! this app's own code either (Electronic Signature Law art. 13: signature-creation data under
-//! the signer's sole control). Signatures are SHA-256 ECDSA in IEEE P1363 form (64 bytes r‖s),
-//! which is what `payload::verify_envelope` checks.
+//! WebCrypto, the one place the app calls it (and the one source of randomness).
+//!
+//! - The signer's key: ECDSA P-256, generated **non-extractable** on first use and kept in
+//!   IndexedDB (`idb.rs`), so the private key never leaves the browser's key store — not to this
+//!   app's own code either (Electronic Signature Law art. 13: signature-creation data under the
+//!   signer's sole control). Signatures are SHA-256 ECDSA in IEEE P1363 form (64 bytes r‖s),
+//!   which is what `payload::verify_envelope` checks.
+//! - The outbox's encryption at rest: AES-GCM with a 256-bit non-extractable key
+//!   ([`generate_outbox_key`]; the outbox keeps it in its own database), a fresh 96-bit IV per
+//!   [`seal`], and additional data that binds the ciphertext to its record ([`open`] fails on
+//!   any other).
+//! - Ed25519 verification of the receiver's receipts ([`verify_ed25519`]), where the browser
+//!   has it (Chrome 137+, Firefox 129+, Safari 17+).
+//! - Random numbers: UUIDs ([`random_uuid`]), IVs, and the outbox's backoff jitter
+//!   ([`unit_random`]).
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -113,4 +123,112 @@ impl SigningKey {
         <[u8; 64]>::try_from(bytes.as_slice())
             .map_err(|_| JsValue::from_str("the signature is not 64 bytes"))
     }
+}
+
+// ------------------------------------------------------------------------------------------
+// The outbox's encryption at rest
+
+fn object(members: &[(&str, &JsValue)]) -> Result<Object, JsValue> {
+    let o = Object::new();
+    for (k, v) in members {
+        Reflect::set(&o, &(*k).into(), v)?;
+    }
+    Ok(o)
+}
+
+/// A new AES-GCM 256-bit key for encrypt and decrypt; `false`: it can never be exported, not
+/// even by this app.
+pub async fn generate_outbox_key() -> Result<CryptoKey, JsValue> {
+    let params = object(&[("name", &"AES-GCM".into()), ("length", &256.into())])?;
+    let usages = Array::of2(&"encrypt".into(), &"decrypt".into());
+    JsFuture::from(subtle()?.generate_key_with_object(&params, false, &usages)?)
+        .await?
+        .dyn_into()
+}
+
+fn gcm_params(iv: &[u8], additional_data: &[u8]) -> Result<Object, JsValue> {
+    object(&[
+        ("name", &"AES-GCM".into()),
+        ("iv", &Uint8Array::from(iv).into()),
+        ("additionalData", &Uint8Array::from(additional_data).into()),
+    ])
+}
+
+/// A text sealed by [`seal`]: the IV and the ciphertext (with its 128-bit tag).
+pub struct Sealed {
+    pub iv: [u8; 12],
+    pub data: Vec<u8>,
+}
+
+/// Encrypts `plain` with `key` (AES-GCM) under a fresh random IV, bound to `additional_data`.
+pub async fn seal(
+    key: &CryptoKey,
+    additional_data: &[u8],
+    plain: &[u8],
+) -> Result<Sealed, JsValue> {
+    let mut iv = [0u8; 12];
+    web_sys::window()
+        .ok_or("no window")?
+        .crypto()?
+        .get_random_values_with_u8_array(&mut iv)?;
+    let sealed = JsFuture::from(subtle()?.encrypt_with_object_and_u8_array(
+        &gcm_params(&iv, additional_data)?,
+        key,
+        plain,
+    )?)
+    .await?;
+    Ok(Sealed {
+        iv,
+        data: Uint8Array::new(&sealed).to_vec(),
+    })
+}
+
+/// Decrypts what [`seal`] gave, checking its tag and `additional_data`.
+pub async fn open(
+    key: &CryptoKey,
+    additional_data: &[u8],
+    iv: &[u8],
+    data: &[u8],
+) -> Result<Vec<u8>, JsValue> {
+    let plain = JsFuture::from(subtle()?.decrypt_with_object_and_u8_array(
+        &gcm_params(iv, additional_data)?,
+        key,
+        data,
+    )?)
+    .await?;
+    Ok(Uint8Array::new(&plain).to_vec())
+}
+
+// ------------------------------------------------------------------------------------------
+// Receipts, randomness
+
+/// Ed25519 (RFC 8032) through WebCrypto: `Some(valid)`, or `None` when the browser lacks it
+/// (the caller then verifies with the domain crate).
+pub async fn verify_ed25519(
+    public_key: &[u8; 32],
+    signature: &[u8; 64],
+    message: &[u8],
+) -> Option<bool> {
+    let subtle = subtle().ok()?;
+    let algorithm = object(&[("name", &"Ed25519".into())]).ok()?;
+    let usages = Array::of1(&"verify".into());
+    let import = subtle
+        .import_key_with_object(
+            "raw",
+            &Uint8Array::from(&public_key[..]),
+            &algorithm,
+            false,
+            &usages,
+        )
+        .ok()?;
+    let key: CryptoKey = JsFuture::from(import).await.ok()?.dyn_into().ok()?;
+    let check = subtle
+        .verify_with_object_and_u8_array_and_u8_array(&algorithm, &key, signature, message)
+        .ok()?;
+    Some(JsFuture::from(check).await.ok()?.as_bool() == Some(true))
+}
+
+/// A uniform random number in [0, 1) (`Math.random()`: for spreading retries, not for secrets).
+pub fn unit_random() -> f64 {
+    js_sys::Math::random()
 }

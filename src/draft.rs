@@ -10,10 +10,20 @@
 //!   prefilled form's JSON, or of nothing): a draft of another contract is never applied.
 //! - Storage may be unavailable (private mode, quota, a sandboxed frame): every failure is
 //!   ignored and the app simply has no draft.
+//! - It is saved a moment ([`DELAY`]) after typing pauses ([`Debounce`]): a keystroke only notes
+//!   its time; one timer at a time checks, when it fires, whether typing has paused long enough
+//!   (re-arming a browser timer on every keystroke costs more than the rest of the draft's work).
 
+use std::time::Duration;
+
+use leptos::prelude::{
+    set_timeout_with_handle, StoredValue, TimeoutHandle, UpdateValue, WithValue,
+};
 use qianyue_domain::content::sha256_hex;
 use qianyue_domain::form::Form;
 use web_sys::Storage;
+
+use crate::clock;
 
 /// The draft form (contract.md §1 JSON, ID numbers blank).
 pub const DRAFT_KEY: &str = "qianyue.draft.v1";
@@ -128,4 +138,63 @@ pub fn initial_form(prefill: Option<Form>) -> Form {
 pub fn save_current(form: &Form) {
     let basis = BASIS.with(|b| b.borrow().clone());
     save(&basis, form);
+}
+
+// ------------------------------------------------------------------------------------------
+// Saving once typing pauses
+
+/// How long typing pauses before the draft is saved.
+pub const DELAY: Duration = Duration::from_millis(400);
+
+/// When the draft was last edited, and the timer waiting to save it, if one is. Kept in a
+/// `StoredValue` owned by the view that edits the form: when the view is gone, nothing fires.
+#[derive(Default)]
+pub struct Debounce {
+    last_edit_ms: f64,
+    timer: Option<TimeoutHandle>,
+}
+
+impl Debounce {
+    /// Notes an edit now; arms the timer that calls `save` once typing has paused for
+    /// [`DELAY`], unless one is waiting already.
+    pub fn edited(this: StoredValue<Debounce>, save: impl Fn() + 'static) {
+        let waiting = this.try_update_value(|d| {
+            d.last_edit_ms = clock::now_ms();
+            d.timer.is_some()
+        });
+        if waiting == Some(false) {
+            arm(this, DELAY, save);
+        }
+    }
+
+    /// Stops the waiting timer, if any (the view is going away).
+    pub fn cancel(this: StoredValue<Debounce>) {
+        if let Some(Some(handle)) = this.try_update_value(|d| d.timer.take()) {
+            handle.clear();
+        }
+    }
+}
+
+/// Saves (`save`) once `delay` has passed since the last edit: when the timer fires early (an
+/// edit came meanwhile), it waits again for the rest of the pause.
+fn arm(this: StoredValue<Debounce>, delay: Duration, save: impl Fn() + 'static) {
+    let handle = set_timeout_with_handle(
+        move || {
+            // The view may be gone by now (unmounted): then there is nothing to save.
+            let Some(since) = this.try_with_value(|d| clock::now_ms() - d.last_edit_ms) else {
+                return;
+            };
+            let pause = DELAY.as_secs_f64() * 1000.0;
+            if since < pause {
+                let rest = Duration::from_secs_f64((pause - since).max(1.0) / 1000.0);
+                arm(this, rest, save);
+            } else {
+                let _ = this.try_update_value(|d| d.timer = None);
+                save();
+            }
+        },
+        delay,
+    )
+    .ok();
+    let _ = this.try_update_value(|d| d.timer = handle);
 }

@@ -2,7 +2,7 @@
 //! database so the two evolve independently):
 //!
 //! - `items`: one record per signed consent waiting to be delivered (or needing attention),
-//!   keyed by its idempotency id (see `outbox.rs` for the record's shape);
+//!   keyed by its idempotency id (see `outbox/record.rs` for the record's shape);
 //! - `keys`: the outbox's AES-GCM key (a non-extractable `CryptoKey`).
 //!
 //! Every write is its own `readwrite` transaction with `durability: "strict"` and is reported

@@ -5,7 +5,7 @@
 
 use js_sys::{Array, Reflect, Uint8Array};
 use leptos::prelude::WithUntracked;
-use qianyue::outbox::{self, Delivery, State};
+use qianyue::outbox::{self, Delivery, ProblemKind, State};
 use qianyue::outbox_store::{self, ITEMS, KEYS};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -81,7 +81,7 @@ async fn a_consent_rests_encrypted_and_stays_queued_while_offline() {
     assert_eq!(item.state, State::Queued);
     assert_eq!(item.label, "GD-OFFLINE-1");
     assert_eq!(item.attempts, 1);
-    assert_eq!(item.problem.map(|p| p.kind), Some("network".into()));
+    assert_eq!(item.problem.map(|p| p.kind), Some(ProblemKind::Network));
 
     // Every stored record, as raw as IndexedDB gives it: no ID number anywhere.
     for record in outbox_store::all(ITEMS).await.unwrap() {
@@ -110,7 +110,7 @@ async fn a_refused_consent_needs_attention_and_stays_until_removed() {
     let id = "1c5a7d9f-3b2e-4f4c-8d9a-8b7c6d5e4f30";
     match outbox::submit(&envelope(id, "GD-REFUSED-1"), &endpoint, true).await {
         Delivery::Refused(problem) => {
-            assert_eq!(problem.kind, "refused");
+            assert_eq!(problem.kind, ProblemKind::Refused);
             assert!(problem.status.is_some_and(|s| (400..500).contains(&s)));
         }
         other => panic!("expected a refusal, got {other:?}"),

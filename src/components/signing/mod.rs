@@ -14,8 +14,6 @@ pub mod sections;
 pub mod signature_pad;
 pub mod submit;
 
-use std::time::Duration;
-
 use leptos::prelude::*;
 use qianyue_domain::content::Lang;
 
@@ -35,68 +33,26 @@ use crate::events::AppEvent;
 use crate::i18n::UiLocale;
 use crate::state::use_app_state;
 
-/// How long typing pauses before the draft is saved.
-const DRAFT_DELAY: Duration = Duration::from_millis(400);
-
-/// When the draft was last edited, and the timer waiting to save it, if one is.
-#[derive(Default)]
-struct DraftTimer {
-    last_edit_ms: f64,
-    timer: Option<TimeoutHandle>,
-}
-
-/// Saves (`save`) once `delay` has passed since the last edit: when the timer fires early (an
-/// edit came meanwhile), it waits again for the rest of the pause.
-fn arm_draft_timer(draft: StoredValue<DraftTimer>, delay: Duration, save: impl Fn() + 'static) {
-    let handle = set_timeout_with_handle(
-        move || {
-            // The panel may be gone by now (unmounted): then there is nothing to save.
-            let Some(since) = draft.try_with_value(|d| js_sys::Date::now() - d.last_edit_ms) else {
-                return;
-            };
-            let pause = DRAFT_DELAY.as_secs_f64() * 1000.0;
-            if since < pause {
-                let rest = Duration::from_secs_f64((pause - since).max(1.0) / 1000.0);
-                arm_draft_timer(draft, rest, save);
-            } else {
-                let _ = draft.try_update_value(|d| d.timer = None);
-                save();
-            }
-        },
-        delay,
-    )
-    .ok();
-    let _ = draft.try_update_value(|d| d.timer = handle);
-}
-
 #[component]
 pub fn SigningPanel() -> impl IntoView {
     let state = use_app_state();
     let ctx = SigningCtx::new(state, state.host.readonly_paths());
     provide_signing(ctx);
 
-    // The draft: saved a moment after typing stops, and when the page is hidden or left. A
-    // keystroke only notes its time; one timer at a time checks, when it fires, whether typing
-    // has paused long enough (re-arming a browser timer on every keystroke costs more than the
-    // rest of the draft's work).
-    let draft = StoredValue::new(DraftTimer::default());
+    // The draft: saved a moment after typing stops (`draft::Debounce`), and when the page is
+    // hidden or left.
+    let debounce = StoredValue::new(draft::Debounce::default());
     Effect::new(move |first: Option<()>| {
         state.form.track();
         // Embedded, the host holds the values: no draft (see `Host::keeps_drafts`).
         if first.is_none() || !state.host.keeps_drafts() {
             return;
         }
-        let waiting = draft.try_update_value(|d| {
-            d.last_edit_ms = js_sys::Date::now();
-            d.timer.is_some()
+        draft::Debounce::edited(debounce, move || {
+            if ctx.outcome.try_get_untracked() != Some(Outcome::Sending) {
+                let _ = state.form.try_with_untracked(draft::save_current);
+            }
         });
-        if waiting == Some(false) {
-            arm_draft_timer(draft, DRAFT_DELAY, move || {
-                if ctx.outcome.try_get_untracked() != Some(Outcome::Sending) {
-                    let _ = state.form.try_with_untracked(draft::save_current);
-                }
-            });
-        }
     });
     let on_leave = window_event_listener_untyped("pagehide", move |_| {
         if state.host.keeps_drafts()
@@ -110,9 +66,7 @@ pub fn SigningPanel() -> impl IntoView {
     });
     on_cleanup(move || {
         on_leave.remove();
-        if let Some(Some(handle)) = draft.try_update_value(|d| d.timer.take()) {
-            handle.clear();
-        }
+        draft::Debounce::cancel(debounce);
     });
 
     // The languages the agreement has been shown in (the payload names their texts).

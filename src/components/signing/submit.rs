@@ -2,7 +2,7 @@
 //! summary whose links move focus to the control), moving focus to the first one. When there
 //! is none, the consent payload is built with the domain's `payload` module, canonicalised
 //! (RFC 8785), signed with the signer's non-extractable P-256 key, and POSTed — on the app's own
-//! page through the outbox (`outbox.rs`, docs/offline.md), which keeps it on the device until a
+//! page through the outbox (`outbox/`, docs/offline.md), which keeps it on the device until a
 //! verified receipt comes back. The result is the receipt, "saved on this device, will be sent
 //! when online" (then the receipt once it arrives), or the server's field errors mapped back
 //! onto the form; nothing typed is lost on failure, and a retry after a failed delivery resends

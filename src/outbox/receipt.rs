@@ -1,0 +1,152 @@
+//! The receipt check: a 2xx answer counts only if it carries a receipt (`{receipt, signature}`,
+//! the domain's `payload::Receipt`) that names this consent (its id and the SHA-256 of its
+//! canonical payload) and is signed by one of the receiver's published Ed25519 keys
+//! (`GET …/keys` beside the endpoint). The signature is checked with WebCrypto's Ed25519 where
+//! the browser has it (`crypto::verify_ed25519`), else with the domain's `verify_receipt`
+//! (ed25519-dalek compiled in).
+
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use qianyue_domain::content::sha256_hex;
+use qianyue_domain::delivery::REQUEST_TIMEOUT_MS;
+use qianyue_domain::payload::{
+    canonical_bytes, parse_strict, verify_receipt, Receipt, ReceiptError, ReceiverKey,
+    ReceiverKeys, RECEIPT_FORMAT,
+};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::record::{Problem, ProblemKind};
+use crate::{api, crypto};
+
+/// A receipt envelope, as the receiver answers it.
+#[derive(Deserialize)]
+struct Answer {
+    receipt: Receipt,
+    signature: String,
+}
+
+/// `…/consents` → `…/keys`: the receiver's published keys sit beside its endpoint.
+pub fn keys_url(endpoint: &str) -> String {
+    match endpoint.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/keys"),
+        None => "keys".to_owned(),
+    }
+}
+
+async fn fetch_keys(endpoint: &str) -> Result<Vec<ReceiverKey>, Problem> {
+    let unusable = |detail: String| {
+        let mut p = Problem::new(
+            ProblemKind::Receipt,
+            None,
+            "receipt.keys_unavailable",
+            "无法获取接收服务器的回执公钥，稍后自动重试。",
+            "Could not fetch the receiver's receipt keys; it will be retried.",
+        );
+        p.message_en = format!("{} ({detail})", p.message_en);
+        p
+    };
+    let timeout = Duration::from_millis(REQUEST_TIMEOUT_MS.into());
+    let answer = api::request("GET", &keys_url(endpoint), None, Some(timeout))
+        .await
+        .map_err(unusable)?;
+    if answer.status != 200 {
+        return Err(unusable(format!("HTTP {}", answer.status)));
+    }
+    serde_json::from_str::<ReceiverKeys>(&answer.body)
+        .map(|k| k.keys)
+        .map_err(|e| unusable(e.to_string()))
+}
+
+fn refused(rule: ReceiptError) -> Problem {
+    Problem::rule(ProblemKind::Receipt, rule)
+}
+
+/// Checks a 2xx answer `body` to `envelope` (consent `id`): a receipt for this very consent,
+/// signed by a published receiver key. `keys` are fetched once per pass, and again if the
+/// receipt names one not (yet) listed. The receipt envelope on success.
+pub(super) async fn check(
+    id: &str,
+    envelope: &str,
+    body: &str,
+    endpoint: &str,
+    keys: &mut Option<Vec<ReceiverKey>>,
+) -> Result<Value, Problem> {
+    let shape = || refused(ReceiptError::Shape);
+    let value = parse_strict(body.as_bytes()).map_err(|_| shape())?;
+    let answer: Answer = serde_json::from_value(value.clone()).map_err(|_| shape())?;
+    if answer.receipt.format != RECEIPT_FORMAT {
+        return Err(shape());
+    }
+    // It must name this consent: its id and the hash of the bytes that were signed.
+    let signed = parse_strict(envelope.as_bytes())
+        .ok()
+        .and_then(|v| v.get("payload").and_then(|p| canonical_bytes(p).ok()))
+        .ok_or_else(shape)?;
+    if answer.receipt.consent_id != id || answer.receipt.payload_sha256 != sha256_hex(&signed) {
+        return Err(Problem::new(
+            ProblemKind::Receipt,
+            None,
+            "receipt.other_consent",
+            "回执不是这份签署的",
+            "The receipt names another consent",
+        ));
+    }
+    let known = |keys: &Option<Vec<ReceiverKey>>| {
+        keys.as_ref()
+            .is_some_and(|k| k.iter().any(|k| k.kid == answer.receipt.receiver_key))
+    };
+    if !known(keys) {
+        *keys = Some(fetch_keys(endpoint).await?);
+    }
+    if !known(keys) {
+        return Err(refused(ReceiptError::UnknownKey));
+    }
+    let list = keys.as_deref().unwrap_or_default();
+    let verified = match verify_with_webcrypto(&answer, list).await {
+        Some(ok) => ok,
+        // No Ed25519 in this browser's WebCrypto: the domain crate checks it.
+        None => verify_receipt(body.as_bytes(), list).is_ok(),
+    };
+    if verified {
+        Ok(value)
+    } else {
+        Err(refused(ReceiptError::BadSignature))
+    }
+}
+
+/// `Some(valid)`, or `None` when the browser lacks Ed25519.
+async fn verify_with_webcrypto(answer: &Answer, keys: &[ReceiverKey]) -> Option<bool> {
+    let receipt = &answer.receipt;
+    let key = keys
+        .iter()
+        .find(|k| k.kid == receipt.receiver_key && k.kty == "OKP" && k.crv == "Ed25519")?;
+    let public: Option<[u8; 32]> = URL_SAFE_NO_PAD
+        .decode(&key.x)
+        .ok()
+        .and_then(|b| b.try_into().ok());
+    let signature: Option<[u8; 64]> = URL_SAFE_NO_PAD
+        .decode(&answer.signature)
+        .ok()
+        .and_then(|b| b.try_into().ok());
+    let (Some(public), Some(signature)) = (public, signature) else {
+        return Some(false);
+    };
+    crypto::verify_ed25519(&public, &signature, &receipt.signing_bytes()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_sit_beside_the_endpoint() {
+        assert_eq!(keys_url("/api/consents"), "/api/keys");
+        assert_eq!(
+            keys_url("https://r.example.com/api/consents"),
+            "https://r.example.com/api/keys"
+        );
+    }
+}
