@@ -4,83 +4,25 @@
 //! Sending the signed envelope: `POST <endpoint>` with `Content-Type: application/json`.
 //!
 //! - 2xx: the body (JSON) is the receipt.
-//! - 4xx with `{code, message_zh, message_en, fields: [{path, code, message_zh, message_en}]}`
-//!   (the receiver's `Rejection`): the refusal, whose fields are mapped back onto the form.
+//! - 4xx with `{code, message_zh, message_en, fields: [{path, code, message_zh, message_en}]}`:
+//!   the receiver's refusal, read as the domain's `Rejection` ([`read_refusal`]), whose fields
+//!   are mapped back onto the form.
 //! - anything else (network down, 5xx, a body that is not JSON): a failure to send; the reader
 //!   can try again, nothing typed is lost.
 
 use std::time::Duration;
 
 use js_sys::{Function, Reflect};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use qianyue_domain::payload::Rejection;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};
 
-/// One field the server refused (also kept in an outbox item's problem, in this shape).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FieldRefusal {
-    #[serde(default)]
-    pub path: String,
-    #[serde(default)]
-    pub code: String,
-    #[serde(default)]
-    pub message_zh: String,
-    #[serde(default)]
-    pub message_en: String,
-}
-
-/// How sending ended, when it did not end with a receipt.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SendError {
-    /// The server refused the consent (4xx with the documented body).
-    Refused {
-        status: u16,
-        code: String,
-        message_zh: String,
-        message_en: String,
-        fields: Vec<FieldRefusal>,
-    },
-    /// Not delivered, or no usable answer: try again.
-    Failed { status: Option<u16>, detail: String },
-}
-
-fn text_of(v: &Value, key: &str) -> String {
-    v.get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// Reads a 4xx body into a refusal; `None` if it is not the documented shape.
-pub fn parse_refusal(status: u16, body: &str) -> Option<SendError> {
-    let v: Value = serde_json::from_str(body).ok()?;
-    let code = v.get("code")?.as_str()?.to_owned();
-    let fields = v
-        .get("fields")
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(|f| {
-                    Some(FieldRefusal {
-                        path: f.get("path")?.as_str()?.to_owned(),
-                        code: text_of(f, "code"),
-                        message_zh: text_of(f, "message_zh"),
-                        message_en: text_of(f, "message_en"),
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    Some(SendError::Refused {
-        status,
-        code,
-        message_zh: text_of(&v, "message_zh"),
-        message_en: text_of(&v, "message_en"),
-        fields,
-    })
+/// A 4xx body read as the receiver's refusal (the domain's `Rejection`, whose serde is the
+/// wire shape); `None` if it is not one.
+pub fn read_refusal(body: &str) -> Option<Rejection> {
+    serde_json::from_str(body).ok()
 }
 
 /// The answer to a [`request`]: its status and its body's text.
@@ -156,29 +98,6 @@ fn timeout_signal(timeout: Duration) -> Option<JsValue> {
     timeout.call1(&class, &ms.into()).ok()
 }
 
-/// POSTs `body` (JSON text) to `endpoint`; the receipt on success.
-pub async fn post_json(endpoint: &str, body: &str) -> Result<Value, SendError> {
-    let answer = request("POST", endpoint, Some(body), None)
-        .await
-        .map_err(|detail| SendError::Failed {
-            status: None,
-            detail,
-        })?;
-    let status = answer.status;
-    if (200..300).contains(&status) {
-        return Ok(serde_json::from_str(&answer.body).unwrap_or(Value::Null));
-    }
-    if (400..500).contains(&status) {
-        if let Some(refusal) = parse_refusal(status, &answer.body) {
-            return Err(refusal);
-        }
-    }
-    Err(SendError::Failed {
-        status: Some(status),
-        detail: format!("HTTP {status}"),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,12 +106,10 @@ mod tests {
     fn reads_a_refusal() {
         let body = r#"{"code":"form.invalid","message_zh":"表单未通过校验","message_en":"The form does not pass validation",
             "fields":[{"path":"customer.cert_number","code":"uscc.check_char","message_zh":"校验位不符","message_en":"Check digit does not match"}]}"#;
-        let Some(SendError::Refused { code, fields, .. }) = parse_refusal(422, body) else {
-            panic!("not read");
-        };
-        assert_eq!(code, "form.invalid");
-        assert_eq!(fields[0].path, "customer.cert_number");
-        assert_eq!(fields[0].message_en, "Check digit does not match");
-        assert_eq!(parse_refusal(400, "not json"), None);
+        let refusal = read_refusal(body).expect("read");
+        assert_eq!(refusal.code(), "form.invalid");
+        assert_eq!(refusal.fields[0].path, "customer.cert_number");
+        assert_eq!(refusal.fields[0].rule.en, "Check digit does not match");
+        assert_eq!(read_refusal("not json"), None);
     }
 }

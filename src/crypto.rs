@@ -12,7 +12,7 @@
 //! - Ed25519 verification of the receiver's receipts ([`verify_ed25519`]), where the browser
 //!   has it (Chrome 137+, Firefox 129+, Safari 17+).
 //! - Random numbers: UUIDs ([`random_uuid`]), IVs, and the outbox's backoff jitter
-//!   ([`unit_random`]).
+//!   ([`random_permille`]).
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -228,7 +228,8 @@ pub async fn verify_ed25519(
     Some(JsFuture::from(check).await.ok()?.as_bool() == Some(true))
 }
 
-/// A uniform random number in [0, 1) (`Math.random()`: for spreading retries, not for secrets).
-pub fn unit_random() -> f64 {
-    js_sys::Math::random()
+/// A uniform random number in 0..=1000 (`Math.random()`: for spreading retries, not for
+/// secrets).
+pub fn random_permille() -> u32 {
+    (js_sys::Math::random() * 1000.0).round() as u32
 }

@@ -22,7 +22,6 @@ use leptos::prelude::*;
 use qianyue_domain::form::Form;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use super::glue;
 use super::origins::{AllowList, CONFIG_PATH};
@@ -95,10 +94,12 @@ pub fn start() {
     report.forget();
 
     wasm_bindgen_futures::spawn_local(async move {
-        let text = JsFuture::from(glue::fetch_text(CONFIG_PATH))
+        // Any answer but a 2xx (or none) is no list: the frame then allows no parent.
+        let text = crate::api::request("GET", CONFIG_PATH, None, None)
             .await
             .ok()
-            .and_then(|v| v.as_string());
+            .filter(|a| (200..300).contains(&a.status))
+            .map(|a| a.body);
         let allow = AllowList::from_config(text.as_deref(), &glue::own_origin());
         // The browser's word on the parent wins; without it, a one-origin list names it.
         let parent = match glue::parent_origin() {

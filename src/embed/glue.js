@@ -176,16 +176,6 @@ export function dispatch(target, name, detailJson) {
   );
 }
 
-/** The body of a same-origin GET, or undefined. */
-export async function fetchText(path) {
-  try {
-    const response = await fetch(path, { cache: "no-cache", credentials: "same-origin" });
-    return response.ok ? await response.text() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export function ownOrigin() {
   return location.origin;
 }

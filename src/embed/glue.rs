@@ -24,9 +24,6 @@ extern "C" {
 
     pub fn dispatch(target: &Element, name: &str, detail_json: &str);
 
-    #[wasm_bindgen(js_name = fetchText)]
-    pub fn fetch_text(path: &str) -> js_sys::Promise;
-
     #[wasm_bindgen(js_name = ownOrigin)]
     pub fn own_origin() -> String;
 

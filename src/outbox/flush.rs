@@ -93,7 +93,7 @@ fn schedule(still_waiting: bool) {
             return None;
         }
         f.failures = f.failures.saturating_add(1);
-        Some(backoff_ms(f.failures, crypto::unit_random()))
+        Some(backoff_ms(f.failures, crypto::random_permille()))
     });
     let Some(delay) = delay else {
         outbox().next_attempt.set(None);

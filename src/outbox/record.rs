@@ -12,7 +12,33 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::api::FieldRefusal;
+use qianyue_domain::error::Message;
+use qianyue_domain::form::FieldError;
+
+/// One field the receiver refused, as an outbox item keeps it (the flat, lenient shape the
+/// first release stored; read into the domain's `FieldError` by [`Problem::field_errors`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldRefusal {
+    #[serde(default)]
+    pub path: String,
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub message_zh: String,
+    #[serde(default)]
+    pub message_en: String,
+}
+
+impl From<FieldError> for FieldRefusal {
+    fn from(f: FieldError) -> FieldRefusal {
+        FieldRefusal {
+            path: f.path,
+            code: f.rule.code.into_owned(),
+            message_zh: f.rule.zh.into_owned(),
+            message_en: f.rule.en.into_owned(),
+        }
+    }
+}
 
 /// Where an item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +105,26 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// What went wrong, as the domain's one message type.
+    pub fn message(&self) -> Message {
+        Message::new(
+            self.code.clone(),
+            self.message_zh.clone(),
+            self.message_en.clone(),
+        )
+    }
+
+    /// The refused fields, as the domain's field errors.
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        self.fields
+            .iter()
+            .map(|f| FieldError {
+                path: f.path.clone(),
+                rule: Message::new(f.code.clone(), f.message_zh.clone(), f.message_en.clone()),
+            })
+            .collect()
+    }
+
     pub(super) fn new(
         kind: ProblemKind,
         status: Option<u16>,

@@ -55,22 +55,16 @@ pub(super) async fn attempt(
 
 /// A final answer as the reader sees it: the receiver's refusal, or the bare status.
 fn refusal(status: u16, body: &str) -> Problem {
-    match api::parse_refusal(status, body) {
-        Some(api::SendError::Refused {
-            code,
-            message_zh,
-            message_en,
-            fields,
-            ..
-        }) => Problem {
+    match api::read_refusal(body) {
+        Some(r) => Problem {
             kind: ProblemKind::Refused,
             status: Some(status),
-            code,
-            message_zh,
-            message_en,
-            fields,
+            code: r.rule.code.into_owned(),
+            message_zh: r.rule.zh.into_owned(),
+            message_en: r.rule.en.into_owned(),
+            fields: r.fields.into_iter().map(Into::into).collect(),
         },
-        _ => Problem::new(
+        None => Problem::new(
             ProblemKind::Refused,
             Some(status),
             "http.refused",

@@ -21,7 +21,7 @@ const RULES: &[Rule] = &[
     Rule {
         name: "fetch only in src/api.rs",
         scope: &["src"],
-        needles: &["fetch_with_request", "fetch_with_str"],
+        needles: &["fetch_with_request", "fetch_with_str", "fetch("],
         allowed: &["src/api.rs"],
     },
     Rule {
@@ -29,8 +29,8 @@ const RULES: &[Rule] = &[
         scope: &["src"],
         needles: &[
             ".subtle()",
-            "random_uuid",
-            "get_random_values",
+            ".random_uuid(",
+            ".get_random_values_",
             "Math::random",
         ],
         allowed: &["src/crypto.rs"],

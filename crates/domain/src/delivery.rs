@@ -20,8 +20,8 @@ pub const REQUEST_TIMEOUT_MS: u32 = 30_000;
 pub const BACKOFF_FIRST_MS: u32 = 5_000;
 /// The longest delay between passes (ms), before jitter.
 pub const BACKOFF_MAX_MS: u32 = 300_000;
-/// The jitter's half-width: a delay is spread over ±20 % of itself.
-pub const JITTER: f64 = 0.2;
+/// The jitter's half-width, per mille: a delay is spread over ±20 % of itself.
+pub const JITTER_PERMILLE: u64 = 200;
 
 /// What an HTTP status means for a consent that was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,22 +45,21 @@ pub fn classify(status: u16) -> Verdict {
 }
 
 /// The delay before the next pass (ms) after `failures` passes in a row left consents waiting
-/// (the first failure is 1; 0 counts as 1), given `unit_random`, a uniform random number in
-/// [0, 1] (outside that range it is clamped; not a number counts as 0.5, no jitter).
+/// (the first failure is 1; 0 counts as 1), given `random_permille`, a uniform random number
+/// in 0..=1000 (above 1000 it counts as 1000; 500 is no jitter).
 ///
-/// `BACKOFF_FIRST_MS · 2^(failures−1)`, at most `BACKOFF_MAX_MS`, times `1 − JITTER + 2 · JITTER
-/// · unit_random`, rounded to the millisecond.
-pub fn backoff_ms(failures: u32, unit_random: f64) -> u32 {
+/// `BACKOFF_FIRST_MS · 2^(failures−1)`, at most `BACKOFF_MAX_MS`, times
+/// `(1000 − JITTER_PERMILLE + 2 · JITTER_PERMILLE · random_permille / 1000) / 1000`, rounded to the millisecond;
+/// integers throughout, like every figure of the domain.
+pub fn backoff_ms(failures: u32, random_permille: u32) -> u32 {
     // 2^9 · 5 s already exceeds the cap: larger exponents change nothing.
     let doublings = failures.clamp(1, 10) - 1;
     let base = (u64::from(BACKOFF_FIRST_MS) << doublings).min(u64::from(BACKOFF_MAX_MS));
-    let unit = if unit_random.is_nan() {
-        0.5
-    } else {
-        unit_random.clamp(0.0, 1.0)
-    };
-    let factor = 1.0 - JITTER + 2.0 * JITTER * unit;
-    (base as f64 * factor).round() as u32
+    let r = u64::from(random_permille.min(1000));
+    // Parts per million of the base: 800,000 ..= 1,200,000.
+    let ppm = (1000 - JITTER_PERMILLE) * 1000 + 2 * JITTER_PERMILLE * r;
+    let delay = (base * ppm + 500_000) / 1_000_000;
+    u32::try_from(delay).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
@@ -93,39 +92,41 @@ mod tests {
 
     #[test]
     fn the_delay_doubles_from_5_s_to_5_min() {
-        // unit_random 0.5: no jitter.
-        let delays: Vec<u32> = (1..=8).map(|n| backoff_ms(n, 0.5)).collect();
+        // 500 per mille: no jitter.
+        let delays: Vec<u32> = (1..=8).map(|n| backoff_ms(n, 500)).collect();
         assert_eq!(
             delays,
             [5_000, 10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000]
         );
-        assert_eq!(backoff_ms(0, 0.5), 5_000, "0 counts as the first failure");
-        assert_eq!(backoff_ms(u32::MAX, 0.5), 300_000, "no overflow");
+        assert_eq!(backoff_ms(0, 500), 5_000, "0 counts as the first failure");
+        assert_eq!(backoff_ms(u32::MAX, 500), 300_000, "no overflow");
     }
 
     #[test]
     fn the_jitter_spreads_by_20_percent() {
-        assert_eq!(backoff_ms(1, 0.0), 4_000);
-        assert_eq!(backoff_ms(1, 1.0), 6_000);
-        assert_eq!(backoff_ms(1, 0.25), 4_500);
-        assert_eq!(backoff_ms(20, 0.0), 240_000);
-        assert_eq!(backoff_ms(20, 1.0), 360_000);
-        // Out of range and NaN: clamped, or no jitter.
-        assert_eq!(backoff_ms(1, -3.0), 4_000);
-        assert_eq!(backoff_ms(1, 7.0), 6_000);
-        assert_eq!(backoff_ms(1, f64::NAN), 5_000);
+        assert_eq!(backoff_ms(1, 0), 4_000);
+        assert_eq!(backoff_ms(1, 1000), 6_000);
+        assert_eq!(backoff_ms(1, 250), 4_500);
+        assert_eq!(backoff_ms(1, 1), 4_002);
+        assert_eq!(backoff_ms(20, 0), 240_000);
+        assert_eq!(backoff_ms(20, 1000), 360_000);
+        // Above the range: counts as its top.
+        assert_eq!(backoff_ms(1, 7000), 6_000);
     }
 
     #[test]
     fn every_delay_is_within_its_band() {
         for failures in 0..=40 {
-            let base = f64::from(backoff_ms(failures, 0.5));
+            let base = u64::from(backoff_ms(failures, 500));
             let mut last = 0;
-            for step in 0..=100 {
-                let delay = backoff_ms(failures, f64::from(step) / 100.0);
+            for step in 0..=1000 {
+                let delay = backoff_ms(failures, step);
                 assert!(delay >= last, "grows with the random number");
-                let ratio = f64::from(delay) / base;
-                assert!((0.8..=1.2).contains(&ratio), "{failures}, {step}: {ratio}");
+                let d = u64::from(delay);
+                assert!(
+                    d * 10 >= base * 8 && d * 10 <= base * 12,
+                    "{failures}, {step}: {d} of {base}"
+                );
                 last = delay;
             }
         }

@@ -69,10 +69,9 @@ pub enum Kind {
 
 /// An option's text: the document's label, with its English where the reader wants English.
 pub fn option_text(label: &str, locale: UiLocale) -> String {
-    match (locale, label_en(label)) {
-        (UiLocale::Zh, _) | (_, None) => label.to_owned(),
-        (UiLocale::En, Some(en)) => en.to_owned(),
-        (UiLocale::Both, Some(en)) => format!("{label} / {en}"),
+    match label_en(label) {
+        None => label.to_owned(),
+        Some(en) => locale.show(label, en),
     }
 }
 

@@ -36,11 +36,7 @@ pub(crate) fn text(f: impl Fn() -> String + Send + Sync + 'static) -> Signal<Str
 }
 
 fn pick(locale: UiLocale, zh: String, en: String) -> String {
-    match locale {
-        UiLocale::Zh => zh,
-        UiLocale::En => en,
-        UiLocale::Both => format!("{zh} / {en}"),
-    }
+    locale.show(&zh, &en)
 }
 
 /// A time of day in the reader's language (the browser's own formatting).
@@ -57,7 +53,7 @@ fn clock(ms: f64, locale: UiLocale) -> String {
 }
 
 fn problem_text(p: &Problem, locale: UiLocale) -> String {
-    pick(locale, p.message_zh.clone(), p.message_en.clone())
+    locale.message(&p.message())
 }
 
 /// The outbox panel; mounting it starts the outbox. The app's own page mounts it (a deferred
@@ -306,15 +302,9 @@ fn attention_row(item: Item, l: UiLocale) -> impl IntoView {
         .problem
         .as_ref()
         .map(|p| {
-            p.fields
+            p.field_errors()
                 .iter()
-                .map(|f| {
-                    format!(
-                        "{}: {}",
-                        f.path,
-                        pick(l, f.message_zh.clone(), f.message_en.clone())
-                    )
-                })
+                .map(|f| format!("{}: {}", f.path, l.message(&f.rule)))
                 .collect()
         })
         .unwrap_or_default();

@@ -11,6 +11,7 @@
 
 use leptos::prelude::*;
 use qianyue_domain::content::Lang;
+use qianyue_domain::form::FieldError;
 use qianyue_domain::payload::{envelope_from_parts, ConsentId, ConsentPayload, Jwk, PayloadParts};
 use qianyue_domain::preview::preview;
 use wasm_bindgen::JsCast;
@@ -25,7 +26,7 @@ use super::signature_pad::{signature_image, signature_problem};
 use crate::components::field::control_id;
 use crate::i18n::UiLocale;
 use crate::outbox::{self, Delivery};
-use crate::{api, clock, crypto, draft};
+use crate::{clock, crypto, draft};
 
 /// One line of the error summary.
 #[derive(Debug, Clone, PartialEq)]
@@ -188,17 +189,12 @@ async fn signed_envelope(ctx: SigningCtx) -> Result<String, String> {
 }
 
 /// The server's refusal mapped onto the form.
-fn apply_refusal(ctx: SigningCtx, fields: Vec<api::FieldRefusal>) {
+fn apply_refusal(ctx: SigningCtx, fields: Vec<FieldError>) {
     ctx.server.update(|server| {
         server.clear();
         for f in fields {
             let path = f.path.strip_prefix("form.").unwrap_or(&f.path).to_owned();
-            let message = Shown {
-                code: f.code.into(),
-                zh: f.message_zh.into(),
-                en: f.message_en.into(),
-            };
-            server.entry(path).or_default().push(message);
+            server.entry(path).or_default().push(f.rule);
         }
     });
 }
@@ -260,12 +256,8 @@ fn show(ctx: SigningCtx, delivery: Delivery) {
         }
         Delivery::Refused(problem) => {
             last.set_value(None);
-            apply_refusal(ctx, problem.fields);
-            ctx.outcome.set(Outcome::Failed(Shown {
-                code: problem.code.into(),
-                zh: problem.message_zh.into(),
-                en: problem.message_en.into(),
-            }));
+            apply_refusal(ctx, problem.field_errors());
+            ctx.outcome.set(Outcome::Failed(problem.message()));
             focus_first_problem(ctx);
         }
         Delivery::Queued(id) => {
