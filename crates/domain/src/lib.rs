@@ -14,6 +14,7 @@
 //! - [`incremental`]: `validate` and `preview` for a form edited a keystroke at a time.
 //! - [`payload`]: the signed consent payload: RFC 8785 bytes, ES256 verification, checks.
 //! - [`origins`]: the portal-origin allow-list (frame mode, CORS, `frame-ancestors`).
+//! - [`request`]: signing requests: read-only paths, expiry, callback URL, masked mobile.
 
 pub mod error;
 pub mod date;
@@ -36,6 +37,7 @@ pub mod incremental;
 pub mod content;
 pub mod payload;
 pub mod origins;
+pub mod request;
 
 /// Fixtures the domain's and the receiver's tests share (the test key, signed seed consents,
 /// the checked-in vector): only with the `test-support` feature, which only tests enable.
