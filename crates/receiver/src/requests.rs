@@ -223,24 +223,25 @@ pub fn token_sha256(token: &str) -> String {
         .collect()
 }
 
-fn random<const N: usize>() -> Result<[u8; N], ApiError> {
+/// `N` bytes from the OS's random source (`None`: it failed).
+fn random<const N: usize>() -> Option<[u8; N]> {
     let mut b = [0u8; N];
-    getrandom::fill(&mut b).map_err(|_| unavailable())?;
-    Ok(b)
+    getrandom::fill(&mut b).ok()?;
+    Some(b)
 }
 
-fn new_token() -> Result<String, ApiError> {
+fn new_token() -> Option<String> {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine as _;
-    Ok(URL_SAFE_NO_PAD.encode(random::<TOKEN_BYTES>()?))
+    Some(URL_SAFE_NO_PAD.encode(random::<TOKEN_BYTES>()?))
 }
 
-fn new_id() -> Result<String, ApiError> {
+fn new_id() -> Option<String> {
     let mut b = random::<16>()?;
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    Ok(format!(
+    Some(format!(
         "{}-{}-{}-{}-{}",
         &h[0..8],
         &h[8..12],
@@ -261,7 +262,7 @@ fn is_token(s: &str) -> bool {
 /// 429 after too many wrong keys from this address, 401 with the bearer challenge otherwise.
 /// Every configured key is compared (as SHA-256 digests, in constant time), so the time taken
 /// does not tell which one, or how much of a guess, was right.
-fn api_key<'a>(
+async fn api_key<'a>(
     app: &'a App,
     peer: std::net::IpAddr,
     headers: &HeaderMap,
@@ -353,10 +354,9 @@ fn store_failed(what: &str, e: &StoreError) -> ApiError {
     unavailable()
 }
 
-fn now_at() -> Result<(i64, SignedAt), ApiError> {
+fn now_at() -> Option<(i64, SignedAt)> {
     let now = crate::api::now_unix();
-    let at = SignedAt::from_unix_seconds(now).ok_or_else(unavailable)?;
-    Ok((now, at))
+    Some((now, SignedAt::from_unix_seconds(now)?))
 }
 
 /// The body of `POST /api/requests`.
@@ -395,9 +395,9 @@ pub async fn create(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let key_name = api_key(&app, peer, &headers)?.to_owned();
+    let key_name = api_key(&app, peer, &headers).await?.to_owned();
     let body = read_json_body(&app, &headers, body).await?;
-    let (now, now_at) = now_at()?;
+    let (now, now_at) = now_at().ok_or_else(unavailable)?;
     let input: CreateBody = serde_json::from_slice(&body).map_err(|e| {
         let mut r = Rejection::of(RequestRule::Invalid, "");
         r.detail = Some(e.to_string());
@@ -458,8 +458,8 @@ pub async fn create(
             },
         ));
     };
-    let id = new_id()?;
-    let token = new_token()?;
+    let id = new_id().ok_or_else(unavailable)?;
+    let token = new_token().ok_or_else(unavailable)?;
     let row = RequestRow {
         id: id.clone(),
         status: OPEN.to_owned(),
@@ -538,7 +538,7 @@ pub async fn get(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    api_key(&app, peer, &headers)?;
+    api_key(&app, peer, &headers).await?;
     let row = find(&app, &id).await?;
     view(&app, &row, crate::api::now_unix()).await
 }
@@ -552,7 +552,7 @@ pub async fn delete(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    api_key(&app, peer, &headers)?;
+    api_key(&app, peer, &headers).await?;
     let row = find(&app, &id).await?;
     let now = crate::api::now_unix();
     if row.status == SIGNED {
@@ -593,21 +593,17 @@ pub async fn signing(
         .map_err(|e| store_failed("reading a request by token", &e))?
         .ok_or_else(unknown)?;
     let now = crate::api::now_unix();
-    let gone = |rule: RequestRule| {
-        Err(ApiError::rejected(
-            StatusCode::GONE,
-            Rejection::of(rule, "token"),
-        ))
-    };
+    let gone =
+        |rule: RequestRule| ApiError::rejected(StatusCode::GONE, Rejection::of(rule, "token"));
     match row.status_at(now) {
         EXPIRED => {
             observe_expiry(&app.store, &row, now)
                 .await
                 .map_err(|e| store_failed(&format!("recording the expiry of {}", row.id), &e))?;
-            return gone(RequestRule::Expired);
+            return Err(gone(RequestRule::Expired));
         }
-        REVOKED => return gone(RequestRule::Revoked),
-        SIGNED => return gone(RequestRule::Signed),
+        REVOKED => return Err(gone(RequestRule::Revoked)),
+        SIGNED => return Err(gone(RequestRule::Signed)),
         _ => {}
     }
     let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);

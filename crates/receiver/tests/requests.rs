@@ -224,7 +224,8 @@ fn wrong_keys_are_throttled() {
 #[test]
 fn bad_requests_are_refused_naming_their_fields() {
     let r = start(Backend::Sqlite);
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
         (
             "form not a form",
             Box::new(|b| b["form"]["customer"]["no_such_field"] = json!("x")),
