@@ -179,11 +179,11 @@ impl Config {
             None => None,
             Some(u) => {
                 let u = u.trim_end_matches('/').to_owned();
-                let origin_only = u.split_once("://").is_some_and(|(scheme, rest)| {
-                    matches!(scheme, "https" | "http")
-                        && !rest.is_empty()
-                        && !rest.contains(['/', '?', '#', '@'])
-                });
+                let host = u
+                    .strip_prefix("https://")
+                    .or_else(|| u.strip_prefix("http://"));
+                let origin_only =
+                    host.is_some_and(|h| !h.is_empty() && !h.contains(['/', '?', '#', '@']));
                 if !origin_only {
                     return Err(
                         "QIANYUE_PUBLIC_URL must be an origin like https://sign.example.com".into(),
