@@ -166,7 +166,9 @@ async fn by_token(store: &Store, token: &str) -> Result<Option<RequestRow>, Stor
 
 async fn events(store: &Store, id: &str) -> Result<Vec<(String, String)>, StoreError> {
     let rows = sqlx::query(
-        "SELECT type, at FROM request_events WHERE request_id = $1 ORDER BY at_unix, type",
+        "SELECT type, at FROM request_events WHERE request_id = $1 ORDER BY at_unix, \
+         CASE type WHEN 'request.opened' THEN 0 WHEN 'request.verified' THEN 1 \
+         WHEN 'request.signed' THEN 2 ELSE 3 END, type",
     )
     .bind(id)
     .fetch_all(store.pool())

@@ -134,7 +134,75 @@ fn a_request_is_created_read_and_revoked() {
         let s = r.get(&format!("/api/signing/{token}"), &[]);
         assert_eq!(s.status, 410);
         assert_eq!(s.code(), "request.revoked");
+
+        // Without the optional members: kept as none.
+        let mut body = request_body();
+        let o = body.as_object_mut().unwrap();
+        o.remove("callback_url");
+        o.remove("locale");
+        o.remove("readonly");
+        let c = create(&r, &body);
+        assert_eq!(c.status, 201, "{backend:?}: {}", c.text());
+        let token = c.json()["token"].as_str().unwrap().to_owned();
+        let s = r.get(&format!("/api/signing/{token}"), &[]).json();
+        assert_eq!(s["locale"], Value::Null);
+        assert_eq!(s["readonly"], json!([]));
         r.assert_no_panic();
+    }
+}
+
+/// Sets a request's stored status, as the signing path will (a later part of issue 17).
+fn set_status(r: &Receiver, id: &str, status: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&r.database_url).await.unwrap();
+        sqlx::query("UPDATE requests SET status = $1 WHERE id = $2")
+            .bind(status)
+            .bind(id)
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+}
+
+#[test]
+fn a_signed_request_cannot_be_revoked_and_its_link_says_so() {
+    for backend in backends() {
+        let r = start(backend);
+        let c = create(&r, &request_body()).json();
+        let (id, token) = (c["id"].as_str().unwrap(), c["token"].as_str().unwrap());
+        set_status(&r, id, "signed");
+        let d = call(
+            &r,
+            "DELETE",
+            &format!("/api/requests/{id}"),
+            Some(&bearer()),
+            None,
+        );
+        assert_eq!(d.status, 409, "{backend:?}: {}", d.text());
+        assert_eq!(d.code(), "request.signed");
+        let g = call(
+            &r,
+            "GET",
+            &format!("/api/requests/{id}"),
+            Some(&bearer()),
+            None,
+        )
+        .json();
+        assert_eq!(g["status"], "signed");
+        assert_eq!(
+            g["events"].as_array().unwrap().len(),
+            1,
+            "no revocation recorded"
+        );
+        let s = r.get(&format!("/api/signing/{token}"), &[]);
+        assert_eq!(s.status, 410);
+        assert_eq!(s.code(), "request.signed");
     }
 }
 
