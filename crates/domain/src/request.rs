@@ -191,6 +191,39 @@ mod tests {
     }
 
     #[test]
+    fn readonly_entries_must_name_fields_whose_rules_hold() {
+        let today = crate::date::Date::parse_iso("2026-12-01").unwrap();
+        let mut form = Form::default();
+        form.set_value("contact.mobile", "13800138000").unwrap();
+        form.set_value("customer.cert_number", "91440300758613572X")
+            .unwrap();
+        let entries = |e: &[&str]| e.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let paths =
+            |errors: Vec<FieldError>| errors.into_iter().map(|e| e.path).collect::<Vec<_>>();
+        // Unknown entries, by index; `orders` is known without a line, `orders.0` is not.
+        assert_eq!(
+            paths(check_readonly(
+                &form,
+                &entries(&["contact", "contacts", "orders", "orders.0", ""]),
+                today
+            )),
+            ["readonly.1", "readonly.3", "readonly.4"]
+        );
+        // A good value passes; a wrong one and a blank required one do not.
+        assert!(check_readonly(&form, &entries(&["contact.mobile"]), today).is_empty());
+        let errors = check_readonly(
+            &form,
+            &entries(&["customer.cert_number", "contact.name"]),
+            today,
+        );
+        assert_eq!(paths(errors), ["customer.cert_number", "contact.name"]);
+        // Editable paths may fail.
+        assert!(check_readonly(&form, &entries(&[]), today).is_empty());
+        let many = vec!["contact".to_owned(); MAX_READONLY + 1];
+        assert_eq!(paths(check_readonly(&form, &many, today)), ["readonly"]);
+    }
+
+    #[test]
     fn callback_urls() {
         for ok in [
             "https://portal.example.com/hooks/qianyue",
