@@ -56,6 +56,8 @@ fn start(
     .env("QIANYUE_ENGINE", engine)
     .env("QIANYUE_DIST", dist)
     .env("QIANYUE_RECEIVER_BIN", receiver)
+    // The receivers server.mjs starts keep the open mode (crate::receiver_command).
+    .env("QIANYUE_OPEN_SIGNING", "1")
     .env("CHROMEDRIVER", tools::CHROMEDRIVER)
     .env("GECKODRIVER", geckodriver)
     .env("WEBKITWEBDRIVER", tools::WEBKITWEBDRIVER)

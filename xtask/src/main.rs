@@ -20,6 +20,7 @@ mod bench_embed;
 mod bench_receiver;
 mod cmd;
 mod demo;
+mod demo_request;
 mod engines;
 mod postgres;
 mod static_server;
@@ -114,9 +115,16 @@ pub fn receiver_binary(root: &Path, profile: &str) -> Result<PathBuf> {
 
 /// A command that runs the receiver as built for `profile` (built first, as
 /// [`receiver_binary`]), in the workspace root.
+///
+/// Every receiver the tools start for the app keeps the open mode (`QIANYUE_OPEN_SIGNING=1`)
+/// until the app opens signing requests itself (docs/decisions.md "Signing requests"); the
+/// binary's own default refuses a consent without a request.
 pub fn receiver_command(root: &Path, profile: &str) -> Result<Command> {
     let mut command = Command::new(receiver_binary(root, profile)?);
     command.current_dir(root);
+    if std::env::var_os("QIANYUE_OPEN_SIGNING").is_none() {
+        command.env("QIANYUE_OPEN_SIGNING", "1");
+    }
     Ok(command)
 }
 
@@ -143,6 +151,11 @@ fn serve(args: &[String]) -> Result {
             format!("'self' http://localhost:{demo}"),
         );
     }
+    // The back office's key: the configured one, or a development key made now.
+    let (api_secret, dev_keys) = demo_request::api_key()?;
+    if let Some(list) = &dev_keys {
+        receiver.env("QIANYUE_API_KEYS", list);
+    }
     println!("Starting the receiver…");
     let mut child = receiver
         .spawn()
@@ -153,6 +166,13 @@ fn serve(args: &[String]) -> Result {
         return Err(e);
     }
     println!("Qianyue is served at http://{addr}/ by the receiver (Ctrl-C stops it)");
+    if dev_keys.is_some() {
+        println!("Development API key (QIANYUE_API_KEYS=dev=…): {api_secret}");
+    }
+    match demo_request::create(&root, addr, &api_secret) {
+        Ok(link) => println!("A demo signing request (docs/requests.md): {link}"),
+        Err(e) => eprintln!("warning: no demo signing request: {e}"),
+    }
     let _demo = demo::start(&root, addr)?;
     let status = child.wait().map_err(|e| e.to_string())?;
     if status.success() {
@@ -285,6 +305,8 @@ fn test() -> Result {
             &[
                 ("QIANYUE_BASE_URL", base_url.as_str()),
                 ("QIANYUE_RECEIVER_BIN", receiver.as_str()),
+                // The receivers the tests start keep the open mode (receiver_command).
+                ("QIANYUE_OPEN_SIGNING", "1"),
             ],
         );
         server.stop();

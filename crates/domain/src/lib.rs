@@ -15,6 +15,7 @@
 //! - [`payload`]: the signed consent payload: RFC 8785 bytes, ES256 verification, checks.
 //! - [`origins`]: the portal-origin allow-list (frame mode, CORS, `frame-ancestors`).
 //! - [`delivery`]: the outbox's policy: which answers are final, the backoff between passes.
+//! - [`request`]: signing requests: read-only paths, expiry, callback URL, masked mobile.
 
 pub mod error;
 pub mod date;
@@ -38,6 +39,7 @@ pub mod content;
 pub mod payload;
 pub mod origins;
 pub mod delivery;
+pub mod request;
 
 /// Fixtures the domain's and the receiver's tests share (the test key, signed seed consents,
 /// the checked-in vector): only with the `test-support` feature, which only tests enable.

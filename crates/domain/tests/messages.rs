@@ -37,6 +37,7 @@ fn catalogue() -> Vec<(&'static str, Vec<RuleMessage>)> {
         all("FieldRule", form::FieldRule::ALL),
         all("CrossFieldRule", form::CrossFieldRule::ALL),
         all("OriginError", origins::OriginError::ALL),
+        all("RequestRule", request::RequestRule::ALL),
         all("SigningTimeRule", payload::SigningTimeRule::ALL),
     ]
 }

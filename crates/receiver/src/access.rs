@@ -108,6 +108,9 @@ fn client_key(ip: IpAddr) -> IpAddr {
 pub struct Guard {
     pub consents: Buckets,
     pub admin_failures: Buckets,
+    /// `GET /api/signing/{token}` per client, at the consents' rate (a guessed token costs
+    /// as much as a consent).
+    pub signing_reads: Buckets,
     rate_limit_loopback: bool,
     processing: Arc<Semaphore>,
     pub audit: AuditLog,
@@ -118,6 +121,7 @@ impl Guard {
         Ok(Guard {
             consents: Buckets::new(settings.consents_per_minute),
             admin_failures: Buckets::new(settings.admin_failures_per_minute),
+            signing_reads: Buckets::new(settings.consents_per_minute),
             rate_limit_loopback: settings.rate_limit_loopback,
             processing: Arc::new(Semaphore::new(settings.max_concurrent_consents)),
             audit: AuditLog::open(&data_dir.join(AUDIT_FILE))?,
@@ -130,6 +134,14 @@ impl Guard {
             return Ok(());
         }
         self.consents.take(ip)
+    }
+
+    /// The rate limit of `GET /api/signing/{token}` for `ip`: `Err(seconds to wait)`.
+    pub fn signing_rate(&self, ip: IpAddr) -> Result<(), u64> {
+        if ip.is_loopback() && !self.rate_limit_loopback {
+            return Ok(());
+        }
+        self.signing_reads.take(ip)
     }
 
     /// A slot to verify and store one consent, or `None` when all are taken (shed the load).

@@ -51,14 +51,14 @@ pub(crate) fn json_response(status: StatusCode, body: String) -> Response {
     r
 }
 
-fn now_unix() -> i64 {
+pub(crate) fn now_unix() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Whether the Content-Type is `application/json`, with at most a `charset=utf-8` parameter.
-fn is_json(headers: &HeaderMap) -> bool {
+pub(crate) fn is_json(headers: &HeaderMap) -> bool {
     let Some(value) = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -78,7 +78,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// How long a client may take to send a consent's body.
-const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+pub(crate) const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// `POST /api/consents`.
 pub async fn post_consent(
@@ -91,6 +91,14 @@ pub async fn post_consent(
     app.guard.consent_rate(peer).map_err(|wait| {
         ApiError::new(StatusCode::TOO_MANY_REQUESTS, HttpRule::RateLimited).retry_after(wait)
     })?;
+    // Only for a signing request, unless the deployment keeps the open mode
+    // (QIANYUE_OPEN_SIGNING=1; docs/requests.md).
+    if !app.config.open_signing {
+        return Err(ApiError::rejected(
+            StatusCode::FORBIDDEN,
+            Rejection::of(qianyue_domain::request::RequestRule::Required, "request"),
+        ));
+    }
     if !is_json(&headers) {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -233,7 +241,7 @@ pub fn verify_es256_ring(point: &[u8; 65], message: &[u8], signature: &[u8; 64])
 
 /// Whether a body error is the length limit (`http_body_util::LengthLimitError`, which axum's
 /// `to_bytes` reports inside its error).
-fn is_length_limit(e: &axum::Error) -> bool {
+pub(crate) fn is_length_limit(e: &axum::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = source {
         if err.is::<http_body_util::LengthLimitError>() {
@@ -376,7 +384,15 @@ pub async fn fallback(
     if path.starts_with("/api/") || path == "/api" {
         return Err(ApiError::new(StatusCode::NOT_FOUND, HttpRule::NotFound));
     }
-    let key = if path == "/" { "/index.html" } else { path };
+    // The signer's link `/s/<token>` is the app's page (which reads the token itself).
+    let signing_link = path
+        .strip_prefix("/s/")
+        .is_some_and(|t| !t.is_empty() && !t.contains('/'));
+    let key = if path == "/" || signing_link {
+        "/index.html"
+    } else {
+        path
+    };
     let Some(asset) = app.assets.files.get(key) else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, HttpRule::NotFound));
     };

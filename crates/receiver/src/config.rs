@@ -38,6 +38,64 @@ pub struct Config {
     /// it arrives (a capture kept in an outbox while offline), 1 to 36500. Default 30
     /// (`payload::DEFAULT_OFFLINE_ALLOWANCE_DAYS`); older: `signed_at.too_old`.
     pub offline_allowance_days: u32,
+    /// `QIANYUE_API_KEYS`: the back office's keys for `/api/requests`, `name=secret` entries
+    /// separated by commas; held only as SHA-256 digests. Unset: those endpoints answer 403.
+    pub api_keys: Vec<ApiKey>,
+    /// `QIANYUE_OPEN_SIGNING`: `1` accepts consents without a signing request (the open mode
+    /// of before requests); unset or `0`: refused with `request.required`.
+    pub open_signing: bool,
+    /// `QIANYUE_PUBLIC_URL`: the receiver's public origin (`https://sign.example.com`), which
+    /// makes a request's `url` absolute. Unset: `url` is the path `/s/<token>`.
+    pub public_url: Option<String>,
+}
+
+/// One back-office API key: its name (written in the request's record) and the SHA-256 of
+/// its secret.
+#[derive(Clone)]
+pub struct ApiKey {
+    pub name: String,
+    pub digest: [u8; 32],
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ApiKey({})", self.name)
+    }
+}
+
+/// Parses `QIANYUE_API_KEYS`: `name=secret` entries separated by commas; a name of 1–64
+/// letters, digits, `_`, `-` or `.`, each once; a secret of at least 16 characters, no spaces
+/// or commas.
+pub fn parse_api_keys(list: &str) -> Result<Vec<ApiKey>, String> {
+    use sha2::{Digest, Sha256};
+    let mut keys: Vec<ApiKey> = Vec::new();
+    for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let Some((name, secret)) = entry.split_once('=') else {
+            return Err("QIANYUE_API_KEYS: each entry is name=secret".into());
+        };
+        let name_ok = (1..=64).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+        if !name_ok {
+            return Err(format!(
+                "QIANYUE_API_KEYS: the name {name:?} must be 1 to 64 letters, digits, _ - ."
+            ));
+        }
+        if secret.chars().count() < 16 || secret.chars().any(char::is_whitespace) {
+            return Err(format!(
+                "QIANYUE_API_KEYS: the secret of {name} must be at least 16 characters, no spaces"
+            ));
+        }
+        if keys.iter().any(|k| k.name == name) {
+            return Err(format!("QIANYUE_API_KEYS: the name {name} is given twice"));
+        }
+        keys.push(ApiKey {
+            name: name.to_owned(),
+            digest: Sha256::digest(secret.as_bytes()).into(),
+        });
+    }
+    Ok(keys)
 }
 
 pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
@@ -108,6 +166,32 @@ impl Config {
                     "QIANYUE_OFFLINE_ALLOWANCE_DAYS must be a number of days from 1 to 36500",
                 )?,
             };
+        let api_keys = match var("QIANYUE_API_KEYS") {
+            Some(list) => parse_api_keys(&list)?,
+            None => Vec::new(),
+        };
+        let open_signing = match var("QIANYUE_OPEN_SIGNING").as_deref() {
+            None | Some("0") => false,
+            Some("1") => true,
+            Some(_) => return Err("QIANYUE_OPEN_SIGNING must be 1 or 0".into()),
+        };
+        let public_url = match var("QIANYUE_PUBLIC_URL") {
+            None => None,
+            Some(u) => {
+                let u = u.trim_end_matches('/').to_owned();
+                let host = u
+                    .strip_prefix("https://")
+                    .or_else(|| u.strip_prefix("http://"));
+                let origin_only =
+                    host.is_some_and(|h| !h.is_empty() && !h.contains(['/', '?', '#', '@']));
+                if !origin_only {
+                    return Err(
+                        "QIANYUE_PUBLIC_URL must be an origin like https://sign.example.com".into(),
+                    );
+                }
+                Some(u)
+            }
+        };
         Ok(Config {
             addr,
             dist,
@@ -119,6 +203,9 @@ impl Config {
             max_body,
             agreement_versions,
             offline_allowance_days,
+            api_keys,
+            open_signing,
+            public_url,
         })
     }
 
@@ -187,6 +274,39 @@ mod tests {
         assert_eq!(c.agreement_versions, Some(vec!["v1".into(), "v2".into()]));
         let c = config(&[("DATABASE_URL", "postgres://q:secret@127.0.0.1:5432/q")]).unwrap();
         assert_eq!(c.database_display(), "postgres://q:***@127.0.0.1:5432/q");
+    }
+
+    #[test]
+    fn api_keys_open_signing_and_public_url() {
+        let c = config(&[]).unwrap();
+        assert!(c.api_keys.is_empty() && !c.open_signing && c.public_url.is_none());
+        let c = config(&[
+            (
+                "QIANYUE_API_KEYS",
+                "crm=0123456789abcdef, ops.2=fedcba9876543210x",
+            ),
+            ("QIANYUE_OPEN_SIGNING", "1"),
+            ("QIANYUE_PUBLIC_URL", "https://sign.example.com/"),
+        ])
+        .unwrap();
+        assert_eq!(c.api_keys.len(), 2);
+        assert_eq!(c.api_keys[1].name, "ops.2");
+        assert!(
+            !format!("{c:?}").contains("0123456789abcdef"),
+            "no secret in Debug"
+        );
+        assert!(c.open_signing);
+        assert_eq!(c.public_url.as_deref(), Some("https://sign.example.com"));
+        for bad in [
+            "crm",
+            "crm=short",
+            "a b=0123456789abcdef",
+            "x=0123456789abcdef,x=0123456789abcdeg",
+        ] {
+            assert!(config(&[("QIANYUE_API_KEYS", bad)]).is_err(), "{bad}");
+        }
+        assert!(config(&[("QIANYUE_OPEN_SIGNING", "yes")]).is_err());
+        assert!(config(&[("QIANYUE_PUBLIC_URL", "https://a.example/path")]).is_err());
     }
 
     #[test]

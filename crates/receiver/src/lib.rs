@@ -14,6 +14,8 @@
 //! - [`transport`]: the connection loop: timeouts, caps, graceful shutdown with a deadline.
 //! - [`access`]: rate limits, load shedding, the back-office token and its audit log.
 //! - [`files`]: the data files' permissions.
+//! - [`requests`]: signing requests: the back office's `/api/requests`, the app's
+//!   `/api/signing/{token}`.
 
 pub mod access;
 pub mod api;
@@ -24,6 +26,7 @@ pub mod error;
 pub mod files;
 pub mod keys;
 pub mod pg_nodelay;
+pub mod requests;
 pub mod store;
 pub mod transport;
 
@@ -65,6 +68,15 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .route("/api/consents/{id}", get(api::get_consent))
         .route("/api/keys", get(api::get_keys))
+        .route(
+            "/api/requests",
+            post(requests::create).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/requests/{id}",
+            get(requests::get).delete(requests::delete),
+        )
+        .route("/api/signing/{token}", get(requests::signing))
         .route("/healthz", get(api::healthz))
         .route("/embed-config.json", get(embed::config))
         .fallback(api::fallback)

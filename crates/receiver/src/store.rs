@@ -203,6 +203,11 @@ impl Store {
             .collect()
     }
 
+    /// The pool, for the requests' statements (`crate::requests`).
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()

@@ -19,6 +19,9 @@ use serde_json::Value;
 
 pub const TOKEN: &str = "test-token-0123456789abcdef";
 
+/// The back office's API key of every test receiver (`QIANYUE_API_KEYS=tests=<this>`).
+pub const API_KEY: &str = "test-api-key-0123456789abcdef";
+
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A fresh, empty directory under the system's temporary directory.
@@ -153,6 +156,10 @@ impl Receiver {
             ),
             ("DATABASE_URL".to_owned(), database_url.clone()),
             ("QIANYUE_ADMIN_TOKEN".to_owned(), TOKEN.to_owned()),
+            ("QIANYUE_API_KEYS".to_owned(), format!("tests={API_KEY}")),
+            // The consents these tests post name no signing request (the app cannot open one
+            // yet): the open mode. `requests.rs` checks the default without it.
+            ("QIANYUE_OPEN_SIGNING".to_owned(), "1".to_owned()),
             (
                 "QIANYUE_DIST".to_owned(),
                 opts.dist

@@ -1,0 +1,624 @@
+//! Signing requests (contract.md §5, docs/requests.md): the back office opens, reads and
+//! revokes them with an API key (`POST /api/requests`, `GET`/`DELETE /api/requests/{id}`); the
+//! app reads the one its link names (`GET /api/signing/{token}`, the app's internal endpoint).
+//!
+//! The rules are the domain's (`qianyue_domain::request`, `form`, `phone`); this module maps
+//! them to HTTP and to rows of `requests` and `request_events` (migrations/0002). The signer's
+//! token is 256 random bits, answered once and stored only as its SHA-256; the signer's name
+//! and mobile are never written to a log.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
+use qianyue_domain::form::{self, FieldError, Form};
+use qianyue_domain::payload::{self, Rejection, SignedAt};
+use qianyue_domain::phone::Mobile;
+use qianyue_domain::request::{self as rules, RequestRule};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use subtle::ConstantTimeEq;
+
+use crate::api::{json_response, HttpRule};
+use crate::error::ApiError;
+use crate::store::{Store, StoreError};
+use crate::transport::Peer;
+use crate::App;
+
+/// Random bytes in a signer's token (256 bits; base64url, 43 characters).
+pub const TOKEN_BYTES: usize = 32;
+const TOKEN_CHARS: usize = 43;
+
+/// Statuses as stored; `expired` is computed from `expires_unix`.
+pub const OPEN: &str = "open";
+pub const VERIFIED: &str = "verified";
+pub const SIGNED: &str = "signed";
+pub const REVOKED: &str = "revoked";
+pub const EXPIRED: &str = "expired";
+
+// ------------------------------------------------------------------------------------------
+// Storage
+
+/// One request as stored.
+#[derive(Debug, Clone)]
+pub struct RequestRow {
+    pub id: String,
+    pub status: String,
+    pub form: String,
+    pub readonly: String,
+    pub signer_name: String,
+    pub signer_mobile: String,
+    pub expires_at: String,
+    pub expires_unix: i64,
+    pub callback_url: Option<String>,
+    pub locale: Option<String>,
+    pub consent_id: Option<String>,
+}
+
+impl RequestRow {
+    /// The status at `now`: a request still open or verified past its expiry is `expired`.
+    pub fn status_at(&self, now: i64) -> &str {
+        let live = self.status == OPEN || self.status == VERIFIED;
+        if live && now >= self.expires_unix {
+            EXPIRED
+        } else {
+            &self.status
+        }
+    }
+}
+
+const ROW_COLUMNS: &str = "id, status, form, readonly, signer_name, signer_mobile, expires_at, \
+                           expires_unix, callback_url, locale, consent_id";
+
+fn row_of(r: &sqlx::any::AnyRow) -> Result<RequestRow, sqlx::Error> {
+    Ok(RequestRow {
+        id: r.try_get(0)?,
+        status: r.try_get(1)?,
+        form: r.try_get(2)?,
+        readonly: r.try_get(3)?,
+        signer_name: r.try_get(4)?,
+        signer_mobile: r.try_get(5)?,
+        expires_at: r.try_get(6)?,
+        expires_unix: r.try_get(7)?,
+        callback_url: r.try_get(8)?,
+        locale: r.try_get(9)?,
+        consent_id: r.try_get(10)?,
+    })
+}
+
+/// A new request and who opened it.
+struct NewRequest<'a> {
+    row: RequestRow,
+    token_sha256: String,
+    created_by: &'a str,
+    created_at: SignedAt,
+}
+
+/// Stores a new request with its `request.opened` event, in one transaction.
+async fn insert(store: &Store, new: &NewRequest<'_>) -> Result<(), StoreError> {
+    let r = &new.row;
+    let mut tx = store.pool().begin().await?;
+    sqlx::query(
+        "INSERT INTO requests (id, token_sha256, status, form, readonly, signer_name, \
+         signer_mobile, expires_at, expires_unix, callback_url, locale, created_by, created_at, \
+         consent_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL)",
+    )
+    .bind(&r.id)
+    .bind(&new.token_sha256)
+    .bind(&r.status)
+    .bind(&r.form)
+    .bind(&r.readonly)
+    .bind(&r.signer_name)
+    .bind(&r.signer_mobile)
+    .bind(&r.expires_at)
+    .bind(r.expires_unix)
+    .bind(&r.callback_url)
+    .bind(&r.locale)
+    .bind(new.created_by)
+    .bind(new.created_at.to_string())
+    .execute(&mut *tx)
+    .await?;
+    add_event(&mut tx, &r.id, "request.opened", new.created_at).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn add_event(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    kind: &str,
+    at: SignedAt,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO request_events (request_id, type, at, at_unix) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (request_id, type) DO NOTHING",
+    )
+    .bind(id)
+    .bind(kind)
+    .bind(at.to_string())
+    .bind(at.unix_seconds())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn by_id(store: &Store, id: &str) -> Result<Option<RequestRow>, StoreError> {
+    let sql = format!("SELECT {ROW_COLUMNS} FROM requests WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(row.map(|r| row_of(&r)).transpose()?)
+}
+
+async fn by_token(store: &Store, token: &str) -> Result<Option<RequestRow>, StoreError> {
+    let sql = format!("SELECT {ROW_COLUMNS} FROM requests WHERE token_sha256 = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(token_sha256(token))
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(row.map(|r| row_of(&r)).transpose()?)
+}
+
+async fn events(store: &Store, id: &str) -> Result<Vec<(String, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT type, at FROM request_events WHERE request_id = $1 ORDER BY at_unix, \
+         CASE type WHEN 'request.opened' THEN 0 WHEN 'request.verified' THEN 1 \
+         WHEN 'request.signed' THEN 2 ELSE 3 END, type",
+    )
+    .bind(id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Records `request.expired` the first time a request is seen past its expiry; the event's
+/// time is the expiry itself.
+async fn observe_expiry(store: &Store, row: &RequestRow, now: i64) -> Result<(), StoreError> {
+    if row.status_at(now) == EXPIRED {
+        if let Some(at) = SignedAt::from_unix_seconds(row.expires_unix) {
+            let mut conn = store.pool().acquire().await?;
+            add_event(&mut conn, &row.id, "request.expired", at).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Revokes an open or verified request that has not expired at `now`; records
+/// `request.revoked`. Whether it changed it.
+async fn revoke(store: &Store, id: &str, now: i64) -> Result<bool, StoreError> {
+    let mut tx = store.pool().begin().await?;
+    let changed = sqlx::query(
+        "UPDATE requests SET status = 'revoked' \
+         WHERE id = $1 AND status IN ('open', 'verified') AND expires_unix > $2",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if changed {
+        let at = SignedAt::from_unix_seconds(now)
+            .ok_or_else(|| StoreError("the clock is out of range".into()))?;
+        add_event(&mut tx, id, "request.revoked", at).await?;
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+// ------------------------------------------------------------------------------------------
+// Tokens and keys
+
+/// The SHA-256 (hex) under which a token is stored.
+pub fn token_sha256(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `N` bytes from the OS's random source (`None`: it failed).
+fn random<const N: usize>() -> Option<[u8; N]> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).ok()?;
+    Some(b)
+}
+
+fn new_token() -> Option<String> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    Some(URL_SAFE_NO_PAD.encode(random::<TOKEN_BYTES>()?))
+}
+
+fn new_id() -> Option<String> {
+    let mut b = random::<16>()?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ))
+}
+
+/// Whether `s` has the shape of a token (43 base64url characters).
+fn is_token(s: &str) -> bool {
+    s.len() == TOKEN_CHARS
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The name of the API key the call presents, or the refusal: 403 when no key is configured,
+/// 429 after too many wrong keys from this address, 401 with the bearer challenge otherwise.
+/// Every configured key is compared (as SHA-256 digests, in constant time), so the time taken
+/// does not tell which one, or how much of a guess, was right.
+async fn api_key<'a>(
+    app: &'a App,
+    peer: std::net::IpAddr,
+    headers: &HeaderMap,
+) -> Result<&'a str, ApiError> {
+    if app.config.api_keys.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            HttpRule::AdminDisabled,
+        ));
+    }
+    if let Some(wait) = app.guard.admin_failures.exhausted(peer) {
+        return Err(
+            ApiError::new(StatusCode::TOO_MANY_REQUESTS, HttpRule::AuthThrottled).retry_after(wait),
+        );
+    }
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::access::bearer)
+        .unwrap_or("");
+    let digest = Sha256::digest(presented.as_bytes());
+    let mut found: Option<&str> = None;
+    for key in &app.config.api_keys {
+        if bool::from(key.digest.as_slice().ct_eq(digest.as_slice())) {
+            found = Some(&key.name);
+        }
+    }
+    match found {
+        Some(name) if !presented.is_empty() => Ok(name),
+        _ => {
+            let _ = app.guard.admin_failures.take(peer);
+            Err(ApiError::new(StatusCode::UNAUTHORIZED, HttpRule::Unauthorized).challenge())
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Handlers
+
+/// The body of a back-office call: `application/json`, at most `QIANYUE_MAX_BODY_BYTES`, within
+/// the body timeout (the same bounds as a consent's).
+async fn read_json_body(
+    app: &App,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<axum::body::Bytes, ApiError> {
+    use crate::api::{is_json, is_length_limit, BODY_TIMEOUT};
+    if !is_json(headers) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            HttpRule::ContentType,
+        ));
+    }
+    let max = app.config.max_body;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            HttpRule::TooLarge,
+        ));
+    }
+    match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, max)).await {
+        Ok(Ok(b)) => Ok(b),
+        Ok(Err(e)) if is_length_limit(&e) => Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            HttpRule::TooLarge,
+        )),
+        Ok(Err(_)) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            HttpRule::BodyUnreadable,
+        )),
+        Err(_) => Err(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            HttpRule::BodyTimeout,
+        )),
+    }
+}
+
+fn unavailable() -> ApiError {
+    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, HttpRule::StoreUnavailable).retry_after(1)
+}
+
+fn store_failed(what: &str, e: &StoreError) -> ApiError {
+    // Ids only: never the signer's name or mobile.
+    eprintln!("qianyue-receiver: {what} failed: {e}");
+    unavailable()
+}
+
+fn now_at() -> Option<(i64, SignedAt)> {
+    let now = crate::api::now_unix();
+    Some((now, SignedAt::from_unix_seconds(now)?))
+}
+
+/// The body of `POST /api/requests`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateBody {
+    form: Value,
+    #[serde(default)]
+    readonly: Vec<String>,
+    signer: SignerIn,
+    expires_at: String,
+    #[serde(default)]
+    callback_url: Option<String>,
+    #[serde(default)]
+    locale: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignerIn {
+    name: String,
+    mobile: String,
+}
+
+fn field(path: &str, rule: impl Into<qianyue_domain::error::RuleMessage>) -> FieldError {
+    FieldError {
+        path: path.to_owned(),
+        rule: rule.into(),
+    }
+}
+
+/// `POST /api/requests` (back office).
+pub async fn create(
+    State(app): State<Arc<App>>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let key_name = api_key(&app, peer, &headers).await?.to_owned();
+    let body = read_json_body(&app, &headers, body).await?;
+    let (now, now_at) = now_at().ok_or_else(unavailable)?;
+    let input: CreateBody = serde_json::from_slice(&body).map_err(|e| {
+        let mut r = Rejection::of(RequestRule::Invalid, "");
+        r.detail = Some(e.to_string());
+        ApiError::rejected(StatusCode::UNPROCESSABLE_ENTITY, r)
+    })?;
+    let mut fields = Vec::new();
+    let mut detail = None;
+    let form = match serde_json::from_value::<Form>(input.form) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            fields.push(field("form", RequestRule::Form));
+            detail = Some(format!("form: {e}"));
+            None
+        }
+    };
+    let readonly: Vec<String> = input.readonly.iter().map(|e| e.trim().to_owned()).collect();
+    if let Some(form) = &form {
+        let today = now_at.date();
+        fields.extend(rules::check_readonly(form, &readonly, today));
+    }
+    let name = input.signer.name.trim().to_owned();
+    if let Err(e) = form::check_person_name(&name) {
+        fields.push(field("signer.name", e));
+    }
+    let mobile = match Mobile::parse(&input.signer.mobile) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            fields.push(field("signer.mobile", e));
+            None
+        }
+    };
+    let expires = match rules::check_expires_at(&input.expires_at, now) {
+        Ok(at) => Some(at),
+        Err(e) => {
+            fields.push(field("expires_at", e));
+            None
+        }
+    };
+    if let Some(url) = &input.callback_url {
+        if let Err(e) = rules::check_callback_url(url) {
+            fields.push(field("callback_url", e));
+        }
+    }
+    if let Some(locale) = &input.locale {
+        if let Err(e) = rules::check_locale(locale) {
+            fields.push(field("locale", e));
+        }
+    }
+    let (Some(form), Some(mobile), Some(expires), true) =
+        (form, mobile, expires, fields.is_empty())
+    else {
+        return Err(ApiError::rejected(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Rejection {
+                rule: RequestRule::Invalid.into(),
+                fields,
+                detail,
+            },
+        ));
+    };
+    let id = new_id().ok_or_else(unavailable)?;
+    let token = new_token().ok_or_else(unavailable)?;
+    let row = RequestRow {
+        id: id.clone(),
+        status: OPEN.to_owned(),
+        form: serde_json::to_string(&form).map_err(|_| unavailable())?,
+        readonly: serde_json::to_string(&readonly).map_err(|_| unavailable())?,
+        signer_name: name,
+        signer_mobile: mobile.as_str().to_owned(),
+        expires_at: expires.to_string(),
+        expires_unix: expires.unix_seconds(),
+        callback_url: input.callback_url,
+        locale: input.locale,
+        consent_id: None,
+    };
+    let new = NewRequest {
+        row,
+        token_sha256: token_sha256(&token),
+        created_by: &key_name,
+        created_at: now_at,
+    };
+    insert(&app.store, &new)
+        .await
+        .map_err(|e| store_failed(&format!("storing request {id}"), &e))?;
+    let path = format!("/s/{token}");
+    let url = match &app.config.public_url {
+        Some(origin) => format!("{origin}{path}"),
+        None => path,
+    };
+    let body = json!({
+        "id": id,
+        "status": OPEN,
+        "token": token,
+        "url": url,
+        "expires_at": new.row.expires_at,
+    });
+    Ok(json_response(StatusCode::CREATED, body.to_string()))
+}
+
+/// The back office's view of a request at `now`.
+async fn view(app: &App, row: &RequestRow, now: i64) -> Result<Response, ApiError> {
+    observe_expiry(&app.store, row, now)
+        .await
+        .map_err(|e| store_failed(&format!("recording the expiry of {}", row.id), &e))?;
+    let events = events(&app.store, &row.id)
+        .await
+        .map_err(|e| store_failed(&format!("reading the events of {}", row.id), &e))?;
+    let body = json!({
+        "id": row.id,
+        "status": row.status_at(now),
+        "expires_at": row.expires_at,
+        "consent_id": row.consent_id,
+        "events": events.iter().map(|(t, at)| json!({"type": t, "at": at})).collect::<Vec<_>>(),
+    });
+    Ok(json_response(StatusCode::OK, body.to_string()))
+}
+
+async fn find(app: &App, id: &str) -> Result<RequestRow, ApiError> {
+    let unknown = || {
+        ApiError::rejected(
+            StatusCode::NOT_FOUND,
+            Rejection::of(RequestRule::Unknown, "id"),
+        )
+    };
+    if !payload::is_uuid_v4(id) {
+        return Err(unknown());
+    }
+    by_id(&app.store, id)
+        .await
+        .map_err(|e| store_failed(&format!("reading request {id}"), &e))?
+        .ok_or_else(unknown)
+}
+
+/// `GET /api/requests/{id}` (back office).
+pub async fn get(
+    State(app): State<Arc<App>>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    api_key(&app, peer, &headers).await?;
+    let row = find(&app, &id).await?;
+    view(&app, &row, crate::api::now_unix()).await
+}
+
+/// `DELETE /api/requests/{id}` (back office): revokes an open or verified request; again on a
+/// revoked or expired one changes nothing (200, its state); a signed one is 409
+/// `request.signed`.
+pub async fn delete(
+    State(app): State<Arc<App>>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    api_key(&app, peer, &headers).await?;
+    let row = find(&app, &id).await?;
+    let now = crate::api::now_unix();
+    if row.status == SIGNED {
+        return Err(ApiError::rejected(
+            StatusCode::CONFLICT,
+            Rejection::of(RequestRule::Signed, "id"),
+        ));
+    }
+    revoke(&app.store, &id, now)
+        .await
+        .map_err(|e| store_failed(&format!("revoking request {id}"), &e))?;
+    let row = find(&app, &id).await?;
+    view(&app, &row, now).await
+}
+
+/// `GET /api/signing/{token}` (the app's own): what the signer's page shows — the form, the
+/// read-only paths, the signer's name and masked mobile, the expiry. Unknown: 404
+/// `request.unknown`; revoked, expired, signed: 410 with that code.
+pub async fn signing(
+    State(app): State<Arc<App>>,
+    Peer(peer): Peer,
+    Path(token): Path<String>,
+) -> Result<Response, ApiError> {
+    app.guard.signing_rate(peer).map_err(|wait| {
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, HttpRule::RateLimited).retry_after(wait)
+    })?;
+    let unknown = || {
+        ApiError::rejected(
+            StatusCode::NOT_FOUND,
+            Rejection::of(RequestRule::Unknown, "token"),
+        )
+    };
+    if !is_token(&token) {
+        return Err(unknown());
+    }
+    let row = by_token(&app.store, &token)
+        .await
+        .map_err(|e| store_failed("reading a request by token", &e))?
+        .ok_or_else(unknown)?;
+    let now = crate::api::now_unix();
+    let gone =
+        |rule: RequestRule| ApiError::rejected(StatusCode::GONE, Rejection::of(rule, "token"));
+    match row.status_at(now) {
+        EXPIRED => {
+            observe_expiry(&app.store, &row, now)
+                .await
+                .map_err(|e| store_failed(&format!("recording the expiry of {}", row.id), &e))?;
+            return Err(gone(RequestRule::Expired));
+        }
+        REVOKED => return Err(gone(RequestRule::Revoked)),
+        SIGNED => return Err(gone(RequestRule::Signed)),
+        _ => {}
+    }
+    let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
+    let masked = Mobile::parse(&row.signer_mobile)
+        .map(|m| rules::mask_mobile(&m))
+        .unwrap_or_default();
+    let body = json!({
+        "status": row.status_at(now),
+        "form": parse(&row.form),
+        "readonly": parse(&row.readonly),
+        "signer": {"name": row.signer_name, "mobile": masked},
+        "expires_at": row.expires_at,
+        "locale": row.locale,
+    });
+    Ok(json_response(StatusCode::OK, body.to_string()))
+}
