@@ -49,14 +49,37 @@ pub const CHECKS: [&str; 10] = [
 /// `signed_at`, idempotency id, form, previews. An unknown format, agreement or version stops
 /// the check at once (its rules are not known here).
 pub fn check_payload(payload: &ConsentPayload, now_unix: i64) -> Result<Checked, Rejection> {
-    let stop = |rule: PayloadRule, path: &str| Rejection {
-        rule: RuleMessage::of(rule),
-        fields: vec![FieldError {
-            path: path.to_owned(),
-            rule: RuleMessage::of(rule),
-        }],
-        detail: None,
+    // The format and the agreement stop at the first failure; the rest are all reported.
+    let version = check_format_and_agreement(payload)?;
+    let mut f = Findings {
+        first: None,
+        fields: Vec::new(),
     };
+    check_content_hashes(payload, version, &mut f);
+    check_consents(payload, version, &mut f);
+    check_signature_image(payload, &mut f);
+    let signed_at = check_signed_at(payload, now_unix, &mut f);
+    check_idempotency_id(payload, &mut f);
+    let previews = signed_at
+        .map(|t| check_form_and_previews(payload, t.date(), &mut f))
+        .unwrap_or_default();
+    match (f.first, signed_at) {
+        (None, Some(signed_at)) => Ok(Checked {
+            signed_at,
+            signing_date: signed_at.date(),
+            previews,
+        }),
+        (first, _) => Err(Rejection {
+            rule: RuleMessage::of(first.unwrap_or(PayloadRule::SignedAtFormat)),
+            fields: f.fields,
+            detail: None,
+        }),
+    }
+}
+
+/// `format` and `agreement`: the version whose content the rest is checked against.
+fn check_format_and_agreement(payload: &ConsentPayload) -> Result<&str, Rejection> {
+    let stop = |rule: PayloadRule, path: &str| Rejection::of(rule, path);
     if payload.format != FORMAT && payload.format != FORMAT_1_1 {
         return Err(stop(PayloadRule::Format, "format"));
     }
@@ -72,13 +95,11 @@ pub fn check_payload(payload: &ConsentPayload, now_unix: i64) -> Result<Checked,
     if !content::is_accepted_version(version) {
         return Err(stop(PayloadRule::VersionUnknown, "agreement.version"));
     }
+    Ok(version)
+}
 
-    let mut f = Findings {
-        first: None,
-        fields: Vec::new(),
-    };
-
-    // Content hashes: each entry right, no repeats, every part shown in some language.
+/// `content_hashes`: each entry right, no repeats, every part shown in some language.
+fn check_content_hashes(payload: &ConsentPayload, version: &str, f: &mut Findings) {
     let mut seen = Vec::new();
     for (i, h) in payload.content_hashes.iter().enumerate() {
         let stage = PayloadRule::ContentHashMismatch;
@@ -109,8 +130,10 @@ pub fn check_payload(payload: &ConsentPayload, now_unix: i64) -> Result<Checked,
             break;
         }
     }
+}
 
-    // Consents: all four, given, with the wording this version shows.
+/// `consents`: all four, given, with the wording this version shows.
+fn check_consents(payload: &ConsentPayload, version: &str, f: &mut Findings) {
     let stage = PayloadRule::ConsentMissing;
     let mut given = Vec::new();
     for (i, c) in payload.consents.iter().enumerate() {
@@ -147,17 +170,22 @@ pub fn check_payload(payload: &ConsentPayload, now_unix: i64) -> Result<Checked,
             );
         }
     }
+}
 
-    // The signature image; a typed one must be the representative's name.
+/// `signature_image`; a typed one must be the representative's name.
+fn check_signature_image(payload: &ConsentPayload, f: &mut Findings) {
     if let Err(rule) = payload
         .signature_image
         .check_for(&payload.form.signing.representative)
     {
         f.fail(rule, "signature_image", rule);
     }
+}
 
-    // The signing time: the date the form is judged on.
-    let signed_at = match SignedAt::parse(&payload.signed_at) {
+/// `signed_at`: the time of signing, not in the future; its date is the date the form is
+/// judged on.
+fn check_signed_at(payload: &ConsentPayload, now_unix: i64, f: &mut Findings) -> Option<SignedAt> {
+    match SignedAt::parse(&payload.signed_at) {
         Ok(t) if t.unix_seconds() > now_unix.saturating_add(CLOCK_SKEW_SECONDS) => {
             f.fail(
                 PayloadRule::SignedAtFuture,
@@ -175,8 +203,11 @@ pub fn check_payload(payload: &ConsentPayload, now_unix: i64) -> Result<Checked,
             );
             None
         }
-    };
+    }
+}
 
+/// `idempotency_id`: a lower-case UUID v4.
+fn check_idempotency_id(payload: &ConsentPayload, f: &mut Findings) {
     if !is_uuid_v4(&payload.idempotency_id) {
         f.fail(
             PayloadRule::IdempotencyId,
@@ -184,56 +215,43 @@ pub fn check_payload(payload: &ConsentPayload, now_unix: i64) -> Result<Checked,
             PayloadRule::IdempotencyId,
         );
     }
+}
 
-    // The form, judged on the signing date, and the figures shown.
-    let mut previews = Preview::new();
-    if let Some(t) = signed_at {
-        let today = t.date();
-        for e in form::validate(&payload.form, today) {
-            f.first.get_or_insert(PayloadRule::FormInvalid);
-            f.fields.push(e);
+/// `form` judged on the signing date, and `previews`: each figure shown recomputed (a
+/// working-day figure on the calendars the payload recorded). The figures recomputed.
+fn check_form_and_previews(payload: &ConsentPayload, today: Date, f: &mut Findings) -> Preview {
+    for e in form::validate(&payload.form, today) {
+        f.first.get_or_insert(PayloadRule::FormInvalid);
+        f.fields.push(e);
+    }
+    let mut previews = preview::preview(&payload.form, today);
+    let on_recorded = check_recorded_calendars(payload, Calendars::shipped(), f);
+    for (key, value) in &on_recorded {
+        match value {
+            Some(v) => previews.insert(key.clone(), *v),
+            None => previews.remove(key),
+        };
+    }
+    for (key, shown) in &payload.previews {
+        let path = format!("previews.{key}");
+        if matches!(on_recorded.get(key), Some(None)) {
+            continue; // refused with the calendar's code
         }
-        previews = preview::preview(&payload.form, today);
-        let on_recorded = check_recorded_calendars(payload, Calendars::shipped(), &mut f);
-        for (key, value) in &on_recorded {
-            match value {
-                Some(v) => previews.insert(key.clone(), *v),
-                None => previews.remove(key),
-            };
-        }
-        for (key, shown) in &payload.previews {
-            let path = format!("previews.{key}");
-            if matches!(on_recorded.get(key), Some(None)) {
-                continue; // refused with the calendar's code
-            }
-            match previews.get(key) {
-                None => f.fail(
-                    PayloadRule::PreviewMismatch,
-                    &path,
-                    PayloadRule::PreviewNotComputable,
-                ),
-                Some(v) if ShownValue::from(*v) != *shown => f.fail(
-                    PayloadRule::PreviewMismatch,
-                    &path,
-                    PayloadRule::PreviewMismatch,
-                ),
-                Some(_) => {}
-            }
+        match previews.get(key) {
+            None => f.fail(
+                PayloadRule::PreviewMismatch,
+                &path,
+                PayloadRule::PreviewNotComputable,
+            ),
+            Some(v) if ShownValue::from(*v) != *shown => f.fail(
+                PayloadRule::PreviewMismatch,
+                &path,
+                PayloadRule::PreviewMismatch,
+            ),
+            Some(_) => {}
         }
     }
-
-    match (f.first, signed_at) {
-        (None, Some(signed_at)) => Ok(Checked {
-            signed_at,
-            signing_date: signed_at.date(),
-            previews,
-        }),
-        (first, _) => Err(Rejection {
-            rule: RuleMessage::of(first.unwrap_or(PayloadRule::SignedAtFormat)),
-            fields: f.fields,
-            detail: None,
-        }),
-    }
+    previews
 }
 
 /// The working-day figures of a [`FORMAT_1_1`] payload, computed again on the calendars the
