@@ -167,7 +167,34 @@ pub async fn post_consent(
         .map_err(|r| ApiError::rejected(StatusCode::UNPROCESSABLE_ENTITY, r))?;
 
     let received_at = SignedAt::from_unix_seconds(now).unwrap_or(checked.signed_at);
-    let receipt = payload::Receipt::for_payload(&verified, received_at, app.key.kid());
+    let record = stored_record(&app, &verified, &checked, received_at);
+    let id = record.id.clone();
+    match app.store.put(record).await {
+        Ok(Outcome::Stored(receipt)) => Ok(json_response(StatusCode::CREATED, receipt)),
+        Ok(Outcome::Replayed(receipt)) => Ok(json_response(StatusCode::OK, receipt)),
+        Ok(Outcome::Conflict) => Err(ApiError::rejected(
+            StatusCode::CONFLICT,
+            Rejection::of(HttpRule::Conflict, "idempotency_id"),
+        )),
+        Err(e) => {
+            eprintln!("qianyue-receiver: storing {id} failed: {e}");
+            Err(
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, HttpRule::StoreUnavailable)
+                    .retry_after(1),
+            )
+        }
+    }
+}
+
+/// The row of an accepted consent: what was signed, what was checked, and the signed receipt
+/// the receiver answers (made here, stored with it, answered again on a replay).
+fn stored_record(
+    app: &App,
+    verified: &payload::VerifiedPayload,
+    checked: &payload::Checked,
+    received_at: SignedAt,
+) -> Record {
+    let receipt = payload::Receipt::for_payload(verified, received_at, app.key.kid());
     let receipt_bytes = receipt.signing_bytes();
     let receipt_json = payload::Receipt::envelope_of(&receipt_bytes, &app.key.sign(&receipt_bytes));
     let p = &verified.payload;
@@ -182,7 +209,7 @@ pub async fn post_consent(
             signer_key: &verified.key_thumbprint,
         },
     };
-    let record = Record {
+    Record {
         id: p.idempotency_id.clone(),
         payload_sha256: verified.payload_sha256.clone(),
         payload: String::from_utf8_lossy(&verified.canonical).into_owned(),
@@ -195,21 +222,6 @@ pub async fn post_consent(
         // Written straight from the struct (no intermediate JSON value: this runs per consent).
         verification: serde_json::to_string(&verification).unwrap_or_default(),
         receipt: receipt_json,
-    };
-    match app.store.put(record).await {
-        Ok(Outcome::Stored(receipt)) => Ok(json_response(StatusCode::CREATED, receipt)),
-        Ok(Outcome::Replayed(receipt)) => Ok(json_response(StatusCode::OK, receipt)),
-        Ok(Outcome::Conflict) => Err(ApiError::rejected(
-            StatusCode::CONFLICT,
-            Rejection::of(HttpRule::Conflict, "idempotency_id"),
-        )),
-        Err(e) => {
-            eprintln!("qianyue-receiver: storing {} failed: {e}", p.idempotency_id);
-            Err(
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, HttpRule::StoreUnavailable)
-                    .retry_after(1),
-            )
-        }
     }
 }
 
