@@ -12,21 +12,13 @@ use base64::Engine as _;
 use qianyue_domain::content::sha256_hex;
 use qianyue_domain::delivery::REQUEST_TIMEOUT_MS;
 use qianyue_domain::payload::{
-    canonical_bytes, parse_strict, verify_receipt, Receipt, ReceiptError, ReceiverKey,
-    ReceiverKeys, RECEIPT_FORMAT,
+    canonical_bytes, parse_strict, verify_receipt, ReceiptError, ReceiverKey, ReceiverKeys,
+    SignedReceipt, RECEIPT_FORMAT,
 };
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::record::{Problem, ProblemKind};
 use crate::{api, crypto};
-
-/// A receipt envelope, as the receiver answers it.
-#[derive(Deserialize)]
-struct Answer {
-    receipt: Receipt,
-    signature: String,
-}
 
 /// `…/consents` → `…/keys`: the receiver's published keys sit beside its endpoint.
 pub fn keys_url(endpoint: &str) -> String {
@@ -76,7 +68,7 @@ pub(super) async fn check(
 ) -> Result<Value, Problem> {
     let shape = || refused(ReceiptError::Shape);
     let value = parse_strict(body.as_bytes()).map_err(|_| shape())?;
-    let answer: Answer = serde_json::from_value(value.clone()).map_err(|_| shape())?;
+    let answer: SignedReceipt = serde_json::from_value(value.clone()).map_err(|_| shape())?;
     if answer.receipt.format != RECEIPT_FORMAT {
         return Err(shape());
     }
@@ -118,7 +110,7 @@ pub(super) async fn check(
 }
 
 /// `Some(valid)`, or `None` when the browser lacks Ed25519.
-async fn verify_with_webcrypto(answer: &Answer, keys: &[ReceiverKey]) -> Option<bool> {
+async fn verify_with_webcrypto(answer: &SignedReceipt, keys: &[ReceiverKey]) -> Option<bool> {
     let receipt = &answer.receipt;
     let key = keys
         .iter()

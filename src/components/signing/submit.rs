@@ -12,7 +12,9 @@
 use leptos::prelude::*;
 use qianyue_domain::content::Lang;
 use qianyue_domain::form::FieldError;
-use qianyue_domain::payload::{envelope_from_parts, ConsentId, ConsentPayload, Jwk, PayloadParts};
+use qianyue_domain::payload::{
+    envelope_from_parts, ConsentId, ConsentPayload, Jwk, PayloadParts, SignedReceipt,
+};
 use qianyue_domain::preview::preview;
 use wasm_bindgen::JsCast;
 
@@ -385,26 +387,27 @@ pub fn SubmitArea() -> impl IntoView {
 /// The result screen: the receipt the server returned.
 #[component]
 pub fn Receipt(receipt: serde_json::Value) -> impl IntoView {
-    // The receiver's answer is `{receipt: {…}, signature}`: show the receipt's own fields.
-    let mut receipt = receipt;
-    if let Some(serde_json::Value::Object(mut inner)) = receipt.get("receipt").cloned() {
-        if let Some(signature) = receipt.get("signature") {
-            inner.insert("signature".into(), signature.clone());
-        }
-        receipt = serde_json::Value::Object(inner);
-    }
-    let rows: Vec<(String, String)> = match &receipt {
-        serde_json::Value::Object(map) => map
-            .iter()
-            .filter_map(|(k, v)| match v {
-                serde_json::Value::String(s) => Some((k.clone(), s.clone())),
-                serde_json::Value::Number(n) => Some((k.clone(), n.to_string())),
-                serde_json::Value::Bool(b) => Some((k.clone(), b.to_string())),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    // The receiver's answer, `{receipt: {…}, signature}`, verified before it came here: its
+    // fields by name (contract.md §3 `data-receipt-field`), the agreement excepted.
+    let rows: Vec<(&'static str, String)> = serde_json::from_value::<SignedReceipt>(receipt)
+        .map(
+            |SignedReceipt {
+                 receipt: r,
+                 signature,
+             }| {
+                vec![
+                    ("consent_id", r.consent_id),
+                    ("format", r.format),
+                    ("payload_sha256", r.payload_sha256),
+                    ("received_at", r.received_at),
+                    ("receiver_key", r.receiver_key),
+                    ("signature", signature),
+                    ("signed_at", r.signed_at),
+                    ("signer_key", r.signer_key),
+                ]
+            },
+        )
+        .unwrap_or_default();
     view! {
         <section class="receipt" id="receipt" tabindex="-1" aria-labelledby="receipt-title" data-receipt="accepted">
             <h2 id="receipt-title">{tr("已签署并发送", "Signed and sent")}</h2>
@@ -414,7 +417,7 @@ pub fn Receipt(receipt: serde_json::Value) -> impl IntoView {
             <dl class="receipt-fields">
                 {rows
                     .into_iter()
-                    .map(|(k, v)| view! { <div><dt>{k.clone()}</dt><dd data-receipt-field=k>{v}</dd></div> })
+                    .map(|(k, v)| view! { <div><dt>{k}</dt><dd data-receipt-field=k>{v}</dd></div> })
                     .collect_view()}
             </dl>
         </section>

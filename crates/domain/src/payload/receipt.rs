@@ -28,6 +28,16 @@ pub struct Receipt {
     pub receiver_key: String,
 }
 
+/// The receiver's answer to an accepted consent, `{"receipt": {…}, "signature": "…"}`, as
+/// read by the app and the outbox (checked with [`verify_receipt`] before it is believed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedReceipt {
+    pub receipt: Receipt,
+    /// base64url (no padding) of the 64-byte Ed25519 signature over the receipt's RFC 8785
+    /// bytes.
+    pub signature: String,
+}
+
 impl Receipt {
     /// The receipt for a verified payload, stored at `received_at` by the key `receiver_key`.
     pub fn for_payload(
