@@ -430,14 +430,45 @@ fn same_person_name(a: &str, b: &str) -> bool {
 /// follow, reported at each field involved. `today` is the date the form is judged on (the
 /// browser's local date, or the signing date when the receiver re-validates a payload).
 pub fn validate(form: &Form, today: Date) -> Vec<FieldError> {
+    // The sections in the form's order, then the rules across them (domain-spec §3.5); the
+    // errors come out in this order.
     let mut r = Report { errors: Vec::new() };
-
     if let Some(v) = r.required("contract_no", &form.contract_no) {
         r.parsed("contract_no", ContractNo::parse(v));
     }
+    let customer = validate_customer(&mut r, &form.customer);
+    validate_people(&mut r, form, today);
+    validate_orders(&mut r, &form.orders);
+    let agent = validate_agent(&mut r, &form.agent, today);
+    let signing = validate_signing(&mut r, &form.signing, today);
+    validate_late(&mut r, &form.late);
+    cross_field_rules(&mut r, form, &customer, agent.as_ref(), &signing);
+    r.errors
+}
 
-    // Customer (客户信息).
-    let c = &form.customer;
+/// What the cross-field rules need of the customer: the categories its certificate type
+/// allows, and its credit code.
+struct CustomerFacts {
+    cert_categories: Option<&'static [&'static str]>,
+    uscc: Option<Uscc>,
+}
+
+/// What they need of a filled-in authorisation letter (part D).
+struct AgentFacts {
+    name: Option<String>,
+    id: Option<IdNumber>,
+    valid_from: Option<Date>,
+    valid_to: Option<Date>,
+}
+
+/// What they need of the signing block.
+struct SigningFacts {
+    representative: Option<String>,
+    date: Option<Date>,
+}
+
+/// Customer (客户信息).
+fn validate_customer(r: &mut Report, c: &Customer) -> CustomerFacts {
     r.text("customer.group_name", &c.group_name, 2, 100);
     if let Some(v) = r.required("customer.group_code", &c.group_code) {
         r.parsed("customer.group_code", GroupCode::parse(v));
@@ -469,53 +500,73 @@ pub fn validate(form: &Form, today: Date) -> Vec<FieldError> {
     if let Some(v) = r.required("customer.phone", &c.phone) {
         r.parsed("customer.phone", CompanyPhone::parse(v));
     }
+    CustomerFacts {
+        cert_categories,
+        uscc,
+    }
+}
 
-    // Group contact and product administrator.
-    let k = &form.contact;
-    r.person_name("contact.name", &k.name);
-    r.mobile("contact.mobile", &k.mobile);
-    r.email("contact.email", &k.email);
-    r.id_document("contact", &k.id_type, &k.id_number, today);
-    let a = &form.admin;
-    r.person_name("admin.name", &a.name);
-    r.mobile("admin.mobile", &a.mobile);
-    r.email("admin.email", &a.email);
+/// The group contact and the product administrator.
+fn validate_people(r: &mut Report, form: &Form, today: Date) {
+    let contact = &form.contact;
+    r.person_name("contact.name", &contact.name);
+    r.mobile("contact.mobile", &contact.mobile);
+    r.email("contact.email", &contact.email);
+    r.id_document("contact", &contact.id_type, &contact.id_number, today);
+    let admin = &form.admin;
+    r.person_name("admin.name", &admin.name);
+    r.mobile("admin.mobile", &admin.mobile);
+    r.email("admin.email", &admin.email);
+}
 
-    // Product lines.
-    if form.orders.is_empty() {
+/// The product lines: at least one, at most [`MAX_ORDERS`], each by [`validate_order`].
+fn validate_orders(r: &mut Report, orders: &[Order]) {
+    if orders.is_empty() {
         r.fail("orders", FieldRule::NoOrders);
-    } else if form.orders.len() > MAX_ORDERS {
+    } else if orders.len() > MAX_ORDERS {
         r.fail("orders", FieldRule::TooManyOrders);
     }
-    for (i, o) in form.orders.iter().enumerate() {
-        validate_order(&mut r, i, o);
+    for (i, o) in orders.iter().enumerate() {
+        validate_order(r, i, o);
     }
+}
 
-    // Authorisation letter (part D).
-    let g = &form.agent;
-    let has_agent = !g.is_blank();
-    let (mut agent_name, mut agent_id, mut valid_from, mut valid_to) = (None, None, None, None);
-    if has_agent {
-        agent_name = r.person_name("agent.name", &g.name);
-        agent_id = r.id_document("agent", &g.id_type, &g.id_number, today);
-        r.mobile("agent.mobile", &g.mobile);
-        r.text("agent.matter", &g.matter, 2, 50);
-        valid_from = r.date("agent.valid_from", &g.valid_from);
-        valid_to = r.date("agent.valid_to", &g.valid_to);
+/// The authorisation letter (part D), when any of it is filled in.
+fn validate_agent(r: &mut Report, agent: &Agent, today: Date) -> Option<AgentFacts> {
+    if agent.is_blank() {
+        return None;
     }
+    let name = r.person_name("agent.name", &agent.name);
+    let id = r.id_document("agent", &agent.id_type, &agent.id_number, today);
+    r.mobile("agent.mobile", &agent.mobile);
+    r.text("agent.matter", &agent.matter, 2, 50);
+    let valid_from = r.date("agent.valid_from", &agent.valid_from);
+    let valid_to = r.date("agent.valid_to", &agent.valid_to);
+    Some(AgentFacts {
+        name,
+        id,
+        valid_from,
+        valid_to,
+    })
+}
 
-    // Signing block.
-    let s = &form.signing;
-    let representative = r.person_name("signing.representative", &s.representative);
-    let signing_date = r.date("signing.date", &s.date);
-    if signing_date.is_some_and(|d| d > today) {
+/// The signing block: the representative and a signing date not after today.
+fn validate_signing(r: &mut Report, signing: &Signing, today: Date) -> SigningFacts {
+    let representative = r.person_name("signing.representative", &signing.representative);
+    let date = r.date("signing.date", &signing.date);
+    if date.is_some_and(|d| d > today) {
         r.fail("signing.date", FieldRule::SigningDateInFuture);
     }
+    SigningFacts {
+        representative,
+        date,
+    }
+}
 
-    // Late-payment calculator (optional; arrears and due date go together).
-    let l = &form.late;
-    let arrears = r.optional_money("late.arrears", &l.arrears);
-    let due = r.optional_date("late.due_date", &l.due_date);
+/// The late-payment calculator: optional; arrears and due date go together.
+fn validate_late(r: &mut Report, l: &Late) {
+    r.optional_money("late.arrears", &l.arrears);
+    r.optional_date("late.due_date", &l.due_date);
     if !l.arrears.trim().is_empty() && l.due_date.trim().is_empty() {
         r.fail("late.due_date", FieldRule::Required);
     }
@@ -523,57 +574,63 @@ pub fn validate(form: &Form, today: Date) -> Vec<FieldError> {
         r.fail("late.arrears", FieldRule::Required);
     }
     r.optional_date("late.as_of", &l.as_of);
-    let _ = (arrears, due);
+}
 
-    // Cross-field rules (domain-spec §3.5).
-    if let (Some(categories), Some(code)) = (cert_categories, &uscc) {
+/// The rules across sections (domain-spec §3.5).
+fn cross_field_rules(
+    r: &mut Report,
+    form: &Form,
+    customer: &CustomerFacts,
+    agent: Option<&AgentFacts>,
+    signing: &SigningFacts,
+) {
+    if let (Some(categories), Some(code)) = (customer.cert_categories, &customer.uscc) {
         if !categories.contains(&code.category()) {
             r.fail("customer.cert_type", CrossFieldRule::CertTypeCategory);
             r.fail("customer.cert_number", CrossFieldRule::CertTypeCategory);
         }
     }
     r.errors.extend(duplicate_numbers(form));
-    if has_agent {
-        if let (Some(agent), Some(signer)) = (&agent_name, &representative) {
-            if !same_person_name(agent, signer) {
-                r.fail("signing.representative", CrossFieldRule::SignerNotAgent);
-                r.fail("agent.name", CrossFieldRule::SignerNotAgent);
-            }
+    let Some(agent) = agent else {
+        return;
+    };
+    if let (Some(name), Some(signer)) = (&agent.name, &signing.representative) {
+        if !same_person_name(name, signer) {
+            r.fail("signing.representative", CrossFieldRule::SignerNotAgent);
+            r.fail("agent.name", CrossFieldRule::SignerNotAgent);
         }
-        if let (Some(from), Some(to)) = (valid_from, valid_to) {
-            if from > to {
+    }
+    if let (Some(from), Some(to)) = (agent.valid_from, agent.valid_to) {
+        if from > to {
+            r.fail(
+                "agent.valid_from",
+                CrossFieldRule::AuthorisationPeriodReversed,
+            );
+            r.fail(
+                "agent.valid_to",
+                CrossFieldRule::AuthorisationPeriodReversed,
+            );
+        } else if let Some(date) = signing.date {
+            if date < from || date > to {
+                r.fail("signing.date", CrossFieldRule::SigningOutsideAuthorisation);
                 r.fail(
                     "agent.valid_from",
-                    CrossFieldRule::AuthorisationPeriodReversed,
+                    CrossFieldRule::SigningOutsideAuthorisation,
                 );
                 r.fail(
                     "agent.valid_to",
-                    CrossFieldRule::AuthorisationPeriodReversed,
+                    CrossFieldRule::SigningOutsideAuthorisation,
                 );
-            } else if let Some(date) = signing_date {
-                if date < from || date > to {
-                    r.fail("signing.date", CrossFieldRule::SigningOutsideAuthorisation);
-                    r.fail(
-                        "agent.valid_from",
-                        CrossFieldRule::SigningOutsideAuthorisation,
-                    );
-                    r.fail(
-                        "agent.valid_to",
-                        CrossFieldRule::SigningOutsideAuthorisation,
-                    );
-                }
-            }
-        }
-        let birth = agent_id.as_ref().and_then(IdNumber::birth_date);
-        if let (Some(birth), Some(date)) = (birth, signing_date) {
-            if birth.age_on(date) < 18 {
-                r.fail("agent.id_number", CrossFieldRule::AgentUnder18);
-                r.fail("signing.date", CrossFieldRule::AgentUnder18);
             }
         }
     }
-
-    r.errors
+    let birth = agent.id.as_ref().and_then(IdNumber::birth_date);
+    if let (Some(birth), Some(date)) = (birth, signing.date) {
+        if birth.age_on(date) < 18 {
+            r.fail("agent.id_number", CrossFieldRule::AgentUnder18);
+            r.fail("signing.date", CrossFieldRule::AgentUnder18);
+        }
+    }
 }
 
 fn validate_order(r: &mut Report, i: usize, o: &Order) {
