@@ -239,18 +239,7 @@ fn new_token() -> Option<String> {
 }
 
 fn new_id() -> Option<String> {
-    let mut b = random::<16>()?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    Some(format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    ))
+    random::<16>().map(payload::uuid_v4)
 }
 
 /// Whether `s` has the shape of a token (43 base64url characters).

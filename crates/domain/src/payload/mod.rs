@@ -96,6 +96,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_uuid_made_of_random_bytes_is_a_uuid_v4() {
+        assert_eq!(uuid_v4([0; 16]), "00000000-0000-4000-8000-000000000000");
+        assert_eq!(uuid_v4([0xff; 16]), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        for seed in 0..=255u8 {
+            let bytes: [u8; 16] =
+                core::array::from_fn(|i| seed.wrapping_mul(31).wrapping_add(i as u8 * 17));
+            assert!(is_uuid_v4(&uuid_v4(bytes)), "{bytes:?}");
+        }
+    }
+
+    #[test]
     fn signed_at_round_trips_in_cst() {
         let t = SignedAt::parse("2023-04-10T15:04:05+08:00").unwrap();
         assert_eq!(t.unix_seconds(), 1_681_110_245);

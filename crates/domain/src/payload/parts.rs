@@ -371,6 +371,22 @@ pub fn is_uuid_v4(s: &str) -> bool {
         })
 }
 
+/// The UUID v4 made of 16 random bytes (their version and variant bits set), in the form
+/// [`is_uuid_v4`] accepts: the receiver's own ids, where no browser made one.
+pub fn uuid_v4(mut b: [u8; 16]) -> String {
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
 /// `payload.public_key`: the signer's ECDSA P-256 public key as a JWK (RFC 7517/7518) with
 /// exactly these four members; `x` and `y` are the 32-byte coordinates in base64url without
 /// padding (43 characters each).

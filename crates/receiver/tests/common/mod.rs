@@ -494,17 +494,7 @@ pub fn vector() -> Vec<u8> {
 pub fn uuid() -> String {
     let mut b = [0u8; 16];
     getrandom::fill(&mut b).unwrap();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    qianyue_domain::payload::uuid_v4(b)
 }
 
 /// The seed consent with this id, as a payload value.
