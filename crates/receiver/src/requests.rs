@@ -264,30 +264,16 @@ async fn api_key<'a>(
             HttpRule::AdminDisabled,
         ));
     }
-    if let Some(wait) = app.guard.admin_failures.exhausted(peer) {
-        return Err(
-            ApiError::new(StatusCode::TOO_MANY_REQUESTS, HttpRule::AuthThrottled).retry_after(wait),
-        );
-    }
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(crate::access::bearer)
-        .unwrap_or("");
-    let digest = Sha256::digest(presented.as_bytes());
-    let mut found: Option<&str> = None;
-    for key in &app.config.api_keys {
-        if bool::from(key.digest.as_slice().ct_eq(digest.as_slice())) {
-            found = Some(&key.name);
+    crate::api::check_bearer(app, peer, headers, |presented| {
+        let digest = Sha256::digest(presented.as_bytes());
+        let mut found: Option<&str> = None;
+        for key in &app.config.api_keys {
+            if bool::from(key.digest.as_slice().ct_eq(digest.as_slice())) {
+                found = Some(&key.name);
+            }
         }
-    }
-    match found {
-        Some(name) if !presented.is_empty() => Ok(name),
-        _ => {
-            let _ = app.guard.admin_failures.take(peer);
-            Err(ApiError::new(StatusCode::UNAUTHORIZED, HttpRule::Unauthorized).challenge())
-        }
-    }
+        found.filter(|_| !presented.is_empty())
+    })
 }
 
 // ------------------------------------------------------------------------------------------
