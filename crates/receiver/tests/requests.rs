@@ -51,6 +51,17 @@ fn create(r: &Receiver, body: &Value) -> HttpResponse {
     call(r, "POST", "/api/requests", Some(&bearer()), Some(body))
 }
 
+/// `method` (`GET` or `DELETE`) on `/api/requests/{id}` with the good key.
+fn on_request(r: &Receiver, method: &str, id: &str) -> HttpResponse {
+    call(
+        r,
+        method,
+        &format!("/api/requests/{id}"),
+        Some(&bearer()),
+        None,
+    )
+}
+
 fn start(backend: Backend) -> Receiver {
     Receiver::start(Options::new(backend))
 }
@@ -82,13 +93,7 @@ fn a_request_is_created_read_and_revoked() {
         assert!(c["expires_at"].as_str().unwrap().ends_with("+08:00"));
 
         // The back office's view: open, one event.
-        let got = call(
-            &r,
-            "GET",
-            &format!("/api/requests/{id}"),
-            Some(&bearer()),
-            None,
-        );
+        let got = on_request(&r, "GET", &id);
         assert_eq!(got.status, 200, "{}", got.text());
         let g = got.json();
         assert_eq!(g["id"], id.as_str());
@@ -114,13 +119,7 @@ fn a_request_is_created_read_and_revoked() {
 
         // Revoked, twice: the same answer; the link then says revoked.
         for _ in 0..2 {
-            let d = call(
-                &r,
-                "DELETE",
-                &format!("/api/requests/{id}"),
-                Some(&bearer()),
-                None,
-            );
+            let d = on_request(&r, "DELETE", &id);
             assert_eq!(d.status, 200, "{}", d.text());
             assert_eq!(d.json()["status"], "revoked");
             let types: Vec<_> = d.json()["events"]
@@ -177,23 +176,10 @@ fn a_signed_request_cannot_be_revoked_and_its_link_says_so() {
         let c = create(&r, &request_body()).json();
         let (id, token) = (c["id"].as_str().unwrap(), c["token"].as_str().unwrap());
         set_status(&r, id, "signed");
-        let d = call(
-            &r,
-            "DELETE",
-            &format!("/api/requests/{id}"),
-            Some(&bearer()),
-            None,
-        );
+        let d = on_request(&r, "DELETE", id);
         assert_eq!(d.status, 409, "{backend:?}: {}", d.text());
         assert_eq!(d.code(), "request.signed");
-        let g = call(
-            &r,
-            "GET",
-            &format!("/api/requests/{id}"),
-            Some(&bearer()),
-            None,
-        )
-        .json();
+        let g = on_request(&r, "GET", id).json();
         assert_eq!(g["status"], "signed");
         assert_eq!(
             g["events"].as_array().unwrap().len(),
@@ -408,14 +394,7 @@ fn expiry_is_observed_and_recorded_once() {
         assert_eq!(s.status, 410);
         assert_eq!(s.code(), "request.expired");
         for _ in 0..2 {
-            let g = call(
-                &r,
-                "GET",
-                &format!("/api/requests/{id}"),
-                Some(&bearer()),
-                None,
-            )
-            .json();
+            let g = on_request(&r, "GET", id).json();
             assert_eq!(g["status"], "expired");
             let events = g["events"].as_array().unwrap();
             assert_eq!(events.len(), 2, "{events:?}");
@@ -423,13 +402,7 @@ fn expiry_is_observed_and_recorded_once() {
             assert_eq!(events[1]["at"], c["expires_at"]);
         }
         // Revoking an expired request changes nothing.
-        let d = call(
-            &r,
-            "DELETE",
-            &format!("/api/requests/{id}"),
-            Some(&bearer()),
-            None,
-        );
+        let d = on_request(&r, "DELETE", id);
         assert_eq!(d.status, 200);
         assert_eq!(d.json()["status"], "expired");
     }
@@ -451,22 +424,10 @@ fn unknown_ids_and_tokens_are_404() {
         );
     }
     for id in [uuid(), "not-a-uuid".to_owned()] {
-        let g = call(
-            &r,
-            "GET",
-            &format!("/api/requests/{id}"),
-            Some(&bearer()),
-            None,
-        );
+        let g = on_request(&r, "GET", &id);
         assert_eq!(g.status, 404);
         assert_eq!(g.code(), "request.unknown");
-        let d = call(
-            &r,
-            "DELETE",
-            &format!("/api/requests/{id}"),
-            Some(&bearer()),
-            None,
-        );
+        let d = on_request(&r, "DELETE", &id);
         assert_eq!(d.status, 404);
     }
 }
