@@ -80,6 +80,50 @@ prefill.addEventListener("change", () => {
   send("qianyue-prefill", { form: prefill.checked ? ORDER : null, readonly: prefill.checked ? READONLY : [], locale: locale.value });
 });
 
+// 3 · Signing requests: opened by the portal's back end (the API key stays on the server), one
+// for each mode, since a request is signed once. Their status is shown as it changes.
+const openRequest = document.getElementById("open-request");
+async function portalRequest() {
+  const response = await fetch("/portal/requests", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ locale: locale.value }),
+  });
+  const answer = await response.json();
+  if (!response.ok) throw new Error(answer.message_en || answer.error || response.status);
+  return answer;
+}
+function watch(source, id) {
+  let last = "open";
+  const timer = setInterval(async () => {
+    const response = await fetch(`/portal/requests/${id}`).catch(() => null);
+    if (!response?.ok) return;
+    const { status, consent_id } = await response.json();
+    if (status === last) return;
+    last = status;
+    log(source, `request ${status}`, { id, consent_id });
+    if (["signed", "expired", "revoked"].includes(status)) clearInterval(timer);
+  }, 2000);
+}
+openRequest.addEventListener("click", async () => {
+  openRequest.disabled = true;
+  try {
+    const [forElement, forFrame] = [await portalRequest(), await portalRequest()];
+    prefill.checked = false;
+    element.prefill = null;
+    element.setAttribute("request", forElement.token);
+    log("element", "request opened", { id: forElement.id, expires_at: forElement.expires_at });
+    watch("element", forElement.id);
+    frame.src = new URL(`/s/${forFrame.token}?embed=iframe&locale=${encodeURIComponent(locale.value)}`, app).href;
+    log("frame", "request opened", { id: forFrame.id, expires_at: forFrame.expires_at });
+    watch("frame", forFrame.id);
+  } catch (error) {
+    log("portal", "request failed", { message: String(error) });
+  } finally {
+    openRequest.disabled = false;
+  }
+});
+
 applyTheme();
 element.prefill = prefill.checked ? ORDER : null;
 frame.src = new URL(`/?embed=iframe&locale=${encodeURIComponent(locale.value)}`, app).href;

@@ -30,6 +30,23 @@ pub fn api_key() -> Result<(String, Option<String>)> {
 /// Opens the demo request (the seed's form, its order read-only, the seed's contact as the
 /// signer, a week to sign) and returns the signer's link.
 pub fn create(root: &Path, addr: SocketAddr, secret: &str) -> Result<String> {
+    let answer = open(root, addr, secret, "both")?;
+    let url = answer
+        .split("\"url\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .ok_or_else(|| format!("no url in the answer:\n{answer}"))?;
+    Ok(if url.starts_with('/') {
+        format!("http://{addr}{url}")
+    } else {
+        url.to_owned()
+    })
+}
+
+/// Opens a request from the seed's values in `locale` (`zh-CN`, `en` or `both`) and returns
+/// the receiver's 201 body (`{"id", "status", "token", "url", "expires_at"}`): what the demo
+/// portal's back end does for its page (src/demo.rs), the API key staying on the server.
+pub fn open(root: &Path, addr: SocketAddr, secret: &str, locale: &str) -> Result<String> {
     let form_path = root.join("crates/domain/tests/fixtures/seed-form.json");
     let form = std::fs::read_to_string(&form_path)
         .map_err(|e| format!("cannot read {}: {e}", form_path.display()))?;
@@ -38,12 +55,32 @@ pub fn create(root: &Path, addr: SocketAddr, secret: &str) -> Result<String> {
         .map_err(|e| e.to_string())?
         .as_secs();
     let expires_at = cst(now + 7 * 86_400);
+    let locale = match locale {
+        "zh-CN" | "en" => locale,
+        _ => "both",
+    };
     // The signer is the seed's contact (contact.name, contact.mobile).
     let body = format!(
-        r#"{{"form": {form}, "readonly": ["contract_no", "customer", "orders"], "signer": {{"name": "张晓梅", "mobile": "13800138000"}}, "expires_at": "{expires_at}", "locale": "both"}}"#
+        r#"{{"form": {form}, "readonly": ["contract_no", "customer", "orders"], "signer": {{"name": "张晓梅", "mobile": "13800138000"}}, "expires_at": "{expires_at}", "locale": "{locale}"}}"#
     );
+    let (status, answer) = call(addr, secret, "POST", "/api/requests", Some(&body))?;
+    if status != 201 {
+        return Err(format!("the request was refused ({status}): {answer}"));
+    }
+    Ok(answer)
+}
+
+/// One HTTP/1.1 call to the receiver's back-office API with the key: the status and the body.
+pub fn call(
+    addr: SocketAddr,
+    secret: &str,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> Result<(u16, String)> {
+    let body = body.unwrap_or("");
     let request = format!(
-        "POST /api/requests HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
          Authorization: Bearer {secret}\r\nContent-Type: application/json\r\n\
          Content-Length: {}\r\n\r\n{body}",
         body.len()
@@ -57,20 +94,14 @@ pub fn create(root: &Path, addr: SocketAddr, secret: &str) -> Result<String> {
     let mut answer = String::new();
     stream
         .read_to_string(&mut answer)
-        .map_err(|e| format!("no answer to POST /api/requests: {e}"))?;
-    if !answer.starts_with("HTTP/1.1 201") {
-        return Err(format!("the demo request was refused:\n{answer}"));
-    }
-    let url = answer
-        .split("\"url\":\"")
+        .map_err(|e| format!("no answer to {method} {path}: {e}"))?;
+    let status = answer
+        .split(' ')
         .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .ok_or_else(|| format!("no url in the answer:\n{answer}"))?;
-    Ok(if url.starts_with('/') {
-        format!("http://{addr}{url}")
-    } else {
-        url.to_owned()
-    })
+        .and_then(|s| s.parse::<u16>().ok())
+        .ok_or_else(|| format!("not an HTTP answer to {method} {path}: {answer}"))?;
+    let (_, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    Ok((status, body.to_owned()))
 }
 
 /// `YYYY-MM-DDTHH:MM:SS+08:00` for `unix` seconds (China Standard Time).

@@ -173,7 +173,7 @@ fn serve(args: &[String]) -> Result {
         Ok(link) => println!("A demo signing request (docs/requests.md): {link}"),
         Err(e) => eprintln!("warning: no demo signing request: {e}"),
     }
-    let _demo = demo::start(&root, addr)?;
+    let _demo = demo::start(&root, addr, &api_secret)?;
     let status = child.wait().map_err(|e| e.to_string())?;
     if status.success() {
         Ok(())

@@ -1,8 +1,9 @@
 //! A small static file server for `dist/` on 127.0.0.1: what `cargo xtask serve` runs until the
 //! receiver serves the app, and what the end-to-end tests load. GET and HEAD only; a path
 //! without a file extension that names no file falls back to index.html (a single-page app).
+//! A server may also answer some paths itself ([`Handler`]): the demo portal's back end.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,6 +11,23 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use crate::Result;
+
+/// A call the server answers itself rather than from a file: method, path (with its query),
+/// body.
+pub struct Call {
+    pub method: String,
+    pub target: String,
+    pub body: Vec<u8>,
+}
+
+/// An answer of a [`Handler`]: status line (`"200 OK"`), content type, body.
+pub type Answer = (String, &'static str, Vec<u8>);
+
+/// Answers the calls it knows (`Some`), and leaves the others to the files (`None`).
+pub type Handler = Arc<dyn Fn(&Call) -> Option<Answer> + Send + Sync>;
+
+/// The largest body a [`Handler`] is given.
+const MAX_BODY: usize = 64 * 1024;
 
 pub struct Server {
     addr: SocketAddr,
@@ -20,6 +38,11 @@ pub struct Server {
 impl Server {
     /// Serves `dir` on 127.0.0.1:`port` (0 picks a free port) from a background thread.
     pub fn start(dir: &Path, port: u16) -> Result<Server> {
+        Server::start_with(dir, port, None)
+    }
+
+    /// As [`Server::start`], with `handler` asked first for every call.
+    pub fn start_with(dir: &Path, port: u16, handler: Option<Handler>) -> Result<Server> {
         if !dir.join("index.html").exists() {
             return Err(format!(
                 "{} has no index.html: build the app first",
@@ -39,8 +62,9 @@ impl Server {
                 }
                 if let Ok(stream) = stream {
                     let dir = dir.clone();
+                    let handler = handler.clone();
                     std::thread::spawn(move || {
-                        let _ = handle(stream, &dir);
+                        let _ = handle(stream, &dir, handler.as_ref());
                     });
                 }
             }
@@ -65,17 +89,35 @@ impl Server {
     }
 }
 
-fn handle(mut stream: TcpStream, dir: &Path) -> std::io::Result<()> {
+fn handle(mut stream: TcpStream, dir: &Path, handler: Option<&Handler>) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
-    // Drain the headers; the body of a GET is ignored.
+    // The headers: only the body's length matters here.
+    let mut length = 0usize;
     let mut header = String::new();
     while reader.read_line(&mut header)? > 2 {
+        if let Some((name, value)) = header.split_once(':') {
+            if name.trim().eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
         header.clear();
     }
     let mut parts = request_line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    if let Some(handler) = handler {
+        let mut body = vec![0u8; length.min(MAX_BODY)];
+        reader.read_exact(&mut body)?;
+        let call = Call {
+            method: method.to_owned(),
+            target: target.to_owned(),
+            body,
+        };
+        if let Some((status, content_type, body)) = handler(&call) {
+            return respond(&mut stream, &status, content_type, &body, false);
+        }
+    }
     if method != "GET" && method != "HEAD" {
         return respond(
             &mut stream,
