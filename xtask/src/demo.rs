@@ -75,3 +75,96 @@ pub fn back_end(root: &Path, app: SocketAddr, secret: &str) -> Handler {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::{TcpListener, TcpStream};
+
+    use super::*;
+
+    /// A receiver stand-in on loopback: answers one call with `answer`, and hands back what it
+    /// was sent.
+    fn fake_receiver(answer: &'static str) -> (SocketAddr, std::thread::JoinHandle<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let thread = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut head = String::new();
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+                head.push_str(&line);
+                if line == "\r\n" {
+                    break;
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let reply = format!(
+                "HTTP/1.1 201 Created\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+            stream.write_all(reply.as_bytes()).unwrap();
+            head + &String::from_utf8(body).unwrap()
+        });
+        (addr, thread)
+    }
+
+    fn post(addr: SocketAddr, path: &str, body: &str) -> String {
+        let mut s = TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        answer
+    }
+
+    #[test]
+    fn the_portal_back_end_opens_a_request_with_the_key_and_relays_the_answer() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let answer = r#"{"id":"a","status":"open","token":"t","url":"/s/t"}"#;
+        let (receiver, sent) = fake_receiver(answer);
+        let portal = Server::start_with(
+            &root.join("demo"),
+            0,
+            Some(back_end(root, receiver, "s3cret")),
+        )
+        .unwrap();
+        let reply = post(portal.addr(), "/portal/requests", r#"{"locale": "en"}"#);
+        let sent = sent.join().unwrap();
+        portal.stop();
+        assert!(reply.starts_with("HTTP/1.1 201"), "{reply}");
+        assert!(reply.ends_with(answer), "{reply}");
+        // The key goes to the receiver, from the server side.
+        assert!(sent.starts_with("POST /api/requests HTTP/1.1"), "{sent}");
+        assert!(sent.contains("Authorization: Bearer s3cret\r\n"), "{sent}");
+        assert!(sent.contains(r#""locale": "en""#), "{sent}");
+        assert!(sent.contains(r#""readonly": ["contract_no", "customer", "orders"]"#));
+        assert!(!reply.contains("s3cret"));
+    }
+
+    #[test]
+    fn other_paths_are_the_portal_s_files() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let unused: SocketAddr = "127.0.0.1:9".parse().unwrap();
+        let portal =
+            Server::start_with(&root.join("demo"), 0, Some(back_end(root, unused, "k"))).unwrap();
+        let mut s = TcpStream::connect(portal.addr()).unwrap();
+        write!(s, "GET /portal.html HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        portal.stop();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.contains("open-request"));
+    }
+}
