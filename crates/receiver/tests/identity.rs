@@ -664,23 +664,23 @@ enum Reply {
     Silence,
 }
 
+/// Each request received: its head lines and its body.
+type Seen = Arc<Mutex<Vec<(Vec<String>, Value)>>>;
+
 struct FakeGateway {
     addr: SocketAddr,
-    /// Each request received: its head lines and its body.
-    seen: Arc<Mutex<Vec<(Vec<String>, Value)>>>,
+    seen: Seen,
 }
 
 fn fake_gateway(replies: Vec<Reply>) -> FakeGateway {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
-    let seen: Arc<Mutex<Vec<(Vec<String>, Value)>>> = Arc::default();
+    let seen: Seen = Arc::default();
     let log = seen.clone();
     std::thread::spawn(move || {
-        let mut n = 0;
-        for stream in listener.incoming() {
+        for (n, stream) in listener.incoming().enumerate() {
             let Ok(mut stream) = stream else { return };
             let reply = replies[n.min(replies.len() - 1)];
-            n += 1;
             let mut reader = BufReader::new(stream.try_clone().unwrap());
             let mut head = Vec::new();
             let mut length = 0usize;
