@@ -42,10 +42,13 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-/** Paths that always go to the network: the API (consents, keys) and the health check. */
+/**
+ * Paths that always go to the network: the API (consents, keys), the health check, and the
+ * development SMS list (`QIANYUE_SMS=dev`), which a developer opens in a tab of the app's origin.
+ */
 function isNetworkOnly(path) {
   const rel = path.startsWith(SCOPE_PATH) ? path.slice(SCOPE_PATH.length - 1) : path;
-  return rel === '/api' || rel.startsWith('/api/') || rel === '/healthz';
+  return rel === '/api' || rel.startsWith('/api/') || rel === '/healthz' || rel === '/dev/sms';
 }
 
 /** A navigation to the app itself (not to one of its files, say /manifest.webmanifest). */

@@ -16,6 +16,7 @@
 //! - [`origins`]: the portal-origin allow-list (frame mode, CORS, `frame-ancestors`).
 //! - [`delivery`]: the outbox's policy: which answers are final, the backoff between passes.
 //! - [`request`]: signing requests: read-only paths, expiry, callback URL, masked mobile.
+//! - [`identity`]: the signer's one-time SMS code: its rules, and the verification signed.
 
 pub mod error;
 pub mod date;
@@ -40,6 +41,7 @@ pub mod payload;
 pub mod origins;
 pub mod delivery;
 pub mod request;
+pub mod identity;
 
 /// Fixtures the domain's and the receiver's tests share (the test key, signed seed consents,
 /// the checked-in vector): only with the `test-support` feature, which only tests enable.

@@ -127,6 +127,20 @@ pub fn payload_with(form: Form, idempotency_id: &str, key: &SigningKey) -> Conse
     payload_at(form, signed_at(), idempotency_id, drawn_signature(), key)
 }
 
+/// A `qianyue-consent/2` payload: `form` signed at `signed_at` (typed signature, the figures
+/// of that day) for the request `request_id`, verified as `identity`.
+pub fn payload_for_request(
+    form: Form,
+    signed_at: SignedAt,
+    idempotency_id: &str,
+    request_id: &str,
+    identity: crate::identity::Identity,
+    key: &SigningKey,
+) -> ConsentPayload {
+    payload_at(form, signed_at, idempotency_id, typed_signature(), key)
+        .for_request(request_id, identity)
+}
+
 /// The envelope of `payload` signed with `key`.
 pub fn sign(payload: &ConsentPayload, key: &SigningKey) -> String {
     let bytes = payload

@@ -38,6 +38,7 @@ fn catalogue() -> Vec<(&'static str, Vec<RuleMessage>)> {
         all("CrossFieldRule", form::CrossFieldRule::ALL),
         all("OriginError", origins::OriginError::ALL),
         all("RequestRule", request::RequestRule::ALL),
+        all("IdentityRule", identity::IdentityRule::ALL),
         all("SigningTimeRule", payload::SigningTimeRule::ALL),
     ]
 }

@@ -1012,3 +1012,72 @@ fn the_recorded_calendars_must_match_the_figure() {
     };
     assert_eq!(check(&old), Ok(()));
 }
+
+// ------------------------------------------------------------------------------------------
+// qianyue-consent/2 (issue 17): a consent for a signing request
+
+const REQUEST_ID: &str = "9c5b94b1-35ad-49bb-b118-8e8fc24663ab";
+
+fn identity() -> qianyue_domain::identity::Identity {
+    qianyue_domain::identity::Identity::sms(
+        "138****8000",
+        SignedAt::parse("2023-04-10T15:00:00+08:00").unwrap(),
+    )
+}
+
+/// docs/payload.md "Version 2": 1.1's members plus `request` and `identity`, both signed.
+#[test]
+fn a_v2_payload_names_its_request_and_identity_and_passes_the_checks() {
+    let key = test_key();
+    let payload = payload_with(seed_form(), ID, &key).for_request(REQUEST_ID, identity());
+    assert_eq!(payload.format, FORMAT_2);
+    let body = sign(&payload, &key);
+    assert!(body.contains(
+        "\"identity\":{\"method\":\"sms\",\"mobile\":\"138****8000\",\
+         \"verified_at\":\"2023-04-10T15:00:00+08:00\"}"
+    ));
+    assert!(body.contains(&format!("\"request\":{{\"id\":\"{REQUEST_ID}\"}}")));
+    let (verified, _) = verify_and_check(body.as_bytes(), now()).unwrap();
+    assert_eq!(verified.payload, payload);
+    assert!(verified.payload.is_for_request());
+}
+
+/// `/2` requires both members of their shape; `/1` and `/1.1` carry neither.
+#[test]
+fn v2_members_belong_to_v2_only() {
+    let v2 = |edit: fn(&mut Value)| {
+        move |v: &mut Value| {
+            v["format"] = json!(FORMAT_2);
+            v["request"] = json!({"id": REQUEST_ID});
+            v["identity"] = serde_json::to_value(identity()).unwrap();
+            edit(v);
+        }
+    };
+    let (code, fields) = rejected(v2(|v| {
+        v.as_object_mut().unwrap().remove("identity");
+    }));
+    assert_eq!(code, "payload.format");
+    assert!(has(&fields, "identity", "payload.format"), "{fields:?}");
+    let (_, fields) = rejected(v2(|v| v["request"]["id"] = json!("not-a-uuid")));
+    assert!(has(&fields, "request.id", "payload.format"), "{fields:?}");
+    let (_, fields) = rejected(v2(|v| {
+        v["identity"]["mobile"] = json!("13800138000");
+        v["identity"]["method"] = json!("password");
+    }));
+    assert!(
+        has(&fields, "identity.mobile", "payload.format"),
+        "{fields:?}"
+    );
+    assert!(
+        has(&fields, "identity.method", "payload.format"),
+        "{fields:?}"
+    );
+    let (code, fields) = rejected(|v| v["request"] = json!({"id": REQUEST_ID}));
+    assert_eq!(code, "payload.format");
+    assert!(has(&fields, "request", "payload.format"), "{fields:?}");
+    // An unknown member inside them is not read at all.
+    let key = test_key();
+    let mut v = serde_json::to_value(payload_with(seed_form(), ID, &key)).unwrap();
+    v2(|v| v["identity"]["extra"] = json!(1))(&mut v);
+    assert!(verify_envelope(sign_value(&v, &key).as_bytes()).is_err());
+}

@@ -91,14 +91,6 @@ pub async fn post_consent(
     app.guard.consent_rate(peer).map_err(|wait| {
         ApiError::new(StatusCode::TOO_MANY_REQUESTS, HttpRule::RateLimited).retry_after(wait)
     })?;
-    // Only for a signing request, unless the deployment keeps the open mode
-    // (QIANYUE_OPEN_SIGNING=1; docs/requests.md).
-    if !app.config.open_signing {
-        return Err(ApiError::rejected(
-            StatusCode::FORBIDDEN,
-            Rejection::of(qianyue_domain::request::RequestRule::Required, "request"),
-        ));
-    }
     if !is_json(&headers) {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -147,6 +139,16 @@ pub async fn post_consent(
 
     // Is it a signed payload? (parse, canonicalize, verify ES256)
     let verified = payload::verify_envelope_with(&body, verify_es256_ring)?;
+    // Only for a signing request (a `qianyue-consent/2` payload, checked against its request
+    // below), unless the deployment keeps the open mode (QIANYUE_OPEN_SIGNING=1;
+    // docs/requests.md).
+    let for_request = verified.payload.is_for_request();
+    if !for_request && !app.config.open_signing {
+        return Err(ApiError::rejected(
+            StatusCode::FORBIDDEN,
+            Rejection::of(qianyue_domain::request::RequestRule::Required, "request"),
+        ));
+    }
     // A version this receiver was told not to accept (QIANYUE_AGREEMENT_VERSIONS).
     if let Some(accepted) = &app.config.agreement_versions {
         if !accepted.contains(&verified.payload.agreement.version) {
@@ -168,6 +170,11 @@ pub async fn post_consent(
 
     let received_at = SignedAt::from_unix_seconds(now).unwrap_or(checked.signed_at);
     let record = stored_record(&app, &verified, &checked, received_at);
+    // A request's consent: its own transaction, with the request (crate::requests::identity).
+    if for_request {
+        return crate::requests::identity::store_for_request(&app, record, &verified.payload, now)
+            .await;
+    }
     let id = record.id.clone();
     match app.store.put(record).await {
         Ok(Outcome::Stored(receipt)) => Ok(json_response(StatusCode::CREATED, receipt)),

@@ -47,6 +47,12 @@ pub struct Config {
     /// `QIANYUE_PUBLIC_URL`: the receiver's public origin (`https://sign.example.com`), which
     /// makes a request's `url` absolute. Unset: `url` is the path `/s/<token>`.
     pub public_url: Option<String>,
+    /// `QIANYUE_SMS` and `QIANYUE_SMS_*`: the gateway of the signer's codes
+    /// (`crate::sms::SmsConfig`).
+    pub sms: crate::sms::SmsConfig,
+    /// `QIANYUE_CODE_SENDS_PER_MINUTE`, `QIANYUE_CODE_CHECKS_PER_MINUTE`: code requests and
+    /// code checks per client address and minute (`crate::requests::identity::CodeLimits`).
+    pub code_limits: crate::requests::identity::CodeLimits,
 }
 
 /// One back-office API key: its name (written in the request's record) and the SHA-256 of
@@ -206,6 +212,8 @@ impl Config {
             api_keys,
             open_signing,
             public_url,
+            sms: crate::sms::SmsConfig::from_lookup(&var)?,
+            code_limits: crate::requests::identity::CodeLimits::from_lookup(&var)?,
         })
     }
 

@@ -15,7 +15,9 @@
 //! - [`access`]: rate limits, load shedding, the back-office token and its audit log.
 //! - [`files`]: the data files' permissions.
 //! - [`requests`]: signing requests: the back office's `/api/requests`, the app's
-//!   `/api/signing/{token}`.
+//!   `/api/signing/{token}`; [`requests::identity`]: the signer's SMS code and the consent of
+//!   a request.
+//! - [`sms`]: the SMS gateway (`dev` in memory at `/dev/sms`, or an HTTP gateway).
 
 pub mod access;
 pub mod api;
@@ -27,6 +29,7 @@ pub mod files;
 pub mod keys;
 pub mod pg_nodelay;
 pub mod requests;
+pub mod sms;
 pub mod store;
 pub mod transport;
 
@@ -56,6 +59,10 @@ pub struct App {
     pub csp: HeaderValue,
     /// Rate limits, the consent-processing cap and the audit log.
     pub guard: access::Guard,
+    /// The SMS gateway of the signer's codes.
+    pub sms: sms::Gateway,
+    /// Per-client limits of code sending and checking.
+    pub codes: requests::identity::CodeGuard,
 }
 
 /// The router: the API, the app's files, JSON refusals, security headers on every response.
@@ -77,6 +84,16 @@ pub fn router(app: Arc<App>) -> Router {
             get(requests::get).delete(requests::delete),
         )
         .route("/api/signing/{token}", get(requests::signing))
+        .route("/api/signing", get(requests::identity::open_signing))
+        .route(
+            "/api/signing/{token}/code",
+            post(requests::identity::send_code),
+        )
+        .route(
+            "/api/signing/{token}/verify",
+            post(requests::identity::verify_code).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/dev/sms", get(requests::identity::dev_sms))
         .route("/healthz", get(api::healthz))
         .route("/embed-config.json", get(embed::config))
         .fallback(api::fallback)
@@ -142,6 +159,9 @@ pub async fn start(config: Config) -> Result<Running, String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = transport::local_addr(&listener)?;
     let settings = config.transport.clone();
+    let sms = sms::Gateway::new(config.sms.clone());
+    let codes =
+        requests::identity::CodeGuard::new(config.code_limits, settings.rate_limit_loopback);
     let app = Arc::new(App {
         config,
         store: store.clone(),
@@ -149,6 +169,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
         assets,
         csp,
         guard,
+        sms,
+        codes,
     });
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(transport::serve(listener, router(app), settings, async {

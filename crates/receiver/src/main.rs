@@ -28,6 +28,12 @@ async fn main() -> ExitCode {
              outside localhost: a portal served that way can be impersonated on the network"
         );
     }
+    if config.sms == qianyue_receiver::sms::SmsConfig::Dev {
+        eprintln!(
+            "qianyue-receiver: warning: QIANYUE_SMS=dev: one-time codes are not sent but listed \
+             at /dev/sms to anyone who asks; for development only"
+        );
+    }
     let store = config.database_display();
     let app = match &config.dist {
         Some(d) => format!("the app from {}", d.display()),

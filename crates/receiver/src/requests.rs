@@ -29,6 +29,8 @@ use crate::store::{Store, StoreError};
 use crate::transport::Peer;
 use crate::App;
 
+pub mod identity;
+
 /// Random bytes in a signer's token (256 bits; base64url, 43 characters).
 pub const TOKEN_BYTES: usize = 32;
 const TOKEN_CHARS: usize = 43;
@@ -546,8 +548,9 @@ pub async fn delete(
 }
 
 /// `GET /api/signing/{token}` (the app's own): what the signer's page shows — the form, the
-/// read-only paths, the signer's name and masked mobile, the expiry. Unknown: 404
-/// `request.unknown`; revoked, expired, signed: 410 with that code.
+/// read-only paths, the signer's name and masked mobile, the expiry, the request's id and its
+/// verification (`null` until the code step). Unknown: 404 `request.unknown`; revoked,
+/// expired: 410 with that code; signed: 200 with the consent's id, receipt and payload.
 pub async fn signing(
     State(app): State<Arc<App>>,
     Peer(peer): Peer,
@@ -580,15 +583,21 @@ pub async fn signing(
             return Err(gone(RequestRule::Expired));
         }
         REVOKED => return Err(gone(RequestRule::Revoked)),
-        SIGNED => return Err(gone(RequestRule::Signed)),
+        // The signed page shows its receipt and a copy of what was signed.
+        SIGNED => return identity::signed_answer(&app, &row).await,
         _ => {}
     }
+    let verification = identity::verification_of(&app.store, &row.id)
+        .await
+        .map_err(|e| store_failed(&format!("reading the verification of {}", row.id), &e))?;
     let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
     let masked = Mobile::parse(&row.signer_mobile)
         .map(|m| rules::mask_mobile(&m))
         .unwrap_or_default();
     let body = json!({
         "status": row.status_at(now),
+        "request_id": row.id,
+        "verification": verification,
         "form": parse(&row.form),
         "readonly": parse(&row.readonly),
         "signer": {"name": row.signer_name, "mobile": masked},

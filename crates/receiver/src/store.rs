@@ -363,3 +363,33 @@ async fn write_batch(pool: &AnyPool, records: &[&Record]) -> Result<Vec<Outcome>
     }
     Ok(outcomes)
 }
+
+/// Inserts one consent inside the caller's transaction, naming its signing request (the
+/// request path, `crate::requests::identity`, which commits it with the request's change):
+/// whether it was inserted (`false`: its id was taken).
+pub(crate) async fn insert_one(
+    conn: &mut sqlx::AnyConnection,
+    r: &Record,
+    request_id: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO consents ({COLUMNS}, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+         $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING"
+    );
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(&r.id)
+        .bind(&r.payload_sha256)
+        .bind(&r.payload)
+        .bind(&r.signature)
+        .bind(&r.signer_key)
+        .bind(&r.agreement_id)
+        .bind(&r.agreement_version)
+        .bind(&r.signed_at)
+        .bind(&r.received_at)
+        .bind(&r.verification)
+        .bind(&r.receipt)
+        .bind(request_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -80,8 +80,21 @@ pub fn check_payload(payload: &ConsentPayload, now_unix: i64) -> Result<Checked,
 /// `format` and `agreement`: the version whose content the rest is checked against.
 fn check_format_and_agreement(payload: &ConsentPayload) -> Result<&str, Rejection> {
     let stop = |rule: PayloadRule, path: &str| Rejection::of(rule, path);
-    if payload.format != FORMAT && payload.format != FORMAT_1_1 {
+    if payload.format != FORMAT && payload.format != FORMAT_1_1 && payload.format != FORMAT_2 {
         return Err(stop(PayloadRule::Format, "format"));
+    }
+    // `request` and `identity`: both in `/2` (of their documented shape), neither before.
+    let misplaced = v2::request_member_paths(payload);
+    if !misplaced.is_empty() {
+        let mut r = Rejection::of(PayloadRule::Format, "");
+        r.fields = misplaced
+            .iter()
+            .map(|p| FieldError {
+                path: p.clone(),
+                rule: PayloadRule::Format.into(),
+            })
+            .collect();
+        return Err(r);
     }
     if payload.format == FORMAT && !payload.calendars.is_empty() {
         return Err(stop(PayloadRule::Format, "calendars"));
@@ -265,7 +278,8 @@ fn check_recorded_calendars(
     f: &mut Findings,
 ) -> BTreeMap<String, Option<PreviewValue>> {
     let mut out = BTreeMap::new();
-    if payload.format != FORMAT_1_1 {
+    // `/2` keeps 1.1's members and rules.
+    if payload.format != FORMAT_1_1 && payload.format != FORMAT_2 {
         return out;
     }
     let stage = PayloadRule::CalendarMismatch;

@@ -82,6 +82,7 @@ mod verify;
 mod check;
 mod receipt;
 mod signing_time;
+mod v2;
 
 pub use canonical::*;
 pub use check::*;
@@ -89,6 +90,7 @@ pub use error::*;
 pub use parts::*;
 pub use receipt::*;
 pub use signing_time::*;
+pub use v2::*;
 pub use verify::*;
 
 #[cfg(test)]

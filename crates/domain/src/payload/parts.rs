@@ -495,6 +495,12 @@ pub struct ConsentPayload {
     /// A lower-case UUID v4, fresh for each consent; the receiver's idempotency key.
     pub idempotency_id: String,
     pub public_key: Jwk,
+    /// Since [`FORMAT_2`]: the signing request the consent answers (absent before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestRef>,
+    /// Since [`FORMAT_2`]: the verification of the signer's mobile (absent before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<crate::identity::Identity>,
 }
 
 /// What the browser has when it builds a payload ([`ConsentPayload::new`]).
@@ -563,6 +569,9 @@ impl ConsentPayload {
             signed_at: parts.signed_at.to_string(),
             idempotency_id: parts.idempotency_id,
             public_key: parts.public_key,
+
+            request: None,
+            identity: None,
         }
     }
 
