@@ -9,6 +9,13 @@
 //! the clock starts, over 32 keep-alive connections, and reports the round of median rate.
 //! openssl is measured before, between and after the loads; the ratio uses the median.
 //! Writes `bench-results/receiver.json`.
+//!
+//! The same receiver then takes whole signing requests (`crates/receiver/examples/
+//! bench_requests.rs`): the back office opens a request, the signer asks for a code (sent
+//! through the HTTP SMS gateway to a fake one on loopback), checks it and posts a
+//! `qianyue-consent/2`, stored with the request's `signed` in one transaction. Reported beside
+//! the consents above: journeys per second (consents through the whole request path) and each
+//! step's p50/p99, the code check's among them.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -19,12 +26,17 @@ use crate::Result;
 
 const CONSENTS: &str = "6000";
 const CONNECTIONS: &str = "32";
+/// Whole signing requests per round of the request path, and how many at a time.
+const JOURNEYS: &str = "600";
+const JOURNEY_CONNECTIONS: &str = "16";
+/// The back office's key of the measured receiver.
+const BENCH_KEY: &str = "bench-key-0123456789abcdef0123456789";
 
 pub fn run(root: &Path, out_dir: &Path) -> Result {
     sh(
         root,
         "cargo build --profile receiver --package qianyue-receiver --bin qianyue-receiver \
-         --example bench_load",
+         --example bench_load --example bench_requests",
     )?;
     // openssl before, between and after the loads; the median is the baseline (one 3 s
     // sample moves by ±10 % on these shared cores).
@@ -50,7 +62,8 @@ pub fn run(root: &Path, out_dir: &Path) -> Result {
             "    \"{name}\": {{\"store\": \"{store}\", \"consents\": {}, \"failures\": {}, \
              \"consents_per_second\": {:.0}, \"rounds_consents_per_second\": [{}], \
              \"p50_ms\": {:.2}, \"p99_ms\": {:.2}, \
-             \"ratio_to_openssl_verify\": {:.3}, \"goal_met\": {}}}",
+             \"ratio_to_openssl_verify\": {:.3}, \"goal_met\": {},\n      \
+             \"request_path\": {}}}",
             m.consents,
             m.failures,
             m.per_second,
@@ -62,7 +75,8 @@ pub fn run(root: &Path, out_dir: &Path) -> Result {
             m.p50_ms,
             m.p99_ms,
             ratio,
-            ratio >= 0.30
+            ratio >= 0.30,
+            m.requests.json(m.per_second),
         )
     };
     let mut rows = vec![row("sqlite", "SQLite, WAL, synchronous=FULL", &sqlite)];
@@ -81,7 +95,11 @@ pub fn run(root: &Path, out_dir: &Path) -> Result {
         "{{\n  \"what\": \"POST /api/consents over loopback HTTP/1.1: ES256 verified, every rule \
          re-checked, stored durably before the answer; {CONNECTIONS} keep-alive connections; after \
          1,000 warm-up consents, 3 rounds of {CONSENTS} distinct consents of 4.6 KB, the round \
-         of median rate reported\",\n  \"cores\": {cores},\n  \
+         of median rate reported; then, on the same receiver, request_path: {JOURNEYS} whole \
+         signing requests, {JOURNEY_CONNECTIONS} at a time (open the request with the API key, \
+         send the code through the HTTP SMS gateway to a fake one on loopback, check it, post \
+         the qianyue-consent/2 stored with the request's signed in one transaction) after 100 \
+         warm-up ones\",\n  \"cores\": {cores},\n  \
          \"load_average_1m_at_end\": {load_avg},\n  \
          \"openssl_speed_ecdsap256_verify_per_second_single_core\": {verify_per_second:.1},\n  \
          \"openssl_samples_before_between_after\": [{}],\n  \
@@ -100,6 +118,8 @@ pub fn run(root: &Path, out_dir: &Path) -> Result {
 }
 
 struct Load {
+    /// The request path's figures, measured on the same receiver right after.
+    requests: RequestLoad,
     /// Consents/s of every round, in order.
     rounds: Vec<f64>,
     consents: u64,
@@ -119,8 +139,19 @@ fn measure(root: &Path, database_url: Option<&str>) -> Result<Load> {
     ));
     let _ = std::fs::remove_dir_all(&data);
     std::fs::create_dir_all(data.join("no-app")).map_err(|e| e.to_string())?;
+    // The request path's SMS gateway is played by bench_requests on this port.
+    let gateway_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| format!("no free port for the SMS gateway: {e}"))?
+        .port();
     let mut receiver = crate::receiver_command(root, "receiver")?;
     receiver
+        .env("QIANYUE_API_KEYS", format!("bench={BENCH_KEY}"))
+        .env("QIANYUE_SMS", "http")
+        .env(
+            "QIANYUE_SMS_URL",
+            format!("http://127.0.0.1:{gateway_port}/sms"),
+        )
         .env("QIANYUE_ADDR", "127.0.0.1:0")
         .env("QIANYUE_DATA_DIR", &data)
         .env("QIANYUE_DIST", data.join("no-app"))
@@ -135,7 +166,11 @@ fn measure(root: &Path, database_url: Option<&str>) -> Result<Load> {
     let mut child = receiver
         .spawn()
         .map_err(|e| format!("cannot start the receiver: {e}"))?;
-    let result = listening_addr(&mut child).and_then(|addr| load(root, &addr));
+    let result = listening_addr(&mut child).and_then(|addr| {
+        let mut consents = load(root, &addr)?;
+        consents.requests = load_requests(root, &addr, gateway_port)?;
+        Ok(consents)
+    });
     let _ = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status();
@@ -195,12 +230,89 @@ fn load(root: &Path, addr: &str) -> Result<Load> {
         })
         .unwrap_or_default();
     Ok(Load {
+        requests: RequestLoad::default(),
         rounds,
         consents: field("consents")?,
         failures: field("failures")?,
         per_second: field("consents_per_second_milli")? as f64 / 1000.0,
         p50_ms: field("p50_us")? as f64 / 1000.0,
         p99_ms: field("p99_us")? as f64 / 1000.0,
+    })
+}
+
+/// The request path's figures (bench_requests prints integers: µs, milli-journeys/s).
+#[derive(Default)]
+struct RequestLoad {
+    journeys: u64,
+    failures: u64,
+    per_second: f64,
+    /// (step, p50 ms, p99 ms) for open, send_code, check_code, consent.
+    steps: Vec<(&'static str, f64, f64)>,
+}
+
+impl RequestLoad {
+    /// Its JSON, with the ratio to the open path's `consents_per_second` of the same run.
+    fn json(&self, open_path_per_second: f64) -> String {
+        let steps: Vec<String> = self
+            .steps
+            .iter()
+            .map(|(name, p50, p99)| {
+                format!("\"{name}_p50_ms\": {p50:.2}, \"{name}_p99_ms\": {p99:.2}")
+            })
+            .collect();
+        format!(
+            "{{\"journeys\": {}, \"failures\": {}, \"journeys_per_second\": {:.0}, \
+             \"ratio_to_consents_without_request\": {:.3}, {}}}",
+            self.journeys,
+            self.failures,
+            self.per_second,
+            self.per_second / open_path_per_second.max(1.0),
+            steps.join(", ")
+        )
+    }
+}
+
+/// Runs bench_requests against the receiver at `addr`, its gateway on `gateway_port`.
+fn load_requests(root: &Path, addr: &str, gateway_port: u16) -> Result<RequestLoad> {
+    let out = line(&format!(
+        "cargo run --quiet --profile receiver --package qianyue-receiver --example \
+         bench_requests -- --addr {addr} --gateway-port {gateway_port} --key {BENCH_KEY} \
+         --n {JOURNEYS} --connections {JOURNEY_CONNECTIONS}"
+    ))
+    .current_dir(root)
+    .output()
+    .map_err(|e| format!("cannot run bench_requests: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "bench_requests failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |name: &str| -> Result<u64> {
+        let key = format!("\"{name}\":");
+        text.split(&key)
+            .nth(1)
+            .and_then(|rest| {
+                rest.split(|c: char| !c.is_ascii_digit())
+                    .find(|s| !s.is_empty())
+            })
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| format!("bench_requests printed no {name}: {text}"))
+    };
+    let mut steps = Vec::new();
+    for step in ["open", "send_code", "check_code", "consent"] {
+        steps.push((
+            step,
+            field(&format!("{step}_p50_us"))? as f64 / 1000.0,
+            field(&format!("{step}_p99_us"))? as f64 / 1000.0,
+        ));
+    }
+    Ok(RequestLoad {
+        journeys: field("journeys")?,
+        failures: field("failures")?,
+        per_second: field("journeys_per_second_milli")? as f64 / 1000.0,
+        steps,
     })
 }
 
