@@ -56,7 +56,7 @@ fn start(
     .env("QIANYUE_ENGINE", engine)
     .env("QIANYUE_DIST", dist)
     .env("QIANYUE_RECEIVER_BIN", receiver)
-    // The receivers server.mjs starts keep the open mode (crate::receiver_command).
+    // The receiver server.mjs starts keeps the open mode for the journeys without a request.
     .env("QIANYUE_OPEN_SIGNING", "1")
     .env("CHROMEDRIVER", tools::CHROMEDRIVER)
     .env("GECKODRIVER", geckodriver)
