@@ -39,6 +39,7 @@ fn catalogue() -> Vec<(&'static str, Vec<RuleMessage>)> {
         all("OriginError", origins::OriginError::ALL),
         all("RequestRule", request::RequestRule::ALL),
         all("SigningTimeRule", payload::SigningTimeRule::ALL),
+        all("WebhookRule", delivery::webhook::WebhookRule::ALL),
     ]
 }
 
