@@ -47,6 +47,8 @@ pub struct Config {
     /// `QIANYUE_PUBLIC_URL`: the receiver's public origin (`https://sign.example.com`), which
     /// makes a request's `url` absolute. Unset: `url` is the path `/s/<token>`.
     pub public_url: Option<String>,
+    /// `QIANYUE_WEBHOOK_SECRET` and `QIANYUE_WEBHOOK_RETRY_BASE_MS` (`crate::webhooks::Settings`).
+    pub webhooks: crate::webhooks::Settings,
 }
 
 /// One back-office API key: its name (written in the request's record) and the SHA-256 of
@@ -206,6 +208,7 @@ impl Config {
             api_keys,
             open_signing,
             public_url,
+            webhooks: crate::webhooks::Settings::from_lookup(&var)?,
         })
     }
 

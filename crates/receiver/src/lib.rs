@@ -16,6 +16,8 @@
 //! - [`files`]: the data files' permissions.
 //! - [`requests`]: signing requests: the back office's `/api/requests`, the app's
 //!   `/api/signing/{token}`.
+//! - [`webhooks`]: the request events' deliveries to `callback_url`: the durable queue, the
+//!   sender, expiry sweeping.
 
 pub mod access;
 pub mod api;
@@ -29,6 +31,7 @@ pub mod pg_nodelay;
 pub mod requests;
 pub mod store;
 pub mod transport;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -120,6 +123,7 @@ pub struct Running {
     pub store: Store,
     server: tokio::task::JoinHandle<()>,
     writer: Writer,
+    webhooks: webhooks::Sender,
     stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -142,6 +146,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = transport::local_addr(&listener)?;
     let settings = config.transport.clone();
+    let webhooks = webhooks::Sender::start(store.clone(), config.webhooks.clone());
     let app = Arc::new(App {
         config,
         store: store.clone(),
@@ -159,6 +164,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         store,
         server,
         writer,
+        webhooks,
         stop,
     })
 }
@@ -170,6 +176,8 @@ impl Running {
     pub async fn shutdown(self) {
         let _ = self.stop.send(());
         let _ = self.server.await;
+        // The webhooks' sender hands back a delivery it was sending (sent again later).
+        self.webhooks.stop().await;
         // Every handler has answered; the queue is empty. Close the pool, then wait for the
         // writer (bounded: it ends when its queue has no sender left).
         self.store.close().await;

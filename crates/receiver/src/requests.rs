@@ -13,6 +13,7 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
+use qianyue_domain::delivery::webhook::WebhookRule;
 use qianyue_domain::form::{self, FieldError, Form};
 use qianyue_domain::payload::{self, Rejection, SignedAt};
 use qianyue_domain::phone::Mobile;
@@ -133,7 +134,11 @@ async fn add_event(
     kind: &str,
     at: SignedAt,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    // The event and its webhook delivery together: in the caller's transaction (as a
+    // savepoint) or in one of their own.
+    use sqlx::Connection as _;
+    let mut tx = conn.begin().await?;
+    let new = sqlx::query(
         "INSERT INTO request_events (request_id, type, at, at_unix) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (request_id, type) DO NOTHING",
     )
@@ -141,8 +146,14 @@ async fn add_event(
     .bind(kind)
     .bind(at.to_string())
     .bind(at.unix_seconds())
-    .execute(conn)
-    .await?;
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if new {
+        crate::webhooks::enqueue(&mut tx, id, kind, at).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -189,6 +200,34 @@ async fn observe_expiry(store: &Store, row: &RequestRow, now: i64) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// Records `request.expired` (at the expiry itself, as [`observe_expiry`]) for open or
+/// verified requests past their expiry at `now` that have no such event yet, at most 100 per
+/// call; how many it recorded. Run by the webhooks' sender (`crate::webhooks`), so that the
+/// event is delivered without anyone reading the request. Receivers sharing a database may
+/// run it at once: the event's key lets one of them record it.
+pub(crate) async fn sweep_expired(store: &Store, now: i64) -> Result<usize, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, expires_unix FROM requests WHERE status IN ('open', 'verified') \
+         AND expires_unix <= $1 AND NOT EXISTS (SELECT 1 FROM request_events e \
+         WHERE e.request_id = requests.id AND e.type = 'request.expired') \
+         ORDER BY expires_unix LIMIT 100",
+    )
+    .bind(now)
+    .fetch_all(store.pool())
+    .await?;
+    let mut recorded = 0;
+    for r in &rows {
+        let id: String = r.try_get(0)?;
+        let expires: i64 = r.try_get(1)?;
+        if let Some(at) = SignedAt::from_unix_seconds(expires) {
+            let mut conn = store.pool().acquire().await?;
+            add_event(&mut conn, &id, "request.expired", at).await?;
+            recorded += 1;
+        }
+    }
+    Ok(recorded)
 }
 
 /// Revokes an open or verified request that has not expired at `now`; records
@@ -416,6 +455,9 @@ pub async fn create(
     if let Some(url) = &input.callback_url {
         if let Err(e) = rules::check_callback_url(url) {
             fields.push(field("callback_url", e));
+        } else if app.config.webhooks.secret.is_none() {
+            // Its events could not be signed: refused, naming the deployment's missing setting.
+            fields.push(field("callback_url", WebhookRule::NoSecret));
         }
     }
     if let Some(locale) = &input.locale {
@@ -426,10 +468,17 @@ pub async fn create(
     let (Some(form), Some(mobile), Some(expires), true) =
         (form, mobile, expires, fields.is_empty())
     else {
+        // The missing secret alone is the deployment's refusal, under its own code.
+        let only_no_secret = fields.len() == 1
+            && fields[0].rule == qianyue_domain::error::RuleMessage::of(WebhookRule::NoSecret);
         return Err(ApiError::rejected(
             StatusCode::UNPROCESSABLE_ENTITY,
             Rejection {
-                rule: RequestRule::Invalid.into(),
+                rule: if only_no_secret {
+                    WebhookRule::NoSecret.into()
+                } else {
+                    RequestRule::Invalid.into()
+                },
                 fields,
                 detail,
             },
