@@ -646,3 +646,128 @@ pub async fn signing(
     });
     Ok(json_response(StatusCode::OK, body.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, callback_url: Option<&str>) -> RequestRow {
+        RequestRow {
+            id: id.to_owned(),
+            status: OPEN.to_owned(),
+            form: "{}".to_owned(),
+            readonly: "[]".to_owned(),
+            signer_name: "张晓梅".to_owned(),
+            signer_mobile: "13800138000".to_owned(),
+            expires_at: "2099-12-31T18:00:00+08:00".to_owned(),
+            expires_unix: 4_102_394_400,
+            callback_url: callback_url.map(str::to_owned),
+            locale: None,
+            consent_id: None,
+        }
+    }
+
+    /// (type, body) of every queued delivery of `id`.
+    async fn queued(store: &Store, id: &str) -> Vec<(String, Value)> {
+        let rows = sqlx::query(
+            "SELECT type, body FROM webhook_deliveries WHERE request_id = $1 ORDER BY type",
+        )
+        .bind(id)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        rows.iter()
+            .map(|r| {
+                let body: String = r.get(1);
+                (r.get(0), serde_json::from_str(&body).unwrap())
+            })
+            .collect()
+    }
+
+    /// `add_event` queues a delivery for any event type, once per new event, in the caller's
+    /// transaction; `request.signed` carries the consent id set before it in that transaction.
+    #[tokio::test]
+    async fn add_event_queues_a_delivery_for_each_new_event() {
+        let dir = std::env::temp_dir().join(format!(
+            "qianyue-requests-unit-{}-{}",
+            std::process::id(),
+            crate::api::now_unix()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (store, writer) = Store::open(&crate::store::sqlite_url(&dir.join("t.sqlite3")))
+            .await
+            .unwrap();
+        let at = SignedAt::parse("2026-12-02T10:15:00+08:00").unwrap();
+        let with = "a0000000-0000-4000-8000-000000000001";
+        let without = "a0000000-0000-4000-8000-000000000002";
+        for (id, url) in [
+            (with, Some("https://portal.example.com/h")),
+            (without, None),
+        ] {
+            let new = NewRequest {
+                row: row(id, url),
+                token_sha256: token_sha256(id),
+                created_by: "tests",
+                created_at: at,
+            };
+            insert(&store, &new).await.unwrap();
+        }
+        // request.verified, twice: one event, one delivery.
+        for _ in 0..2 {
+            let mut conn = store.pool().acquire().await.unwrap();
+            add_event(&mut conn, with, "request.verified", at)
+                .await
+                .unwrap();
+        }
+        // A rolled-back transaction leaves neither the event nor its delivery.
+        let mut tx = store.pool().begin().await.unwrap();
+        add_event(&mut tx, with, "request.revoked", at)
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+        // request.signed after consent_id, in one transaction, as the signing path does.
+        let consent = "c0000000-0000-4000-8000-00000000000c";
+        let mut tx = store.pool().begin().await.unwrap();
+        sqlx::query("UPDATE requests SET status = 'signed', consent_id = $1 WHERE id = $2")
+            .bind(consent)
+            .bind(with)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        add_event(&mut tx, with, "request.signed", at)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let q = queued(&store, with).await;
+        let types: Vec<&str> = q.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            types,
+            ["request.opened", "request.signed", "request.verified"]
+        );
+        for (kind, body) in &q {
+            assert_eq!(body["type"], kind.as_str());
+            assert_eq!(body["request_id"], with);
+            assert_eq!(body["occurred_at"], "2026-12-02T10:15:00+08:00");
+            let expected = if kind == "request.signed" {
+                json!(consent)
+            } else {
+                Value::Null
+            };
+            assert_eq!(body["consent_id"], expected, "{kind}");
+        }
+        // No callback URL: events, no deliveries.
+        let mut conn = store.pool().acquire().await.unwrap();
+        add_event(&mut conn, without, "request.verified", at)
+            .await
+            .unwrap();
+        drop(conn);
+        assert!(queued(&store, without).await.is_empty());
+        assert_eq!(events(&store, without).await.unwrap().len(), 2);
+
+        store.close().await;
+        drop(store);
+        writer.finish().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
