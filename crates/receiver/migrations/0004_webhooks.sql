@@ -23,3 +23,6 @@ CREATE TABLE webhook_deliveries (
 -- The sender's question: what is pending and due.
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_ms);
 CREATE INDEX webhook_deliveries_request ON webhook_deliveries (request_id);
+
+-- The sender's expiry sweep: requests whose expiry has just passed.
+CREATE INDEX requests_expires ON requests (expires_unix);

@@ -203,31 +203,35 @@ async fn observe_expiry(store: &Store, row: &RequestRow, now: i64) -> Result<(),
 }
 
 /// Records `request.expired` (at the expiry itself, as [`observe_expiry`]) for open or
-/// verified requests past their expiry at `now` that have no such event yet, at most 100 per
-/// call; how many it recorded. Run by the webhooks' sender (`crate::webhooks`), so that the
-/// event is delivered without anyone reading the request. Receivers sharing a database may
-/// run it at once: the event's key lets one of them record it.
-pub(crate) async fn sweep_expired(store: &Store, now: i64) -> Result<usize, StoreError> {
+/// verified requests whose expiry lies in `(after, now]` and that have no such event yet, at
+/// most 100 per call. Returns how far it has looked: `now`, or, when it stopped at 100, just
+/// before the last expiry it handled (the next call goes on from there). Run by the webhooks'
+/// sender (`crate::webhooks`), so that the event is delivered without anyone reading the
+/// request. Receivers sharing a database may run it at once: the event's key lets one of them
+/// record it.
+pub(crate) async fn sweep_expired(store: &Store, after: i64, now: i64) -> Result<i64, StoreError> {
+    const BATCH: usize = 100;
     let rows = sqlx::query(
-        "SELECT id, expires_unix FROM requests WHERE status IN ('open', 'verified') \
-         AND expires_unix <= $1 AND NOT EXISTS (SELECT 1 FROM request_events e \
+        "SELECT id, expires_unix FROM requests WHERE expires_unix > $1 AND expires_unix <= $2 \
+         AND status IN ('open', 'verified') AND NOT EXISTS (SELECT 1 FROM request_events e \
          WHERE e.request_id = requests.id AND e.type = 'request.expired') \
          ORDER BY expires_unix LIMIT 100",
     )
+    .bind(after)
     .bind(now)
     .fetch_all(store.pool())
     .await?;
-    let mut recorded = 0;
+    let mut last = now;
     for r in &rows {
         let id: String = r.try_get(0)?;
         let expires: i64 = r.try_get(1)?;
         if let Some(at) = SignedAt::from_unix_seconds(expires) {
             let mut conn = store.pool().acquire().await?;
             add_event(&mut conn, &id, "request.expired", at).await?;
-            recorded += 1;
         }
+        last = expires;
     }
-    Ok(recorded)
+    Ok(if rows.len() < BATCH { now } else { last - 1 })
 }
 
 /// Revokes an open or verified request that has not expired at `now`; records
@@ -667,6 +671,83 @@ mod tests {
         }
     }
 
+    async fn temp_store(tag: &str) -> (Store, crate::store::Writer, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "qianyue-requests-unit-{tag}-{}-{}",
+            std::process::id(),
+            crate::api::now_unix()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (store, writer) = Store::open(&crate::store::sqlite_url(&dir.join("t.sqlite3")))
+            .await
+            .unwrap();
+        (store, writer, dir)
+    }
+
+    /// The sweep goes on where it stopped after a full batch, ties at one second included,
+    /// records each expiry once, and leaves revoked requests and live ones alone.
+    #[tokio::test]
+    async fn the_expiry_sweep_covers_every_request_in_batches() {
+        let (store, writer, dir) = temp_store("sweep").await;
+        let at = SignedAt::parse("2026-12-02T10:15:00+08:00").unwrap();
+        let base = at.unix_seconds();
+        let id = |i: usize| format!("b0000000-0000-4000-8000-{i:012}");
+        for i in 0..260 {
+            let mut r = row(&id(i), None);
+            // 130 requests expire in the same second, 120 in the next; 10 are live.
+            r.expires_unix = if i < 130 {
+                base + 10
+            } else if i < 250 {
+                base + 11
+            } else {
+                base + 1000
+            };
+            if i == 5 {
+                r.status = REVOKED.to_owned();
+            }
+            let new = NewRequest {
+                row: r,
+                token_sha256: token_sha256(&id(i)),
+                created_by: "tests",
+                created_at: at,
+            };
+            insert(&store, &new).await.unwrap();
+        }
+        let now = base + 100;
+        let mut to = i64::MIN;
+        let mut passes = 0;
+        loop {
+            let next = sweep_expired(&store, to, now).await.unwrap();
+            passes += 1;
+            assert!(passes < 10, "the sweep advances");
+            if next == now {
+                break;
+            }
+            to = next;
+        }
+        assert!(passes >= 3, "{passes} passes");
+        let expired: i64 =
+            sqlx::query("SELECT COUNT(*) FROM request_events WHERE type = 'request.expired'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+                .get(0);
+        assert_eq!(expired, 249, "every expired, open request once");
+        // Again from the start: nothing more.
+        sweep_expired(&store, i64::MIN, now).await.unwrap();
+        let again: i64 =
+            sqlx::query("SELECT COUNT(*) FROM request_events WHERE type = 'request.expired'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+                .get(0);
+        assert_eq!(again, 249);
+        store.close().await;
+        drop(store);
+        writer.finish().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     /// (type, body) of every queued delivery of `id`.
     async fn queued(store: &Store, id: &str) -> Vec<(String, Value)> {
         let rows = sqlx::query(
@@ -688,15 +769,7 @@ mod tests {
     /// transaction; `request.signed` carries the consent id set before it in that transaction.
     #[tokio::test]
     async fn add_event_queues_a_delivery_for_each_new_event() {
-        let dir = std::env::temp_dir().join(format!(
-            "qianyue-requests-unit-{}-{}",
-            std::process::id(),
-            crate::api::now_unix()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let (store, writer) = Store::open(&crate::store::sqlite_url(&dir.join("t.sqlite3")))
-            .await
-            .unwrap();
+        let (store, writer, dir) = temp_store("queue").await;
         let at = SignedAt::parse("2026-12-02T10:15:00+08:00").unwrap();
         let with = "a0000000-0000-4000-8000-000000000001";
         let without = "a0000000-0000-4000-8000-000000000002";

@@ -359,12 +359,23 @@ fn target(url: &str) -> Option<Target<'_>> {
     };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..end];
-    let path = rest[end..].split('#').next().unwrap_or("");
-    let path = if path.starts_with('/') {
-        path.to_owned()
+    let raw = rest[end..].split('#').next().unwrap_or("");
+    let mut path = if raw.starts_with('/') {
+        String::new()
     } else {
-        format!("/{path}")
+        "/".to_owned()
     };
+    // Bytes a request target may not hold as such (non-ASCII, quotes, braces…), escaped.
+    for c in raw.chars() {
+        if c.is_ascii_graphic() && !"\"<>\\^`{|}".contains(c) {
+            path.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                path.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
         let (h, after) = v6.split_once(']')?;
         (h, after.strip_prefix(':'))
@@ -504,6 +515,8 @@ async fn run(store: Store, settings: Settings, mut stopped: tokio::sync::oneshot
     // Look for due deliveries at most every second, more often with a short retry base.
     let poll = Duration::from_millis((settings.retry_base_ms / 2).clamp(20, 1000));
     let mut last_sweep: Option<Instant> = None;
+    // Expiries up to this moment have been swept (the first pass looks at every request).
+    let mut swept_to = i64::MIN;
     let mut warned_no_secret = false;
     loop {
         tokio::select! {
@@ -512,8 +525,9 @@ async fn run(store: Store, settings: Settings, mut stopped: tokio::sync::oneshot
         }
         if last_sweep.is_none_or(|at| at.elapsed() >= SWEEP_EVERY) {
             last_sweep = Some(Instant::now());
-            if let Err(e) = crate::requests::sweep_expired(&store, now_ms() / 1000).await {
-                eprintln!("qianyue-receiver: recording expired requests failed: {e}");
+            match crate::requests::sweep_expired(&store, swept_to, now_ms() / 1000).await {
+                Ok(to) => swept_to = to,
+                Err(e) => eprintln!("qianyue-receiver: recording expired requests failed: {e}"),
             }
         }
         let Some(secret) = &settings.secret else {
@@ -578,6 +592,43 @@ mod tests {
         let t = target("http://[::1]:9/a").unwrap();
         assert_eq!((t.host, t.port, t.authority), ("::1", 9, "[::1]:9"));
         assert!(target("ftp://x").is_none());
+        let t = target("https://a.example/回调?q={x}").unwrap();
+        assert_eq!(t.path, "/%E5%9B%9E%E8%B0%83?q=%7Bx%7D");
+    }
+
+    #[test]
+    fn settings() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let s = Settings::from_lookup(&vars(&[])).unwrap();
+        assert!(s.secret.is_none());
+        assert_eq!(s.retry_base_ms, 10_000);
+        let s = Settings::from_lookup(&vars(&[
+            ("QIANYUE_WEBHOOK_SECRET", "0123456789abcdefXYZ"),
+            ("QIANYUE_WEBHOOK_RETRY_BASE_MS", "250"),
+        ]))
+        .unwrap();
+        assert!(s.secret.is_some());
+        assert_eq!(s.retry_base_ms, 250);
+        assert!(
+            !format!("{s:?}").contains("0123456789abcdef"),
+            "no secret in Debug"
+        );
+        for bad in [
+            &[("QIANYUE_WEBHOOK_SECRET", "short")][..],
+            &[("QIANYUE_WEBHOOK_SECRET", "0123456789 abcdef")][..],
+            &[("QIANYUE_WEBHOOK_RETRY_BASE_MS", "5")][..],
+            &[("QIANYUE_WEBHOOK_RETRY_BASE_MS", "x")][..],
+            &[("QIANYUE_WEBHOOK_RETRY_BASE_MS", "3600001")][..],
+        ] {
+            assert!(Settings::from_lookup(&vars(bad)).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
