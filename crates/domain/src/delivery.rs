@@ -76,6 +76,7 @@ pub fn backoff_ms(failures: u32, random_permille: u32) -> u32 {
 ///   `base` is `QIANYUE_WEBHOOK_RETRY_BASE_MS`, [`webhook::DEFAULT_BASE_MS`] by default.
 /// - A delivery whose next attempt would fall more than [`webhook::GIVE_UP_AFTER_MS`] (72 hours,
 ///   the issue asks for at least 24) after it was queued is given up.
+/// - [`webhook::target`] splits a callback URL into what the client connects to and sends.
 pub mod webhook {
     use super::JITTER_PERMILLE;
 
@@ -150,9 +151,92 @@ pub mod webhook {
         out
     }
 
+    /// The parts of a callback URL (checked by `request::check_callback_url` when the request was
+    /// opened) that a client needs.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Target<'a> {
+        pub https: bool,
+        /// The host as written in the URL (brackets included for IPv6): the `Host` header.
+        pub authority: &'a str,
+        /// The host to connect to and to name in TLS (no brackets).
+        pub host: &'a str,
+        pub port: u16,
+        /// Path and query, `/` when empty; no fragment.
+        pub path: String,
+    }
+
+    /// Splits `url` (`http://` or `https://`) for a client: the host to connect to, the port
+    /// (default 80 or 443), the `Host` header, the request target (path and query, `/` when empty,
+    /// no fragment; bytes a request target may not hold as such percent-escaped). `None`: not such
+    /// a URL.
+    pub fn target(url: &str) -> Option<Target<'_>> {
+        let (https, rest) = match url.strip_prefix("https://") {
+            Some(rest) => (true, rest),
+            None => (false, url.strip_prefix("http://")?),
+        };
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = &rest[..end];
+        let raw = rest[end..].split('#').next().unwrap_or("");
+        let mut path = if raw.starts_with('/') {
+            String::new()
+        } else {
+            "/".to_owned()
+        };
+        // Bytes a request target may not hold as such (non-ASCII, quotes, braces…), escaped.
+        for c in raw.chars() {
+            if c.is_ascii_graphic() && !"\"<>\\^`{|}".contains(c) {
+                path.push(c);
+            } else {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    path.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+            let (h, after) = v6.split_once(']')?;
+            (h, after.strip_prefix(':'))
+        } else {
+            match authority.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (authority, None),
+            }
+        };
+        let port = match port {
+            Some(p) => p.parse().ok()?,
+            None if https => 443,
+            None => 80,
+        };
+        Some(Target {
+            https,
+            authority,
+            host,
+            port,
+            path,
+        })
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
+
+        #[test]
+        fn targets() {
+            let t = target("https://portal.example.com/hooks/q?x=1#f").unwrap();
+            assert!(t.https);
+            assert_eq!(
+                (t.host, t.port, t.authority),
+                ("portal.example.com", 443, "portal.example.com")
+            );
+            assert_eq!(t.path, "/hooks/q?x=1");
+            let t = target("http://127.0.0.1:8081").unwrap();
+            assert_eq!((t.host, t.port, t.path.as_str()), ("127.0.0.1", 8081, "/"));
+            let t = target("http://[::1]:9/a").unwrap();
+            assert_eq!((t.host, t.port, t.authority), ("::1", 9, "[::1]:9"));
+            assert!(target("ftp://x").is_none());
+            let t = target("https://a.example/回调?q={x}").unwrap();
+            assert_eq!(t.path, "/%E5%9B%9E%E8%B0%83?q=%7Bx%7D");
+        }
 
         #[test]
         fn only_a_2xx_delivers() {

@@ -340,65 +340,6 @@ async fn release(store: &Store, me: &str, d: &Taken) {
 // ------------------------------------------------------------------------------------------
 // One attempt
 
-/// The parts of a callback URL (already checked by `request::check_callback_url`).
-struct Target<'a> {
-    https: bool,
-    /// The host as written in the URL (brackets included for IPv6): the `Host` header.
-    authority: &'a str,
-    /// The host to connect to and to name in TLS (no brackets).
-    host: &'a str,
-    port: u16,
-    /// Path and query, `/` when empty; no fragment.
-    path: String,
-}
-
-fn target(url: &str) -> Option<Target<'_>> {
-    let (https, rest) = match url.strip_prefix("https://") {
-        Some(rest) => (true, rest),
-        None => (false, url.strip_prefix("http://")?),
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let raw = rest[end..].split('#').next().unwrap_or("");
-    let mut path = if raw.starts_with('/') {
-        String::new()
-    } else {
-        "/".to_owned()
-    };
-    // Bytes a request target may not hold as such (non-ASCII, quotes, braces…), escaped.
-    for c in raw.chars() {
-        if c.is_ascii_graphic() && !"\"<>\\^`{|}".contains(c) {
-            path.push(c);
-        } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                path.push_str(&format!("%{b:02X}"));
-            }
-        }
-    }
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (h, after) = v6.split_once(']')?;
-        (h, after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        }
-    };
-    let port = match port {
-        Some(p) => p.parse().ok()?,
-        None if https => 443,
-        None => 80,
-    };
-    Some(Target {
-        https,
-        authority,
-        host,
-        port,
-        path,
-    })
-}
-
 /// TLS to callback URLs: the Mozilla roots (webpki-roots), rustls with ring. `None` if
 /// rustls refuses its own defaults (then an `https://` attempt fails and is retried).
 fn tls_config() -> Option<Arc<tokio_rustls::rustls::ClientConfig>> {
@@ -421,7 +362,7 @@ async fn post(
     body: &str,
     signature: &str,
 ) -> Result<u16, String> {
-    let t = target(url).ok_or("the callback URL cannot be read")?;
+    let t = policy::target(url).ok_or("the callback URL cannot be read")?;
     let tcp = TcpStream::connect((t.host, t.port))
         .await
         .map_err(|e| format!("connect: {e}"))?;
@@ -577,24 +518,6 @@ async fn pending(store: &Store) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn targets() {
-        let t = target("https://portal.example.com/hooks/q?x=1#f").unwrap();
-        assert!(t.https);
-        assert_eq!(
-            (t.host, t.port, t.authority),
-            ("portal.example.com", 443, "portal.example.com")
-        );
-        assert_eq!(t.path, "/hooks/q?x=1");
-        let t = target("http://127.0.0.1:8081").unwrap();
-        assert_eq!((t.host, t.port, t.path.as_str()), ("127.0.0.1", 8081, "/"));
-        let t = target("http://[::1]:9/a").unwrap();
-        assert_eq!((t.host, t.port, t.authority), ("::1", 9, "[::1]:9"));
-        assert!(target("ftp://x").is_none());
-        let t = target("https://a.example/回调?q={x}").unwrap();
-        assert_eq!(t.path, "/%E5%9B%9E%E8%B0%83?q=%7Bx%7D");
-    }
 
     #[test]
     fn settings() {
