@@ -53,6 +53,8 @@ struct Listener {
     addr: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
     failing: Arc<std::sync::atomic::AtomicBool>,
+    /// A failure's status line and headers: `500 X\r\n` unless changed.
+    failure: Arc<Mutex<String>>,
 }
 
 impl Listener {
@@ -61,14 +63,16 @@ impl Listener {
         let addr = socket.local_addr().unwrap();
         let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
         let failing = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let failure = Arc::new(Mutex::new("500 X\r\n".to_owned()));
         let count = Arc::new(AtomicUsize::new(0));
-        let (seen2, failing2) = (seen.clone(), failing.clone());
+        let (seen2, failing2, failure2) = (seen.clone(), failing.clone(), failure.clone());
         std::thread::spawn(move || {
             for stream in socket.incoming() {
                 let Ok(stream) = stream else { continue };
                 let (seen, failing, count) = (seen2.clone(), failing2.clone(), count.clone());
+                let failure = failure2.lock().unwrap().clone();
                 std::thread::spawn(move || {
-                    let _ = serve_one(stream, &seen, &failing, &count, fail_first, delay);
+                    let _ = serve_one(stream, &seen, &failing, &count, fail_first, &failure, delay);
                 });
             }
         });
@@ -76,6 +80,7 @@ impl Listener {
             addr,
             seen,
             failing,
+            failure,
         }
     }
 
@@ -113,6 +118,7 @@ fn serve_one(
     failing: &std::sync::atomic::AtomicBool,
     count: &AtomicUsize,
     fail_first: usize,
+    failure: &str,
     delay: Duration,
 ) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
@@ -143,12 +149,13 @@ fn serve_one(
     reader.read_exact(&mut body)?;
     assert_eq!(method, "POST");
     let n = count.fetch_add(1, Ordering::SeqCst);
-    let status = if n < fail_first || failing.load(Ordering::SeqCst) {
-        500
+    let head = if n < fail_first || failing.load(Ordering::SeqCst) {
+        failure.to_owned()
     } else {
         std::thread::sleep(delay);
-        200
+        "200 OK\r\n".to_owned()
     };
+    let status: u16 = head[..3].parse().unwrap();
     seen.lock().unwrap().push(Seen {
         path,
         headers,
@@ -159,7 +166,7 @@ fn serve_one(
     let mut stream = stream;
     write!(
         stream,
-        "HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+        "HTTP/1.1 {head}Content-Length: 2\r\nConnection: close\r\n\r\nok"
     )?;
     stream.flush()
 }
@@ -449,6 +456,90 @@ fn a_delivery_survives_a_kill_9_of_the_receiver() {
             .all(|s| s.delivery_id() == before[0].delivery_id()));
         assert_eq!(rows(&r)[0].2, "delivered");
         r.assert_no_panic();
+    }
+}
+
+/// A redirect is an answer that is not 2xx: retried at the same URL, never followed.
+#[test]
+fn redirects_are_not_followed() {
+    let elsewhere = Listener::start(0, Duration::ZERO);
+    let listener = Listener::start(2, Duration::ZERO);
+    *listener.failure.lock().unwrap() = format!(
+        "307 Temporary Redirect\r\nLocation: {}\r\n",
+        elsewhere.url("/x")
+    );
+    let r = receiver(Backend::Sqlite, 100);
+    create(r.addr, &listener.url("/h"), &expires_in(3600));
+    let seen = listener.wait_for(15, "a 200 after two redirects", |s| {
+        s.iter().any(|x| x.answered == 200)
+    });
+    assert_eq!(
+        seen.iter().map(|s| s.answered).collect::<Vec<_>>(),
+        [307, 307, 200]
+    );
+    assert!(seen
+        .iter()
+        .all(|s| s.path == "/h" && s.body == seen[0].body));
+    assert!(elsewhere.seen().is_empty(), "the redirect was followed");
+}
+
+/// An `https://` callback is spoken to in TLS, with the certificate checked: a loopback
+/// listener that only reads gets a TLS ClientHello (never the body in clear), and the attempt
+/// is recorded as failed.
+#[test]
+fn https_callbacks_are_sent_over_tls() {
+    let socket = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = socket.local_addr().unwrap().port();
+    let first = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let first2 = first.clone();
+    std::thread::spawn(move || {
+        for stream in socket.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            stream
+                .set_read_timeout(Some(Duration::from_millis(500)))
+                .unwrap();
+            let mut buf = [0u8; 2048];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            first2.lock().unwrap().extend_from_slice(&buf[..n]);
+            // Then close: no certificate, no answer.
+        }
+    });
+    let r = receiver(Backend::Sqlite, 100);
+    create(
+        r.addr,
+        &format!("https://127.0.0.1:{port}/h"),
+        &expires_in(3600),
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while first.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "no connection");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let bytes = first.lock().unwrap().clone();
+    // A TLS handshake record (0x16, version 3.x) holding a ClientHello (1).
+    assert_eq!(
+        &bytes[..2],
+        &[0x16, 0x03],
+        "{:?}",
+        &bytes[..bytes.len().min(16)]
+    );
+    assert_eq!(bytes[5], 1, "ClientHello");
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!text.contains("request.opened") && !text.contains("POST"));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let rows = rows(&r);
+        if rows[0].3 >= 1 {
+            assert_eq!(rows[0].2, "pending", "retried later");
+            assert_eq!(rows[0].4, None, "no status: no answer");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the failed attempt was not recorded"
+        );
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
