@@ -40,6 +40,7 @@ fn catalogue() -> Vec<(&'static str, Vec<RuleMessage>)> {
         all("RequestRule", request::RequestRule::ALL),
         all("IdentityRule", identity::IdentityRule::ALL),
         all("SigningTimeRule", payload::SigningTimeRule::ALL),
+        all("WebhookRule", delivery::webhook::WebhookRule::ALL),
     ]
 }
 

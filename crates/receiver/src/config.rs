@@ -53,6 +53,8 @@ pub struct Config {
     /// `QIANYUE_CODE_SENDS_PER_MINUTE`, `QIANYUE_CODE_CHECKS_PER_MINUTE`: code requests and
     /// code checks per client address and minute (`crate::requests::identity::CodeLimits`).
     pub code_limits: crate::requests::identity::CodeLimits,
+    /// `QIANYUE_WEBHOOK_SECRET` and `QIANYUE_WEBHOOK_RETRY_BASE_MS` (`crate::webhooks::Settings`).
+    pub webhooks: crate::webhooks::Settings,
 }
 
 /// One back-office API key: its name (written in the request's record) and the SHA-256 of
@@ -214,6 +216,7 @@ impl Config {
             public_url,
             sms: crate::sms::SmsConfig::from_lookup(&var)?,
             code_limits: crate::requests::identity::CodeLimits::from_lookup(&var)?,
+            webhooks: crate::webhooks::Settings::from_lookup(&var)?,
         })
     }
 

@@ -18,6 +18,8 @@
 //!   `/api/signing/{token}`; [`requests::identity`]: the signer's SMS code and the consent of
 //!   a request.
 //! - [`sms`]: the SMS gateway (`dev` in memory at `/dev/sms`, or an HTTP gateway).
+//! - [`webhooks`]: the request events' deliveries to `callback_url`: the durable queue, the
+//!   sender, expiry sweeping.
 
 pub mod access;
 pub mod api;
@@ -32,6 +34,7 @@ pub mod requests;
 pub mod sms;
 pub mod store;
 pub mod transport;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -137,6 +140,7 @@ pub struct Running {
     pub store: Store,
     server: tokio::task::JoinHandle<()>,
     writer: Writer,
+    webhooks: webhooks::Sender,
     stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -162,6 +166,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let sms = sms::Gateway::new(config.sms.clone());
     let codes =
         requests::identity::CodeGuard::new(config.code_limits, settings.rate_limit_loopback);
+    let webhooks = webhooks::Sender::start(store.clone(), config.webhooks.clone());
     let app = Arc::new(App {
         config,
         store: store.clone(),
@@ -181,6 +186,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         store,
         server,
         writer,
+        webhooks,
         stop,
     })
 }
@@ -192,6 +198,8 @@ impl Running {
     pub async fn shutdown(self) {
         let _ = self.stop.send(());
         let _ = self.server.await;
+        // The webhooks' sender hands back a delivery it was sending (sent again later).
+        self.webhooks.stop().await;
         // Every handler has answered; the queue is empty. Close the pool, then wait for the
         // writer (bounded: it ends when its queue has no sender left).
         self.store.close().await;

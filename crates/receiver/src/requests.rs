@@ -13,6 +13,7 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
+use qianyue_domain::delivery::webhook::WebhookRule;
 use qianyue_domain::form::{self, FieldError, Form};
 use qianyue_domain::payload::{self, Rejection, SignedAt};
 use qianyue_domain::phone::Mobile;
@@ -135,7 +136,11 @@ async fn add_event(
     kind: &str,
     at: SignedAt,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    // The event and its webhook delivery together: in the caller's transaction (as a
+    // savepoint) or in one of their own.
+    use sqlx::Connection as _;
+    let mut tx = conn.begin().await?;
+    let new = sqlx::query(
         "INSERT INTO request_events (request_id, type, at, at_unix) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (request_id, type) DO NOTHING",
     )
@@ -143,8 +148,14 @@ async fn add_event(
     .bind(kind)
     .bind(at.to_string())
     .bind(at.unix_seconds())
-    .execute(conn)
-    .await?;
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if new {
+        crate::webhooks::enqueue(&mut tx, id, kind, at).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -191,6 +202,38 @@ async fn observe_expiry(store: &Store, row: &RequestRow, now: i64) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// Records `request.expired` (at the expiry itself, as [`observe_expiry`]) for open or
+/// verified requests whose expiry lies in `(after, now]` and that have no such event yet, at
+/// most 100 per call. Returns how far it has looked: `now`, or, when it stopped at 100, just
+/// before the last expiry it handled (the next call goes on from there). Run by the webhooks'
+/// sender (`crate::webhooks`), so that the event is delivered without anyone reading the
+/// request. Receivers sharing a database may run it at once: the event's key lets one of them
+/// record it.
+pub(crate) async fn sweep_expired(store: &Store, after: i64, now: i64) -> Result<i64, StoreError> {
+    const BATCH: usize = 100;
+    let rows = sqlx::query(
+        "SELECT id, expires_unix FROM requests WHERE expires_unix > $1 AND expires_unix <= $2 \
+         AND status IN ('open', 'verified') AND NOT EXISTS (SELECT 1 FROM request_events e \
+         WHERE e.request_id = requests.id AND e.type = 'request.expired') \
+         ORDER BY expires_unix LIMIT 100",
+    )
+    .bind(after)
+    .bind(now)
+    .fetch_all(store.pool())
+    .await?;
+    let mut last = now;
+    for r in &rows {
+        let id: String = r.try_get(0)?;
+        let expires: i64 = r.try_get(1)?;
+        if let Some(at) = SignedAt::from_unix_seconds(expires) {
+            let mut conn = store.pool().acquire().await?;
+            add_event(&mut conn, &id, "request.expired", at).await?;
+        }
+        last = expires;
+    }
+    Ok(if rows.len() < BATCH { now } else { last - 1 })
 }
 
 /// Revokes an open or verified request that has not expired at `now`; records
@@ -418,6 +461,9 @@ pub async fn create(
     if let Some(url) = &input.callback_url {
         if let Err(e) = rules::check_callback_url(url) {
             fields.push(field("callback_url", e));
+        } else if app.config.webhooks.secret.is_none() {
+            // Its events could not be signed: refused, naming the deployment's missing setting.
+            fields.push(field("callback_url", WebhookRule::NoSecret));
         }
     }
     if let Some(locale) = &input.locale {
@@ -428,10 +474,17 @@ pub async fn create(
     let (Some(form), Some(mobile), Some(expires), true) =
         (form, mobile, expires, fields.is_empty())
     else {
+        // The missing secret alone is the deployment's refusal, under its own code.
+        let only_no_secret = fields.len() == 1
+            && fields[0].rule == qianyue_domain::error::RuleMessage::of(WebhookRule::NoSecret);
         return Err(ApiError::rejected(
             StatusCode::UNPROCESSABLE_ENTITY,
             Rejection {
-                rule: RequestRule::Invalid.into(),
+                rule: if only_no_secret {
+                    WebhookRule::NoSecret.into()
+                } else {
+                    RequestRule::Invalid.into()
+                },
                 fields,
                 detail,
             },
@@ -605,4 +658,198 @@ pub async fn signing(
         "locale": row.locale,
     });
     Ok(json_response(StatusCode::OK, body.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, callback_url: Option<&str>) -> RequestRow {
+        RequestRow {
+            id: id.to_owned(),
+            status: OPEN.to_owned(),
+            form: "{}".to_owned(),
+            readonly: "[]".to_owned(),
+            signer_name: "张晓梅".to_owned(),
+            signer_mobile: "13800138000".to_owned(),
+            expires_at: "2099-12-31T18:00:00+08:00".to_owned(),
+            expires_unix: 4_102_394_400,
+            callback_url: callback_url.map(str::to_owned),
+            locale: None,
+            consent_id: None,
+        }
+    }
+
+    async fn temp_store(tag: &str) -> (Store, crate::store::Writer, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "qianyue-requests-unit-{tag}-{}-{}",
+            std::process::id(),
+            crate::api::now_unix()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (store, writer) = Store::open(&crate::store::sqlite_url(&dir.join("t.sqlite3")))
+            .await
+            .unwrap();
+        (store, writer, dir)
+    }
+
+    /// The sweep goes on where it stopped after a full batch, ties at one second included,
+    /// records each expiry once, and leaves revoked requests and live ones alone.
+    #[tokio::test]
+    async fn the_expiry_sweep_covers_every_request_in_batches() {
+        let (store, writer, dir) = temp_store("sweep").await;
+        let at = SignedAt::parse("2026-12-02T10:15:00+08:00").unwrap();
+        let base = at.unix_seconds();
+        let id = |i: usize| format!("b0000000-0000-4000-8000-{i:012}");
+        for i in 0..260 {
+            let mut r = row(&id(i), None);
+            // 130 requests expire in the same second, 120 in the next; 10 are live.
+            r.expires_unix = if i < 130 {
+                base + 10
+            } else if i < 250 {
+                base + 11
+            } else {
+                base + 1000
+            };
+            if i == 5 {
+                r.status = REVOKED.to_owned();
+            }
+            let new = NewRequest {
+                row: r,
+                token_sha256: token_sha256(&id(i)),
+                created_by: "tests",
+                created_at: at,
+            };
+            insert(&store, &new).await.unwrap();
+        }
+        let now = base + 100;
+        let mut to = i64::MIN;
+        let mut passes = 0;
+        loop {
+            let next = sweep_expired(&store, to, now).await.unwrap();
+            passes += 1;
+            assert!(passes < 10, "the sweep advances");
+            if next == now {
+                break;
+            }
+            to = next;
+        }
+        assert!(passes >= 3, "{passes} passes");
+        let expired: i64 =
+            sqlx::query("SELECT COUNT(*) FROM request_events WHERE type = 'request.expired'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+                .get(0);
+        assert_eq!(expired, 249, "every expired, open request once");
+        // Again from the start: nothing more.
+        sweep_expired(&store, i64::MIN, now).await.unwrap();
+        let again: i64 =
+            sqlx::query("SELECT COUNT(*) FROM request_events WHERE type = 'request.expired'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+                .get(0);
+        assert_eq!(again, 249);
+        store.close().await;
+        drop(store);
+        writer.finish().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// (type, body) of every queued delivery of `id`.
+    async fn queued(store: &Store, id: &str) -> Vec<(String, Value)> {
+        let rows = sqlx::query(
+            "SELECT type, body FROM webhook_deliveries WHERE request_id = $1 ORDER BY type",
+        )
+        .bind(id)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        rows.iter()
+            .map(|r| {
+                let body: String = r.get(1);
+                (r.get(0), serde_json::from_str(&body).unwrap())
+            })
+            .collect()
+    }
+
+    /// `add_event` queues a delivery for any event type, once per new event, in the caller's
+    /// transaction; `request.signed` carries the consent id set before it in that transaction.
+    #[tokio::test]
+    async fn add_event_queues_a_delivery_for_each_new_event() {
+        let (store, writer, dir) = temp_store("queue").await;
+        let at = SignedAt::parse("2026-12-02T10:15:00+08:00").unwrap();
+        let with = "a0000000-0000-4000-8000-000000000001";
+        let without = "a0000000-0000-4000-8000-000000000002";
+        for (id, url) in [
+            (with, Some("https://portal.example.com/h")),
+            (without, None),
+        ] {
+            let new = NewRequest {
+                row: row(id, url),
+                token_sha256: token_sha256(id),
+                created_by: "tests",
+                created_at: at,
+            };
+            insert(&store, &new).await.unwrap();
+        }
+        // request.verified, twice: one event, one delivery.
+        for _ in 0..2 {
+            let mut conn = store.pool().acquire().await.unwrap();
+            add_event(&mut conn, with, "request.verified", at)
+                .await
+                .unwrap();
+        }
+        // A rolled-back transaction leaves neither the event nor its delivery.
+        let mut tx = store.pool().begin().await.unwrap();
+        add_event(&mut tx, with, "request.revoked", at)
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+        // request.signed after consent_id, in one transaction, as the signing path does.
+        let consent = "c0000000-0000-4000-8000-00000000000c";
+        let mut tx = store.pool().begin().await.unwrap();
+        sqlx::query("UPDATE requests SET status = 'signed', consent_id = $1 WHERE id = $2")
+            .bind(consent)
+            .bind(with)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        add_event(&mut tx, with, "request.signed", at)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let q = queued(&store, with).await;
+        let types: Vec<&str> = q.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            types,
+            ["request.opened", "request.signed", "request.verified"]
+        );
+        for (kind, body) in &q {
+            assert_eq!(body["type"], kind.as_str());
+            assert_eq!(body["request_id"], with);
+            assert_eq!(body["occurred_at"], "2026-12-02T10:15:00+08:00");
+            let expected = if kind == "request.signed" {
+                json!(consent)
+            } else {
+                Value::Null
+            };
+            assert_eq!(body["consent_id"], expected, "{kind}");
+        }
+        // No callback URL: events, no deliveries.
+        let mut conn = store.pool().acquire().await.unwrap();
+        add_event(&mut conn, without, "request.verified", at)
+            .await
+            .unwrap();
+        drop(conn);
+        assert!(queued(&store, without).await.is_empty());
+        assert_eq!(events(&store, without).await.unwrap().len(), 2);
+
+        store.close().await;
+        drop(store);
+        writer.finish().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

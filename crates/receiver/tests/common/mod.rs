@@ -22,6 +22,10 @@ pub const TOKEN: &str = "test-token-0123456789abcdef";
 /// The back office's API key of every test receiver (`QIANYUE_API_KEYS=tests=<this>`).
 pub const API_KEY: &str = "test-api-key-0123456789abcdef";
 
+/// The webhooks' signing secret of every test receiver (`QIANYUE_WEBHOOK_SECRET`), so that
+/// requests may carry a `callback_url`.
+pub const WEBHOOK_SECRET: &str = "test-webhook-secret-0123456789";
+
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A fresh, empty directory under the system's temporary directory.
@@ -157,6 +161,10 @@ impl Receiver {
             ("DATABASE_URL".to_owned(), database_url.clone()),
             ("QIANYUE_ADMIN_TOKEN".to_owned(), TOKEN.to_owned()),
             ("QIANYUE_API_KEYS".to_owned(), format!("tests={API_KEY}")),
+            (
+                "QIANYUE_WEBHOOK_SECRET".to_owned(),
+                WEBHOOK_SECRET.to_owned(),
+            ),
             // The consents these tests post name no signing request (the app cannot open one
             // yet): the open mode. `requests.rs` checks the default without it.
             ("QIANYUE_OPEN_SIGNING".to_owned(), "1".to_owned()),
