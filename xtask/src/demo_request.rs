@@ -18,13 +18,18 @@ pub fn api_key() -> Result<(String, Option<String>)> {
             return Ok((secret.to_owned(), None));
         }
     }
+    let secret = random_hex()?;
+    let list = format!("dev={secret}");
+    Ok((secret, Some(list)))
+}
+
+/// A development secret: 24 random bytes in hex.
+pub fn random_hex() -> Result<String> {
     let mut bytes = [0u8; 24];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| format!("cannot read /dev/urandom for a development key: {e}"))?;
-    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let list = format!("dev={secret}");
-    Ok((secret, Some(list)))
+        .map_err(|e| format!("cannot read /dev/urandom for a development secret: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Opens the demo request (the seed's form, its order read-only, the seed's contact as the

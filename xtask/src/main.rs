@@ -155,6 +155,14 @@ fn serve(args: &[String]) -> Result {
     if let Some(list) = &dev_keys {
         receiver.env("QIANYUE_API_KEYS", list);
     }
+    // Webhooks are signed with QIANYUE_WEBHOOK_SECRET: a development one when none is set.
+    let dev_webhook_secret = match std::env::var_os("QIANYUE_WEBHOOK_SECRET") {
+        Some(_) => None,
+        None => Some(demo_request::random_hex()?),
+    };
+    if let Some(secret) = &dev_webhook_secret {
+        receiver.env("QIANYUE_WEBHOOK_SECRET", secret);
+    }
     println!("Starting the receiver…");
     let mut child = receiver
         .spawn()
@@ -167,6 +175,9 @@ fn serve(args: &[String]) -> Result {
     println!("Qianyue is served at http://{addr}/ by the receiver (Ctrl-C stops it)");
     if dev_keys.is_some() {
         println!("Development API key (QIANYUE_API_KEYS=dev=…): {api_secret}");
+    }
+    if let Some(secret) = &dev_webhook_secret {
+        println!("Development webhook secret (QIANYUE_WEBHOOK_SECRET): {secret}");
     }
     match demo_request::create(&root, addr, &api_secret) {
         Ok(link) => println!("A demo signing request (docs/requests.md): {link}"),
