@@ -152,8 +152,15 @@ pub async fn open_signing(endpoint: &str) -> bool {
     let Ok(answer) = api::request("GET", &url, None, Some(TIMEOUT)).await else {
         return true;
     };
-    let said: Value = serde_json::from_str(&answer.body).unwrap_or(Value::Null);
-    !(answer.status == 200 && said["open_signing"] == Value::Bool(false))
+    !(answer.status == 200 && says_closed(&answer.body))
+}
+
+/// Whether `GET /api/signing`'s body is `{"open_signing": false}`: read by its text, not by a
+/// JSON reader, which this check would bring into the first load (docs/decisions.md "Signing
+/// requests in the app", "Bytes").
+pub fn says_closed(body: &str) -> bool {
+    let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    compact == r#"{"open_signing":false}"#
 }
 
 /// The answer to a code request or a code check: the receiver's JSON, or its refusal.
@@ -281,6 +288,15 @@ mod tests {
             request_url("https://qy.example.cn:8443/api/consents", "tok"),
             "https://qy.example.cn:8443/api/signing/tok"
         );
+    }
+
+    #[test]
+    fn the_closed_mode_is_read_from_its_one_answer() {
+        assert!(says_closed(r#"{"open_signing":false}"#));
+        assert!(says_closed("{ \"open_signing\": false }\n"));
+        assert!(!says_closed(r#"{"open_signing":true}"#));
+        assert!(!says_closed(r#"{"code":"not_found"}"#));
+        assert!(!says_closed(""));
     }
 
     #[test]

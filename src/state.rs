@@ -54,11 +54,6 @@ impl AppState {
         AppState { host, ..self }
     }
 
-    /// The same state, in the language signal `locale` (a page shown before the state).
-    pub fn with_locale(self, locale: RwSignal<UiLocale>) -> AppState {
-        AppState { locale, ..self }
-    }
-
     /// The text at `path` (tracked): a memo, so a keystroke elsewhere does not re-render it.
     /// It follows the path's own signal, not the whole form: a keystroke wakes the readers of
     /// one field, however many fields there are.

@@ -141,7 +141,9 @@ fn connect(element: HtmlElement, container: HtmlElement, fresh: bool) -> u32 {
                 provide_app_state(state);
                 made_in.set(Some(state));
                 match request {
-                    Some(token) => view! { <RequestJourney state=state token=token /> }.into_any(),
+                    Some(token) => {
+                        view! { <RequestJourney state=state token=Some(token) /> }.into_any()
+                    }
                     None => view! { <App /> }.into_any(),
                 }
             });

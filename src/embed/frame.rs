@@ -178,7 +178,7 @@ fn mount(frame: &Rc<Frame>, form: Form, readonly: HashSet<String>, locale: Optio
         provide_app_state(state);
         made_in.set(Some(state));
         match request {
-            Some(token) => view! { <RequestJourney state=state token=token /> }.into_any(),
+            Some(token) => view! { <RequestJourney state=state token=Some(token) /> }.into_any(),
             None => view! { <App /> }.into_any(),
         }
     });

@@ -28,7 +28,7 @@ pub fn Root() -> impl IntoView {
     match signing_request::token_from_location() {
         Some(token) => {
             let state = AppState::new(Form::default());
-            view! { <RequestJourney state=state token=token /> }.into_any()
+            view! { <RequestJourney state=state token=Some(token) /> }.into_any()
         }
         None => view! { <OpenOrNot /> }.into_any(),
     }
@@ -42,19 +42,21 @@ fn OpenOrNot() -> impl IntoView {
         let endpoint = crate::config::endpoint();
         let _ = open.try_set(Some(signing_request::open_signing(&endpoint).await));
     });
-    let locale = RwSignal::new(crate::i18n::UiLocale::Zh);
     move || match open.get() {
         None => view! { <p class="deferred" role="status" data-deferred="loading"></p> }.into_any(),
         Some(true) => view! { <App /> }.into_any(),
         Some(false) => {
-            view! { <Deferred locale load=move || pages::no_request_page(locale) /> }.into_any()
+            let state = AppState::new(Form::default());
+            view! { <RequestJourney state=state token=None /> }.into_any()
         }
     }
 }
 
-/// The journey of the request `token`, in `state` (its host, its language).
+/// The journey of the request `token`, in `state` (its host, its language); without a token,
+/// the page saying how to get one. (One deferred loader for both: each instance of `Deferred`
+/// is code of its own in the first load.)
 #[component]
-pub fn RequestJourney(state: AppState, token: String) -> impl IntoView {
+pub fn RequestJourney(state: AppState, token: Option<String>) -> impl IntoView {
     let locale = state.locale;
     view! { <Deferred locale load=move || pages::request_page(state, token.clone()) /> }
 }

@@ -11,25 +11,21 @@ use crate::components::locale_switch::LocaleSwitch;
 use crate::components::signing::submit::Receipt;
 use crate::deferred::deferred;
 use crate::embed::parse_locale;
-use crate::i18n::UiLocale;
 use crate::signing_request::{self, Opened, Opening, RequestCtx};
 use crate::state::{provide_app_state, AppState};
 use crate::{draft, App};
 
 deferred!(request;
-    /// The page of the request `token`.
-    pub fn request_page(state: AppState, token: String) -> AnyView {
-        view! { <RequestPage state=state token=token /> }.into_any()
-    }
-);
-
-deferred!(request;
-    /// The page without a request when the receiver takes none without one.
-    pub fn no_request_page(locale: RwSignal<UiLocale>) -> AnyView {
-        let state = AppState::new(Default::default());
-        let state = state.with_locale(locale);
-        provide_app_state(state);
-        view! { <NoRequest /> }.into_any()
+    /// The page of the request `token`; without one, the page saying how to get a request
+    /// (the receiver takes no consent without one).
+    pub fn request_page(state: AppState, token: Option<String>) -> AnyView {
+        match token {
+            Some(token) => view! { <RequestPage state=state token=token /> }.into_any(),
+            None => {
+                provide_app_state(state);
+                view! { <NoRequest /> }.into_any()
+            }
+        }
     }
 );
 
