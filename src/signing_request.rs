@@ -42,13 +42,13 @@ pub fn is_token(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Where the signer's endpoints are: on the receiver the consents go to (`endpoint`, an
-/// absolute URL for an embedded element, else a path on this page's origin).
+/// Where the signer's endpoints are: beside the consents' endpoint, on the same receiver, as
+/// the receipt keys are (`outbox::receipt::keys_url`): `/api/consents` → `/api/signing`.
 pub fn signing_base(endpoint: &str) -> String {
-    let origin = endpoint
-        .split_once("://")
-        .map(|(scheme, rest)| format!("{scheme}://{}", rest.split('/').next().unwrap_or("")));
-    format!("{}{SIGNING_PATH}", origin.unwrap_or_default())
+    match endpoint.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/signing"),
+        None => SIGNING_PATH.to_owned(),
+    }
 }
 
 /// The URL of the request `token` (`<base>/<token>`), the base of its code endpoints.
