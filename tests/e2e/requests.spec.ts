@@ -10,7 +10,7 @@
 // target/{receiver,release,debug}; the app from QIANYUE_DIST, else dist/.
 import { test, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgreementPage, seedForm } from './pages';
@@ -24,19 +24,42 @@ const receiverBin = process.env.QIANYUE_RECEIVER_BIN
   ?? ['target/receiver/qianyue-receiver', 'target/release/qianyue-receiver', 'target/debug/qianyue-receiver'].find((p) => existsSync(p));
 const dist = process.env.QIANYUE_DIST ?? 'dist';
 
+/**
+ * A copy of the app with a host page on the receiver's own origin that embeds a request as
+ * `<qianyue-consent request>` (the token from the page's fragment; the receiver's CSP allows
+ * no inline script, so the page's script is a file beside it).
+ */
+function distWithHostPage(): string {
+  const copy = mkdtempSync(join(tmpdir(), 'qianyue-requests-dist-'));
+  cpSync(dist, copy, { recursive: true });
+  writeFileSync(join(copy, 'request-host.html'), `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>host</title>
+<script type="module" src="/embed.js"></script><script type="module" src="/request-host.js"></script></head>
+<body><h1>Portal</h1></body></html>
+`);
+  writeFileSync(join(copy, 'request-host.js'), `const element = document.createElement('qianyue-consent');
+element.id = 'signing';
+element.setAttribute('request', location.hash.slice(1));
+element.setAttribute('prefill', JSON.stringify({ contract_no: '1' }));
+document.body.append(element);
+`);
+  return copy;
+}
+
 /** The real receiver in the closed mode, as a child process. */
 class Receiver {
-  private constructor(readonly proc: ChildProcess, readonly url: string, readonly dataDir: string) {}
+  private constructor(readonly proc: ChildProcess, readonly url: string, readonly dataDir: string, readonly appDir: string) {}
 
   static async start(): Promise<Receiver> {
     if (!receiverBin || !existsSync(receiverBin)) {
       throw new Error('no receiver binary: set QIANYUE_RECEIVER_BIN or build qianyue-receiver');
     }
     const dataDir = mkdtempSync(join(tmpdir(), 'qianyue-requests-'));
+    const appDir = distWithHostPage();
     const env: Record<string, string | undefined> = {
       ...process.env,
       QIANYUE_ADDR: '127.0.0.1:0',
-      QIANYUE_DIST: dist,
+      QIANYUE_DIST: appDir,
       QIANYUE_DATA_DIR: dataDir,
       QIANYUE_API_KEYS: `backoffice=${KEY}`,
       QIANYUE_SMS: 'dev',
@@ -57,7 +80,7 @@ class Receiver {
       });
       proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`receiver exited (${code}):\n${out}${log}`)); });
     });
-    return new Receiver(proc, url, dataDir);
+    return new Receiver(proc, url, dataDir, appDir);
   }
 
   async stop() {
@@ -67,6 +90,7 @@ class Receiver {
       await exited;
     }
     rmSync(this.dataDir, { recursive: true, force: true });
+    rmSync(this.appDir, { recursive: true, force: true });
   }
 
   /** A back-office call with the API key. */
@@ -253,4 +277,23 @@ test('without a request, the closed mode says how to get one, with no form', asy
   await expect(requestPage(page, 'none')).toContainText('account manager');
   await expect(page.locator('form.signing')).toHaveCount(0);
   await expect(page.locator('[data-part="order"]')).toHaveCount(0);
+});
+
+test('embedded, as an element or a frame, a request is read from the receiver and its fields are locked', async ({ page }) => {
+  const created = await receiver.createRequest();
+  // <qianyue-consent request="…">: the element's prefill is not used.
+  await page.goto(`${receiver.url}/request-host.html#${created.token}`);
+  const element = page.locator('qianyue-consent#signing');
+  const contractNo = element.locator('[name="contract_no"]');
+  await expect(contractNo).toHaveValue(seedForm(true).contract_no);
+  await expect(contractNo).not.toBeEditable();
+  await expect(element.locator('[data-locked="request"]').first()).toContainText('由中国移动提供');
+
+  // The frame: the signer's link with ?embed=iframe (opened on its own here: the frame reads
+  // the request whether or not a portal frames it).
+  await page.goto(`${receiver.link(created)}?embed=iframe`);
+  await expect(page.locator('[name="customer.group_name"]')).toHaveValue('深圳特发东智科技有限公司');
+  await expect(page.locator('[name="customer.group_name"]')).not.toBeEditable();
+  await new AgreementPage(page).reachSigningStep();
+  await expect(page.locator('[data-action="send-code"]')).toContainText(MASKED);
 });
