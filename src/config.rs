@@ -6,7 +6,9 @@
 //!   send someone's signed consent elsewhere.
 //! - Read-only fields: `readonly=<path>,<path>,…` in the URL fragment, beside the prefill
 //!   (`#prefill=<json>&readonly=customer.group_name,contract_no`): the portal fixes the values
-//!   it already knows; the reader checks them but cannot change them.
+//!   it already knows; the reader checks them but cannot change them. Only in the open
+//!   journey: a signing request's page ignores the fragment (its values and read-only fields
+//!   come from the receiver, `signing_request.rs`).
 
 use std::collections::HashSet;
 

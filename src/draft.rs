@@ -134,6 +134,33 @@ pub fn initial_form(prefill: Option<Form>) -> Form {
     }
 }
 
+/// The form to start a signing request's journey from: the saved draft of this request's form
+/// if there is one, with every path `locked` (the request's read-only ones) taken from the
+/// request, never from the draft; else the request's form. (The request's values win over
+/// a draft as over a URL's prefill: docs/decisions.md "Signing requests in the app".)
+pub fn initial_form_locked(request: Form, locked: impl Fn(&str) -> bool) -> Form {
+    let basis = basis(Some(&request));
+    let draft = load(&basis);
+    BASIS.with(|b| *b.borrow_mut() = basis);
+    let Some(mut draft) = draft else {
+        return request;
+    };
+    // Product lines with a locked field cannot be added or removed: their count is the request's.
+    let lines_locked = request
+        .paths()
+        .iter()
+        .any(|p| p.starts_with("orders.") && locked(p));
+    if locked("orders") || (lines_locked && draft.orders.len() != request.orders.len()) {
+        draft.orders = request.orders.clone();
+    }
+    for path in request.paths() {
+        if locked(&path) {
+            let _ = draft.set_value(&path, request.value(&path).unwrap_or_default());
+        }
+    }
+    draft
+}
+
 /// Saves `form` as this page's draft.
 pub fn save_current(form: &Form) {
     let basis = BASIS.with(|b| b.borrow().clone());

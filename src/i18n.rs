@@ -54,6 +54,13 @@ impl UiLocale {
     }
 }
 
+/// The note on a value a signing request made read-only: the carrier's, not the signer's to
+/// change (docs/requests.md).
+pub const LOCKED_BY_REQUEST: (&str, &str) = (
+    "（由中国移动提供；如需更改请联系客户经理）",
+    " (Provided by China Mobile; contact your account manager to change it)",
+);
+
 /// Chinese, English, or both (Chinese first).
 impl Languages for UiLocale {
     fn languages(self) -> &'static [Locale] {

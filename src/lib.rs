@@ -16,7 +16,9 @@ pub mod keyed;
 pub mod outbox;
 pub mod outbox_store;
 pub mod prefill;
+pub mod signing_request;
 pub mod pwa;
 pub mod state;
 
 pub use components::app::App;
+pub use components::request::Root;

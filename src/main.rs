@@ -1,11 +1,13 @@
-//! Entry point of the browser app: on its own page, mount the root component on <body>; loaded
+//! Entry point of the browser app: on its own page, mount the root component on <body> (a
+//! signing request's journey at `/s/<token>`, components/request/); loaded
 //! by a host page's `embed.js`, or as a portal's frame (`/?embed=iframe`): see `embed/`.
 use qianyue::embed::{self, PageMode};
 
 fn main() {
     console_error_panic_hook::set_once();
     match embed::page_mode() {
-        PageMode::Standalone => leptos::mount::mount_to_body(qianyue::App),
+        // The request of a link `/s/<token>`, else the open journey or "how to get a request".
+        PageMode::Standalone => leptos::mount::mount_to_body(qianyue::Root),
         // (Leptos's executor is not set up before a first mount: the browser's own.)
         mode => wasm_bindgen_futures::spawn_local(embed::start_embedded(mode)),
     }

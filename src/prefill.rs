@@ -1,6 +1,7 @@
 //! Prefill: a form in exactly the contract.md §1 shape, handed to the app by whoever opens it.
 //! Standalone, it comes in the URL fragment as `#prefill=<encodeURIComponent(JSON)>` (a
 //! fragment never reaches a server, so ID numbers in it are not logged by any proxy).
+//! Not read on a signing request's page, whose form comes from the receiver.
 //! An unreadable prefill is reported on the console and ignored: the reader then starts from
 //! a blank form rather than a broken page.
 

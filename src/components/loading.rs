@@ -2,6 +2,8 @@
 //! part once loaded, or a message with a retry button if the load failed.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 
 use leptos::html;
 use leptos::prelude::*;
@@ -12,6 +14,20 @@ use wasm_bindgen::JsCast;
 use crate::deferred::LoadError;
 use crate::i18n::UiLocale;
 
+/// A part's loader with its type erased: the components below are generic over the loader,
+/// and each of their instances would otherwise be a copy of their whole code (Suspense, the
+/// observer, the retry) in the build; with it, each instance is a small shim.
+type Load =
+    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<AnyView, LoadError>>>> + Send + Sync>;
+
+fn erase<F, Fut>(load: F) -> Load
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<AnyView, LoadError>> + 'static,
+{
+    Arc::new(move || Box::pin(load()))
+}
+
 /// Loads the part at once and shows it when it is there.
 #[component]
 pub fn Deferred<F, Fut>(locale: RwSignal<UiLocale>, load: F) -> impl IntoView
@@ -19,6 +35,11 @@ where
     F: Fn() -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<AnyView, LoadError>> + 'static,
 {
+    deferred_view(locale, erase(load))
+}
+
+/// [`Deferred`]'s view, compiled once.
+fn deferred_view(locale: RwSignal<UiLocale>, load: Load) -> AnyView {
     let attempt = RwSignal::new(0u32);
     let loading = move || {
         view! {
@@ -54,6 +75,7 @@ where
             }}
         </Suspense>
     }
+    .into_any()
 }
 
 /// How far below the viewport the part's place may still be when it is loaded (a CSS margin
@@ -76,6 +98,15 @@ where
     F: Fn() -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<AnyView, LoadError>> + 'static,
 {
+    until_near_view(locale, erase(load), wanted)
+}
+
+/// [`DeferredUntilNear`]'s view, compiled once.
+fn until_near_view(
+    locale: RwSignal<UiLocale>,
+    load: Load,
+    wanted: Option<Signal<bool>>,
+) -> AnyView {
     // Wanted from the start (an embedded instance's form): loaded at once, without a placeholder.
     let near = RwSignal::new(wanted.is_some_and(|w| w.get_untracked()));
     if let Some(wanted) = wanted {
@@ -155,9 +186,10 @@ where
             when=move || near.get()
             fallback=move || view! { <div class="deferred" data-deferred="waiting" node_ref=anchor></div> }
         >
-            <Deferred locale=locale load=load.clone() />
+            {deferred_view(locale, load.clone())}
         </Show>
     }
+    .into_any()
 }
 
 /// Runs `f` on the element with `id` (in the tree the reader works in, see

@@ -6,4 +6,5 @@ pub mod field;
 pub mod loading;
 pub mod locale_switch;
 pub mod outbox;
+pub mod request;
 pub mod signing;

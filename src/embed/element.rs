@@ -2,7 +2,9 @@
 //!
 //! `glue.js` defines the element class; each element has an open shadow root holding the app's
 //! stylesheet and one container, into which [`connect`] mounts an [`App`] with its own
-//! [`AppState`] (prefill, read-only fields, language, endpoint from the element) and a sink
+//! [`AppState`] (prefill, read-only fields, language, endpoint from the element; or, with
+//! `request="<token>"`, the signing request's journey, whose form and read-only fields come
+//! from the receiver, the element's `prefill` and `readonly` then unused) and a sink
 //! that dispatches `qianyue-*` CustomEvents from inside the shadow root (`bubbles`,
 //! `composed`: they reach the host page through the element). Removing the element drops the
 //! mount handle, which unmounts the view and disposes its reactive state.
@@ -18,6 +20,7 @@ use web_sys::HtmlElement;
 use super::glue;
 use super::{agreement_mismatch, ordered_sink, parse_locale, parse_paths, prefill_error};
 use super::{Embedding, Host};
+use crate::components::request::RequestJourney;
 use crate::config::DEFAULT_ENDPOINT;
 use crate::events::AppEvent;
 use crate::prefill;
@@ -105,7 +108,9 @@ fn connect(element: HtmlElement, container: HtmlElement, fresh: bool) -> u32 {
             }
         }
         None => {
+            let with_request = attribute(&element, "request").is_some();
             let (form, problem) = match glue::prefill_of(&element) {
+                _ if with_request => (Default::default(), None),
                 None => (Default::default(), None),
                 Some(json) => match prefill::parse(&json) {
                     Ok(form) => (form, None),
@@ -116,12 +121,16 @@ fn connect(element: HtmlElement, container: HtmlElement, fresh: bool) -> u32 {
             let embedding = Embedding {
                 endpoint: Some(glue::endpoint_of(&element, DEFAULT_ENDPOINT)),
                 readonly: attribute(&element, "readonly")
+                    .filter(|_| !with_request)
                     .map(|v| parse_paths(&v))
                     .unwrap_or_default(),
                 sink: sink.clone(),
                 root: Some(target.clone()),
             };
             let locale = attribute(&element, "locale").and_then(|v| parse_locale(&v));
+            // `request="<token>"`: the request's form and read-only paths come from the
+            // receiver; `prefill` and `readonly` are then not used.
+            let request = attribute(&element, "request").map(|t| t.trim().to_owned());
             let made = Rc::new(Cell::new(None::<AppState>));
             let made_in = Rc::clone(&made);
             let mounted = leptos::mount::mount_to(container, move || {
@@ -131,7 +140,12 @@ fn connect(element: HtmlElement, container: HtmlElement, fresh: bool) -> u32 {
                 }
                 provide_app_state(state);
                 made_in.set(Some(state));
-                view! { <App /> }
+                match request {
+                    Some(token) => {
+                        view! { <RequestJourney state=state token=Some(token) /> }.into_any()
+                    }
+                    None => view! { <App /> }.into_any(),
+                }
             });
             Instance {
                 _mounted: Box::new(mounted),

@@ -13,6 +13,9 @@
 //!   (`{"--qy-accent": "#00467f", …}`: the documented custom properties).
 //! - The prefill may also come in the frame's URL fragment, as on the app's own page
 //!   (`#prefill=…&readonly=…`), and the language in its query (`&locale=en`).
+//! - A signing request's frame is `/s/<token>?embed=iframe`: the token is in the path, as on
+//!   the signer's own link; the form and read-only fields come from the receiver, and neither
+//!   the fragment's prefill nor `qianyue-prefill` sets or locks anything.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
@@ -28,6 +31,7 @@ use super::origins::{AllowList, CONFIG_PATH};
 use super::prefill_error;
 use super::{agreement_mismatch, is_theme_property, ordered_sink, parse_locale, parse_paths};
 use super::{Embedding, Host};
+use crate::components::request::RequestJourney;
 use crate::events::AppEvent;
 use crate::i18n::UiLocale;
 use crate::state::{provide_app_state, AppState};
@@ -50,6 +54,9 @@ struct Frame {
     state: Cell<Option<AppState>>,
     /// The host asked for an agreement this build does not carry.
     mismatch: Option<AppEvent>,
+    /// The signing request's token, when the frame is `/s/<token>?embed=iframe`: its form and
+    /// read-only fields come from the receiver, and `qianyue-prefill` is ignored.
+    request: Option<String>,
 }
 
 /// Starts the frame: mounts the journey at once, then reads the allow-list and opens the
@@ -66,11 +73,16 @@ pub fn start() {
             query("agreement").as_deref(),
             query("agreement-version").as_deref(),
         ),
+        request: crate::signing_request::token_from_location(),
         ..Frame::default()
     });
     let locale = query("locale").and_then(|v| parse_locale(&v));
-    let form = prefill::from_location().unwrap_or_default();
-    mount(&frame, form, config::readonly_paths(), locale);
+    if frame.request.is_some() {
+        mount(&frame, Form::default(), HashSet::new(), locale);
+    } else {
+        let form = prefill::from_location().unwrap_or_default();
+        mount(&frame, form, config::readonly_paths(), locale);
+    }
 
     // The listener lives as long as the page, and keeps the frame's state alive with it.
     let kept = Rc::clone(&frame);
@@ -157,6 +169,7 @@ fn mount(frame: &Rc<Frame>, form: Form, readonly: HashSet<String>, locale: Optio
     };
     let made = Rc::new(Cell::new(None::<AppState>));
     let made_in = Rc::clone(&made);
+    let request = frame.request.clone();
     let mounted = leptos::mount::mount_to(body, move || {
         let state = AppState::new(form).with_host(Host::embedded(embedding));
         if let Some(locale) = locale {
@@ -164,7 +177,10 @@ fn mount(frame: &Rc<Frame>, form: Form, readonly: HashSet<String>, locale: Optio
         }
         provide_app_state(state);
         made_in.set(Some(state));
-        view! { <App /> }
+        match request {
+            Some(token) => view! { <RequestJourney state=state token=Some(token) /> }.into_any(),
+            None => view! { <App /> }.into_any(),
+        }
     });
     *frame.mounted.borrow_mut() = Some(Box::new(mounted));
     frame.state.set(made.take());
@@ -226,6 +242,11 @@ fn receive(frame: &Rc<Frame>, origin: String, json: String) {
     let detail = &message["detail"];
     let locale = detail["locale"].as_str().and_then(parse_locale);
     match kind.as_str() {
+        "qianyue-prefill" if frame.request.is_some() => {
+            leptos::logging::warn!(
+                "qianyue: ignored qianyue-prefill: this frame shows a signing request, whose values come from the receiver"
+            );
+        }
         "qianyue-prefill" if frame.mismatch.is_none() => {
             let form = match &detail["form"] {
                 Value::Null => Ok(Form::default()),

@@ -6,7 +6,7 @@
 // Set by embed.js (the loader a host page includes) before it starts the app.
 const MARK = Symbol.for("qianyue.embed");
 const TAG = "qianyue-consent";
-const ATTRIBUTES = ["endpoint", "locale", "agreement", "agreement-version", "readonly", "prefill"];
+const ATTRIBUTES = ["endpoint", "locale", "agreement", "agreement-version", "readonly", "prefill", "request"];
 
 /** "element" when a host page loaded the app through embed.js, "frame" for `?embed=iframe`. */
 export function pageMode() {

@@ -5,7 +5,8 @@
 //!
 //! - `agreement`: the reading view (language modes, clause-aligned rows, blanks);
 //! - `signing`: the signing journey (messages, previews, masking, the draft, deferred parts);
-//! - `outbox`: consents stored encrypted and sent, kept while offline or refused.
+//! - `outbox`: consents stored encrypted and sent, kept while offline or refused;
+//! - `requests`: a signing request's locked fields and identity step.
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen_test::wasm_bindgen_test_configure;
@@ -14,5 +15,6 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 mod agreement;
 mod outbox;
+mod requests;
 mod signing;
 mod support;

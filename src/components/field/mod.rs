@@ -35,7 +35,7 @@ use self::reason::ReasonControl;
 use self::select::SelectControl;
 use crate::components::signing::ctx::{tr, use_signing, Shown, SigningCtx, FILLED_BY_APP};
 use crate::components::signing::labels::field_label;
-use crate::i18n::UiLocale;
+use crate::i18n::{UiLocale, LOCKED_BY_REQUEST};
 
 /// The DOM id of the control for a field path (`customer.cert_number` → `f-customer-cert_number`).
 pub fn control_id(path: &str) -> String {
@@ -156,7 +156,15 @@ pub fn Field(
     let (id, msg_id) = (control.id.clone(), control.described_by.clone());
     let readonly = control.readonly;
     let (label, path_label) = (field_label(&path), path.clone());
-    let label = move || label_text(label, &path_label, optional, readonly, locale.get());
+    // Locked by a signing request: the carrier's values, with the carrier's note.
+    let by_request =
+        readonly && path != FILLED_BY_APP && crate::signing_request::use_request().is_some();
+    let lock = match (readonly, by_request) {
+        (false, _) => Lock::Open,
+        (true, false) => Lock::Opener,
+        (true, true) => Lock::Request,
+    };
+    let label = move || label_text(label, &path_label, optional, lock, locale.get());
     let control = match kind {
         Kind::Select(options) if !readonly => {
             view! { <SelectControl control options /> }.into_any()
@@ -166,7 +174,7 @@ pub fn Field(
         kind => view! { <InputControl control kind /> }.into_any(),
     };
     view! {
-        <div class="field" class:field-invalid=move || invalid.get()>
+        <div class="field" class:field-invalid=move || invalid.get() data-locked=by_request.then_some("request")>
             <label for=id>
                 {label}
                 {hint.map(|(zh, en)| view! { <span class="hint">{tr(zh, en)}</span> })}
@@ -179,12 +187,22 @@ pub fn Field(
     }
 }
 
+/// Who made a field read-only.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lock {
+    Open,
+    /// The opener (`#readonly=`, an embedding's `readonly`).
+    Opener,
+    /// A signing request: the carrier's value.
+    Request,
+}
+
 /// The label: the field's name, and whether it is optional, filled in by the app or read-only.
 fn label_text(
     (zh, en): (&'static str, &'static str),
     path: &str,
     optional: bool,
-    readonly: bool,
+    lock: Lock,
     l: UiLocale,
 ) -> String {
     let mut text = l.pick(zh, en);
@@ -196,8 +214,10 @@ fn label_text(
             "（签署当天，北京时间，自动填写）",
             " (the day of signing, China Standard Time, filled in automatically)",
         ));
-    } else if readonly {
+    } else if lock == Lock::Opener {
         text.push_str(&l.pick("（已由系统填写）", " (filled in by the portal)"));
+    } else if lock == Lock::Request {
+        text.push_str(&l.pick(LOCKED_BY_REQUEST.0, LOCKED_BY_REQUEST.1));
     }
     text
 }

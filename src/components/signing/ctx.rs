@@ -109,6 +109,9 @@ pub struct SigningCtx {
     pub strokes: RwSignal<Vec<Stroke>>,
     pub typed_signature: RwSignal<String>,
     pub outcome: RwSignal<Outcome>,
+    /// The signing request of this journey (`None`: the open journey): its read-only paths
+    /// are in [`SigningCtx::readonly`]; the signer verifies before signing.
+    pub request: Option<crate::signing_request::RequestCtx>,
     /// The last envelope sent and what it was built from (see `submit.rs`): a retry of the
     /// same content resends it unchanged.
     pub last_envelope: StoredValue<Option<(String, String)>>,
@@ -236,6 +239,7 @@ impl SigningCtx {
             typed_signature: RwSignal::new(String::new()),
             outcome: RwSignal::new(Outcome::Idle),
             last_envelope: StoredValue::new(None),
+            request: crate::signing_request::use_request(),
         }
     }
 

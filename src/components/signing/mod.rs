@@ -27,16 +27,23 @@ use self::signature_pad::SignatureSection;
 use self::submit::{Receipt, SubmitArea};
 use crate::components::loading::{Deferred, DeferredUntilNear};
 use crate::components::outbox::QueuedNotice;
+use crate::components::request::identity::IdentityStep;
 use crate::deferred::deferred;
 use crate::draft;
 use crate::events::AppEvent;
 use crate::i18n::UiLocale;
+use crate::signing_request::use_request;
 use crate::state::use_app_state;
 
 #[component]
 pub fn SigningPanel() -> impl IntoView {
     let state = use_app_state();
-    let ctx = SigningCtx::new(state, state.host.readonly_paths());
+    // A signing request's read-only paths (from the receiver), else the opener's.
+    let readonly = match use_request() {
+        Some(request) => state.form.with_untracked(|f| request.readonly_paths(f)),
+        None => state.host.readonly_paths(),
+    };
+    let ctx = SigningCtx::new(state, readonly);
     provide_signing(ctx);
 
     // The draft: saved a moment after typing stops (`draft::Debounce`), and when the page is
@@ -131,12 +138,23 @@ deferred!(signing;
     /// Everything after the order: the late-payment calculator, the authorisation letter, the
     /// signing details, the consents, the signature and sign-and-send.
     fn signing_step() -> AnyView {
+        // A signing request's identity step comes before the signature, which it opens.
+        let signature = match use_request() {
+            None => view! { <SignatureSection /> }.into_any(),
+            Some(request) => view! {
+                <IdentityStep request=request />
+                <fieldset class="signature-step" disabled=move || !request.is_verified()>
+                    <SignatureSection />
+                </fieldset>
+            }
+            .into_any(),
+        };
         view! {
             <LatePayment />
             <AgentSection />
             <SigningSection />
             <Consents />
-            <SignatureSection />
+            {signature}
             <SubmitArea />
         }
         .into_any()

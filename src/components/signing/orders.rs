@@ -51,7 +51,7 @@ pub fn OrdersSection() -> impl IntoView {
             <For each=move || 0..count.get() key=|i| *i let:index>
                 <OrderBlock index=index />
             </For>
-            <button type="button" class="add-line" id="add-order" on:click=add>
+            <button type="button" class="add-line" id="add-order" on:click=add disabled=ctx.is_readonly("orders")>
                 {tr("＋ 添加业务信息", "+ Add a product line")}
             </button>
             <Totals />

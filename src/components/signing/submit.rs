@@ -12,8 +12,10 @@
 use leptos::prelude::*;
 use qianyue_domain::content::Lang;
 use qianyue_domain::form::FieldError;
+
 use qianyue_domain::payload::{
-    envelope_from_parts, ConsentId, ConsentPayload, Jwk, PayloadParts, SignedReceipt,
+    canonical_bytes, envelope_from_parts, ConsentId, ConsentPayload, Jwk, PayloadParts,
+    SignedReceipt,
 };
 use qianyue_domain::preview::preview;
 use wasm_bindgen::JsCast;
@@ -26,8 +28,10 @@ use super::labels::summary_label;
 use super::orders::focus_later;
 use super::signature_pad::{signature_image, signature_problem};
 use crate::components::field::control_id;
+use crate::components::request::identity::{CODE_PATH, NOT_VERIFIED};
 use crate::i18n::UiLocale;
 use crate::outbox::{self, Delivery};
+use crate::signing_request::payload_for_request;
 use crate::{clock, crypto, draft};
 
 /// One line of the error summary.
@@ -116,6 +120,17 @@ pub fn problems(ctx: SigningCtx) -> Vec<Problem> {
             });
         }
     }
+    // A signing request: the signer's mobile verified first (components/request/identity.rs).
+    if let Some(request) = ctx.request {
+        if !request.is_verified() {
+            out.push(Problem {
+                target: control_id(CODE_PATH),
+                label_zh: "短信验证码".into(),
+                label_en: "Code from the SMS".into(),
+                message: Shown::new("identity.required", NOT_VERIFIED.0, NOT_VERIFIED.1),
+            });
+        }
+    }
     if let Some(message) = signature_problem(ctx) {
         out.push(Problem {
             target: "f-signature".into(),
@@ -185,7 +200,20 @@ async fn signed_envelope(ctx: SigningCtx) -> Result<String, String> {
         idempotency_id: crypto::random_uuid().map_err(js)?,
         public_key: Jwk::p256(&key.x, &key.y),
     });
-    let bytes = payload.signing_bytes().map_err(|e| e.to_string())?;
+    // For a signing request, `qianyue-consent/2`: the request and the verification as the
+    // receiver answered it.
+    let bytes = match ctx.request {
+        None => payload.signing_bytes().map_err(|e| e.to_string())?,
+        Some(request) => {
+            let identity = request
+                .verification
+                .get_untracked()
+                .ok_or("the signer's mobile is not verified")?;
+            let id = request.opened.with_value(|o| o.request_id.clone());
+            let value = payload_for_request(payload.to_value(), &id, &identity);
+            canonical_bytes(&value).map_err(|e| e.to_string())?
+        }
+    };
     let signature = key.sign(&bytes).await.map_err(js)?;
     Ok(envelope_from_parts(&bytes, &signature))
 }

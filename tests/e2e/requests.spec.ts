@@ -1,0 +1,299 @@
+// Signing requests (issue 17, docs/requests.md), end to end against the real receiver in the
+// closed mode (no QIANYUE_OPEN_SIGNING), with the development SMS gateway (QIANYUE_SMS=dev: the
+// texts at GET /dev/sms) and a back-office API key: the back office creates a request over
+// HTTP; the signer opens the link, cannot change a read-only field, reads the code from
+// /dev/sms, verifies and signs; the request is `signed`; the link then shows "already signed"
+// with the receipt. Expired, revoked and unknown links, and a page without a request, each show
+// their page.
+//
+// The receiver binary comes from QIANYUE_RECEIVER_BIN (`cargo xtask test` sets it), else
+// target/{receiver,release,debug}; the app from QIANYUE_DIST, else dist/.
+import { test, expect, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AgreementPage, seedForm } from './pages';
+
+const KEY = 'requests-e2e-back-office-key-0123456789abcdef';
+/** The signer: the seed's contact (as `cargo xtask serve`'s demo request). */
+const SIGNER = { name: '张晓梅', mobile: '13800138000' };
+const MASKED = '138****8000';
+
+const receiverBin = process.env.QIANYUE_RECEIVER_BIN
+  ?? ['target/receiver/qianyue-receiver', 'target/release/qianyue-receiver', 'target/debug/qianyue-receiver'].find((p) => existsSync(p));
+const dist = process.env.QIANYUE_DIST ?? 'dist';
+
+/**
+ * A copy of the app with a host page on the receiver's own origin that embeds a request as
+ * `<qianyue-consent request>` (the token from the page's fragment; the receiver's CSP allows
+ * no inline script, so the page's script is a file beside it).
+ */
+function distWithHostPage(): string {
+  const copy = mkdtempSync(join(tmpdir(), 'qianyue-requests-dist-'));
+  cpSync(dist, copy, { recursive: true });
+  writeFileSync(join(copy, 'request-host.html'), `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>host</title>
+<script type="module" src="/embed.js"></script><script type="module" src="/request-host.js"></script></head>
+<body><h1>Portal</h1></body></html>
+`);
+  writeFileSync(join(copy, 'request-host.js'), `const element = document.createElement('qianyue-consent');
+element.id = 'signing';
+element.setAttribute('request', location.hash.slice(1));
+element.setAttribute('prefill', JSON.stringify({ contract_no: '1' }));
+document.body.append(element);
+`);
+  return copy;
+}
+
+/** The real receiver in the closed mode, as a child process. */
+class Receiver {
+  private constructor(readonly proc: ChildProcess, readonly url: string, readonly dataDir: string, readonly appDir: string) {}
+
+  static async start(): Promise<Receiver> {
+    if (!receiverBin || !existsSync(receiverBin)) {
+      throw new Error('no receiver binary: set QIANYUE_RECEIVER_BIN or build qianyue-receiver');
+    }
+    const dataDir = mkdtempSync(join(tmpdir(), 'qianyue-requests-'));
+    const appDir = distWithHostPage();
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      QIANYUE_ADDR: '127.0.0.1:0',
+      QIANYUE_DIST: appDir,
+      QIANYUE_DATA_DIR: dataDir,
+      QIANYUE_API_KEYS: `backoffice=${KEY}`,
+      QIANYUE_SMS: 'dev',
+      DATABASE_URL: '',
+    };
+    // The closed mode: a consent only for a request (the test command sets the open one).
+    delete env.QIANYUE_OPEN_SIGNING;
+    const proc = spawn(receiverBin, [], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    proc.stderr!.on('data', (d) => { log += d; });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`receiver did not start in 60 s:\n${out}${log}`)), 60_000);
+      proc.stdout!.on('data', (d) => {
+        out += d;
+        const m = /listening on (http:\/\/[^/\s]+)\//.exec(out);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+      proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`receiver exited (${code}):\n${out}${log}`)); });
+    });
+    return new Receiver(proc, url, dataDir, appDir);
+  }
+
+  async stop() {
+    if (this.proc.exitCode === null) {
+      const exited = new Promise((resolve) => this.proc.once('exit', resolve));
+      this.proc.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
+    rmSync(this.appDir, { recursive: true, force: true });
+  }
+
+  /** A back-office call with the API key. */
+  async backOffice(method: string, path: string, body?: object): Promise<{ status: number; json: any }> {
+    const r = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await r.text();
+    return { status: r.status, json: text ? JSON.parse(text) : null };
+  }
+
+  /**
+   * `POST /api/requests`: the seed with fees, its contract number, customer and product lines
+   * read-only, expiring `seconds` from now. Answers `{id, token, url, …}`.
+   */
+  async createRequest(seconds = 7 * 86_400): Promise<{ id: string; token: string; url: string }> {
+    const form = seedForm(true);
+    const { status, json } = await this.backOffice('POST', '/api/requests', {
+      form,
+      readonly: ['contract_no', 'customer', 'orders'],
+      signer: SIGNER,
+      expires_at: inChina(seconds),
+      locale: 'zh-CN',
+    });
+    expect(status, `POST /api/requests: ${JSON.stringify(json)}`).toBe(201);
+    return json;
+  }
+
+  /** The signer's link as a URL on this receiver. */
+  link(created: { url: string }): string {
+    return new URL(created.url, this.url).href;
+  }
+
+  /** The newest code sent to `mobile`, read from `GET /dev/sms`. */
+  async lastCode(mobile: string): Promise<string> {
+    let code = '';
+    await expect.poll(async () => {
+      const texts: { to: string; text: string }[] = await (await fetch(`${this.url}/dev/sms`)).json();
+      const mine = texts.filter((t) => t.to === mobile);
+      code = /(\d{6})/.exec(mine.at(-1)?.text ?? '')?.[1] ?? '';
+      return code;
+    }, { message: 'a code in /dev/sms' }).toMatch(/^\d{6}$/);
+    return code;
+  }
+}
+
+/** `YYYY-MM-DDTHH:MM:SS+08:00`, `seconds` from now, in China Standard Time. */
+function inChina(seconds: number): string {
+  return new Date(Date.now() + (seconds + 8 * 3600) * 1000).toISOString().slice(0, 19) + '+08:00';
+}
+
+/** The signer's page of a request (data-request-page, components/request/pages.rs). */
+const requestPage = (page: Page, status: string) => page.locator(`[data-request-page="${status}"]`);
+
+let receiver: Receiver;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  receiver = await Receiver.start();
+});
+
+test.afterAll(async () => {
+  await receiver?.stop();
+});
+
+test('the signer opens the link, cannot change a read-only field, verifies by SMS code and signs; the link then shows the receipt', async ({ page }) => {
+  test.setTimeout(120_000);
+  const created = await receiver.createRequest();
+  const journey = new AgreementPage(page);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+
+  // A fragment's prefill and read-only list neither set nor lock anything on a request's page:
+  // the request's values win (docs/decisions.md "Signing requests in the app").
+  const forged = seedForm(true);
+  forged.customer.group_name = '别的公司有限公司';
+  await page.goto(`${receiver.link(created)}#prefill=${encodeURIComponent(JSON.stringify(forged))}&readonly=admin.name`);
+  await journey.reachForm();
+
+  // Read-only: locked in the DOM, with the carrier's note; the value is the request's.
+  const groupName = journey.field('customer.group_name');
+  await expect(groupName).toHaveValue('深圳特发东智科技有限公司');
+  await expect(groupName).not.toBeEditable();
+  await groupName.focus();
+  await page.keyboard.type('改');
+  await expect(groupName).toHaveValue('深圳特发东智科技有限公司');
+  await expect(journey.field('contract_no')).not.toBeEditable();
+  await expect(journey.field('orders.0.monthly_fee')).not.toBeEditable();
+  await expect(page.locator('#add-order')).toBeDisabled();
+  await expect(page.locator('[data-locked="request"]').first()).toContainText('由中国移动提供；如需更改请联系客户经理');
+  // What the request leaves open stays open (and the fragment's `readonly=admin.name` is not used).
+  await expect(journey.field('admin.name')).toBeEditable();
+  await expect(journey.field('contact.email')).toBeEditable();
+
+  // The identity step: the code goes to the signer's mobile, shown masked.
+  await journey.giveConsents();
+  const send = page.locator('[data-action="send-code"]');
+  await expect(send).toContainText(MASKED);
+  await expect(page.locator('#f-signature-mode-typed')).toBeDisabled();
+  await send.click();
+  // Resend only after the wait, counted down on the button.
+  await expect(send).toBeDisabled();
+  const code = page.locator('[name="identity.code"]');
+  await expect(code).toHaveAttribute('autocomplete', 'one-time-code');
+  await expect(code).toHaveAttribute('inputmode', 'numeric');
+
+  // A wrong code is refused at the field, with the tries left.
+  const right = await receiver.lastCode(SIGNER.mobile);
+  const wrong = right === '000000' ? '111111' : '000000';
+  await code.fill(wrong);
+  await page.locator('[data-action="verify-code"]').click();
+  await expect(code).toHaveAttribute('aria-invalid', 'true');
+  await expect(await journey.messageOf('identity.code')).not.toBeEmpty();
+
+  await code.fill(right);
+  await page.locator('[data-action="verify-code"]').click();
+  await expect(page.locator('#identity[data-identity="verified"]')).toBeVisible();
+  await expect(page.locator('#identity')).toContainText(MASKED);
+
+  // A reload keeps the verification (the receiver's record) and the typed values (the draft).
+  await journey.fill('contact.email', 'zhang.xiaomei@example.com');
+  await page.waitForTimeout(800);
+  await page.reload();
+  await journey.reachForm();
+  await expect(journey.field('contact.email')).toHaveValue('zhang.xiaomei@example.com');
+  await journey.giveConsents();
+  await expect(page.locator('#identity[data-identity="verified"]')).toBeVisible();
+
+  await journey.typeSignature('刘志强');
+  await journey.signAndSendButton().click();
+  await expect(journey.receipt()).toBeVisible({ timeout: 30_000 });
+
+  const { status, json } = await receiver.backOffice('GET', `/api/requests/${created.id}`);
+  expect(status).toBe(200);
+  expect(json.status).toBe('signed');
+  expect(json.consent_id).toBeTruthy();
+  expect(json.events.map((e: { type: string }) => e.type)).toEqual(
+    expect.arrayContaining(['request.opened', 'request.verified', 'request.signed']),
+  );
+
+  // The link again: "already signed", with the receipt and the signed copy.
+  await page.goto(receiver.link(created));
+  await expect(requestPage(page, 'signed')).toBeVisible();
+  await expect(page.locator('[data-receipt="accepted"] [data-receipt-field="consent_id"]')).toHaveText(json.consent_id);
+  const copy = page.locator('[data-signed-copy="payload"]');
+  await expect(copy).toContainText('qianyue-consent/2');
+  await expect(copy).toContainText(created.id);
+  await expect(copy).toContainText(MASKED);
+  await expect(page.locator('form.signing')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('a revoked link shows its page, in Chinese and in English', async ({ page }) => {
+  const created = await receiver.createRequest();
+  const { status } = await receiver.backOffice('DELETE', `/api/requests/${created.id}`);
+  expect(status).toBe(200);
+  await page.goto(receiver.link(created));
+  await expect(requestPage(page, 'revoked')).toContainText('此签署请求已撤销');
+  await page.locator('[data-locale="en"]').click();
+  await expect(requestPage(page, 'revoked')).toContainText('This signing request was withdrawn');
+  await expect(page.locator('form.signing')).toHaveCount(0);
+});
+
+test('an expired link shows its page', async ({ page }) => {
+  const created = await receiver.createRequest(2);
+  await page.waitForTimeout(3_000);
+  await page.goto(receiver.link(created));
+  await expect(requestPage(page, 'expired')).toContainText('此签署请求已过期');
+  await expect(page.locator('form.signing')).toHaveCount(0);
+});
+
+test('an unknown link shows its page', async ({ page }) => {
+  await page.goto(`${receiver.url}/s/${'A'.repeat(43)}`);
+  await expect(requestPage(page, 'unknown')).toContainText('找不到此签署请求');
+});
+
+test('without a request, the closed mode says how to get one, with no form', async ({ page }) => {
+  await page.goto(`${receiver.url}/`);
+  await expect(requestPage(page, 'none')).toContainText('客户经理');
+  await page.locator('[data-locale="en"]').click();
+  await expect(requestPage(page, 'none')).toContainText('account manager');
+  await expect(page.locator('form.signing')).toHaveCount(0);
+  await expect(page.locator('[data-part="order"]')).toHaveCount(0);
+});
+
+test('embedded, as an element or a frame, a request is read from the receiver and its fields are locked', async ({ page }) => {
+  const created = await receiver.createRequest();
+  // <qianyue-consent request="…">: the element's prefill is not used.
+  await page.goto(`${receiver.url}/request-host.html#${created.token}`);
+  const element = page.locator('qianyue-consent#signing');
+  const contractNo = element.locator('[name="contract_no"]');
+  await expect(contractNo).toHaveValue(seedForm(true).contract_no);
+  await expect(contractNo).not.toBeEditable();
+  await expect(element.locator('[data-locked="request"]').first()).toContainText('由中国移动提供');
+
+  // The frame: the signer's link with ?embed=iframe (opened on its own here: the frame reads
+  // the request whether or not a portal frames it).
+  await page.goto(`${receiver.link(created)}?embed=iframe`);
+  await expect(page.locator('[name="customer.group_name"]')).toHaveValue('深圳特发东智科技有限公司');
+  await expect(page.locator('[name="customer.group_name"]')).not.toBeEditable();
+  await new AgreementPage(page).reachSigningStep();
+  await expect(page.locator('[data-action="send-code"]')).toContainText(MASKED);
+});
