@@ -245,21 +245,6 @@ pub fn use_request() -> Option<RequestCtx> {
     use_context::<RequestCtx>()
 }
 
-/// The payload of a request (`qianyue-consent/2`, docs/payload.md): the `/1` or `/1.1` payload
-/// the domain built, with `format` set to `/2`, `request: {id}` and `identity` as the receiver
-/// answered the verification (copied verbatim).
-pub fn payload_for_request(mut payload: Value, request_id: &str, identity: &Value) -> Value {
-    if let Value::Object(members) = &mut payload {
-        members.insert("format".into(), Value::from(FORMAT_2));
-        members.insert("request".into(), serde_json::json!({ "id": request_id }));
-        members.insert("identity".into(), identity.clone());
-    }
-    payload
-}
-
-/// The payload format of a consent for a request.
-pub const FORMAT_2: &str = "qianyue-consent/2";
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,18 +310,5 @@ mod tests {
             read_opening(502, "bad gateway"),
             Opening::Failed(_)
         ));
-    }
-
-    #[test]
-    fn the_request_payload_names_the_request_and_the_identity() {
-        let identity = serde_json::json!({"method": "sms", "mobile": "138****5678", "verified_at": "2026-12-02T10:15:00+08:00"});
-        let p = payload_for_request(
-            serde_json::json!({"format": "qianyue-consent/1", "form": {}}),
-            "r-1",
-            &identity,
-        );
-        assert_eq!(p["format"], "qianyue-consent/2");
-        assert_eq!(p["request"]["id"], "r-1");
-        assert_eq!(p["identity"], identity);
     }
 }

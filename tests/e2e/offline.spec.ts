@@ -39,7 +39,7 @@ class Receiver {
         QIANYUE_DATA_DIR: opts.dataDir,
         QIANYUE_ADMIN_TOKEN: TOKEN,
         DATABASE_URL: '',
-      // Open mode until the app opens signing requests (docs/decisions.md "Signing requests").
+      // The journeys without a request run in the open mode (docs/decisions.md "Signing requests").
       QIANYUE_OPEN_SIGNING: '1',
         ...opts.env,
       },

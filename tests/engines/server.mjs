@@ -57,7 +57,7 @@ function startReceiver(dist, dataDir, frameAncestors) {
       QIANYUE_ADMIN_TOKEN: ADMIN_TOKEN,
       QIANYUE_FRAME_ANCESTORS: frameAncestors,
       DATABASE_URL: '',
-      // Open mode until the app opens signing requests (docs/decisions.md "Signing requests").
+      // The journeys without a request run in the open mode (docs/decisions.md "Signing requests").
       QIANYUE_OPEN_SIGNING: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,10 +12,10 @@
 use leptos::prelude::*;
 use qianyue_domain::content::Lang;
 use qianyue_domain::form::FieldError;
+use qianyue_domain::identity::Identity;
 
 use qianyue_domain::payload::{
-    canonical_bytes, envelope_from_parts, ConsentId, ConsentPayload, Jwk, PayloadParts,
-    SignedReceipt,
+    envelope_from_parts, ConsentId, ConsentPayload, Jwk, PayloadParts, SignedReceipt,
 };
 use qianyue_domain::preview::preview;
 use wasm_bindgen::JsCast;
@@ -31,7 +31,6 @@ use crate::components::field::control_id;
 use crate::components::request::identity::{CODE_PATH, NOT_VERIFIED};
 use crate::i18n::UiLocale;
 use crate::outbox::{self, Delivery};
-use crate::signing_request::payload_for_request;
 use crate::{clock, crypto, draft};
 
 /// One line of the error summary.
@@ -209,9 +208,13 @@ async fn signed_envelope(ctx: SigningCtx) -> Result<String, String> {
                 .verification
                 .get_untracked()
                 .ok_or("the signer's mobile is not verified")?;
+            let identity: Identity = serde_json::from_value(identity)
+                .map_err(|e| format!("the receiver's verification is not readable: {e}"))?;
             let id = request.opened.with_value(|o| o.request_id.clone());
-            let value = payload_for_request(payload.to_value(), &id, &identity);
-            canonical_bytes(&value).map_err(|e| e.to_string())?
+            payload
+                .for_request(&id, identity)
+                .signing_bytes()
+                .map_err(|e| e.to_string())?
         }
     };
     let signature = key.sign(&bytes).await.map_err(js)?;
