@@ -3,19 +3,25 @@
 // texts at GET /dev/sms) and a back-office API key: the back office creates a request over
 // HTTP; the signer opens the link, cannot change a read-only field, reads the code from
 // /dev/sms, verifies and signs; the request is `signed`; the link then shows "already signed"
-// with the receipt. Expired, revoked and unknown links, and a page without a request, each show
-// their page.
+// with the receipt; a webhook listener on loopback receives the request's events, each signed
+// (Qianyue-Signature, checked here with node:crypto); a copy of the signer's consent with a
+// read-only field edited and signed again is refused by the receiver, naming the field.
+// Expired, revoked and unknown links, and a page without a request, each show their page.
 //
 // The receiver binary comes from QIANYUE_RECEIVER_BIN (`cargo xtask test` sets it), else
 // target/{receiver,release,debug}; the app from QIANYUE_DIST, else dist/.
 import { test, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, timingSafeEqual, webcrypto } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgreementPage, seedForm } from './pages';
 
 const KEY = 'requests-e2e-back-office-key-0123456789abcdef';
+/** QIANYUE_WEBHOOK_SECRET of the receiver: the carrier's side checks the signatures with it. */
+const WEBHOOK_SECRET = 'requests-e2e-webhook-secret-0123456789';
 /** The signer: the seed's contact (as `cargo xtask serve`'s demo request). */
 const SIGNER = { name: '张晓梅', mobile: '13800138000' };
 const MASKED = '138****8000';
@@ -63,6 +69,7 @@ class Receiver {
       QIANYUE_DATA_DIR: dataDir,
       QIANYUE_API_KEYS: `backoffice=${KEY}`,
       QIANYUE_SMS: 'dev',
+      QIANYUE_WEBHOOK_SECRET: WEBHOOK_SECRET,
       DATABASE_URL: '',
     };
     // The closed mode: a consent only for a request (the test command sets the open one).
@@ -108,7 +115,7 @@ class Receiver {
    * `POST /api/requests`: the seed with fees, its contract number, customer and product lines
    * read-only, expiring `seconds` from now. Answers `{id, token, url, …}`.
    */
-  async createRequest(seconds = 7 * 86_400): Promise<{ id: string; token: string; url: string }> {
+  async createRequest(seconds = 7 * 86_400, callbackUrl?: string): Promise<{ id: string; token: string; url: string }> {
     const form = seedForm(true);
     const { status, json } = await this.backOffice('POST', '/api/requests', {
       form,
@@ -116,6 +123,7 @@ class Receiver {
       signer: SIGNER,
       expires_at: inChina(seconds),
       locale: 'zh-CN',
+      ...(callbackUrl ? { callback_url: callbackUrl } : {}),
     });
     expect(status, `POST /api/requests: ${JSON.stringify(json)}`).toBe(201);
     return json;
@@ -137,6 +145,59 @@ class Receiver {
     }, { message: 'a code in /dev/sms' }).toMatch(/^\d{6}$/);
     return code;
   }
+}
+
+/** A webhook as the carrier's listener received it: the raw body and its signature header. */
+type Delivery = { body: string; signature: string };
+
+/** The carrier's webhook listener on loopback (contract.md §6): records every delivery, 200. */
+async function webhookListener(): Promise<{ url: string; deliveries: Delivery[]; server: Server }> {
+  const deliveries: Delivery[] = [];
+  const server = createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c) => parts.push(c));
+    req.on('end', () => {
+      deliveries.push({ body: Buffer.concat(parts).toString('utf8'), signature: String(req.headers['qianyue-signature'] ?? '') });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/qianyue/webhook`, deliveries, server };
+}
+
+/** Whether `d` is signed as docs/requests.md "Webhooks" says, within 5 minutes of now. */
+function signedByReceiver(d: Delivery): boolean {
+  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(d.signature);
+  if (!m) return false;
+  const expected = createHmac('sha256', WEBHOOK_SECRET).update(`${m[1]}.${d.body}`).digest();
+  const fresh = Math.abs(Date.now() / 1000 - Number(m[1])) < 300;
+  return fresh && timingSafeEqual(expected, Buffer.from(m[2], 'hex'));
+}
+
+/** RFC 8785 for what a payload holds (objects, arrays, strings, integers, booleans, null). */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * The envelope `posted` with `edit` applied to its payload, signed again with a key of its own
+ * (its JWK in the payload): what a signer who hand-edits a consent can send.
+ */
+async function reSigned(posted: string, edit: (payload: any) => void): Promise<string> {
+  const { payload } = JSON.parse(posted);
+  edit(payload);
+  const pair = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const jwk = await webcrypto.subtle.exportKey('jwk', pair.publicKey);
+  payload.public_key = { crv: 'P-256', kty: 'EC', x: jwk.x, y: jwk.y };
+  const bytes = Buffer.from(canonical(payload), 'utf8');
+  const signature = await webcrypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, bytes);
+  return `{"payload":${bytes.toString('utf8')},"signature":"${Buffer.from(signature).toString('base64url')}"}`;
 }
 
 /** `YYYY-MM-DDTHH:MM:SS+08:00`, `seconds` from now, in China Standard Time. */
@@ -161,7 +222,8 @@ test.afterAll(async () => {
 
 test('the signer opens the link, cannot change a read-only field, verifies by SMS code and signs; the link then shows the receipt', async ({ page }) => {
   test.setTimeout(120_000);
-  const created = await receiver.createRequest();
+  const listener = await webhookListener();
+  const created = await receiver.createRequest(7 * 86_400, listener.url);
   const journey = new AgreementPage(page);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -222,9 +284,25 @@ test('the signer opens the link, cannot change a read-only field, verifies by SM
   await journey.giveConsents();
   await expect(page.locator('#identity[data-identity="verified"]')).toBeVisible();
 
+  // The consent the app sends goes through; before it, a copy with a read-only value edited
+  // and signed again is refused by the receiver, naming the field.
+  let edited: { status: number; json: any } | null = null;
+  await page.route('**/api/consents', async (route) => {
+    const posted = route.request().postData() ?? '';
+    const forgedEnvelope = await reSigned(posted, (p) => { p.form.customer.group_name = '别的公司有限公司'; });
+    const r = await fetch(`${receiver.url}/api/consents`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: forgedEnvelope,
+    });
+    edited = { status: r.status, json: await r.json() };
+    await route.continue();
+  });
   await journey.typeSignature('刘志强');
   await journey.signAndSendButton().click();
   await expect(journey.receipt()).toBeVisible({ timeout: 30_000 });
+  expect(edited, 'the edited copy was sent').not.toBeNull();
+  expect(edited!.status).toBe(422);
+  expect(edited!.json.code).toBe('request.readonly');
+  expect(edited!.json.fields.map((f: { path: string }) => f.path)).toEqual(['customer.group_name']);
 
   const { status, json } = await receiver.backOffice('GET', `/api/requests/${created.id}`);
   expect(status).toBe(200);
@@ -244,6 +322,17 @@ test('the signer opens the link, cannot change a read-only field, verifies by SM
   await expect(copy).toContainText(MASKED);
   await expect(page.locator('form.signing')).toHaveCount(0);
   expect(errors).toEqual([]);
+
+  // The carrier's listener heard opened, verified and signed, each signed with the secret,
+  // naming this request (and, once signed, its consent).
+  await expect.poll(() => listener.deliveries.length, { message: 'three webhooks' }).toBeGreaterThanOrEqual(3);
+  listener.server.close();
+  for (const d of listener.deliveries) expect(signedByReceiver(d), d.signature).toBe(true);
+  const events = listener.deliveries.map((d) => JSON.parse(d.body));
+  expect(events.map((e) => e.type)).toEqual(['request.opened', 'request.verified', 'request.signed']);
+  for (const e of events) expect(e.request_id).toBe(created.id);
+  expect(events[2].consent_id).toBe(json.consent_id);
+  expect(new Set(events.map((e) => e.delivery_id)).size).toBe(3);
 });
 
 test('a revoked link shows its page, in Chinese and in English', async ({ page }) => {
