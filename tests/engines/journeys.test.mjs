@@ -313,4 +313,48 @@ describe(`journeys in ${ENGINE}`, () => {
     assert.equal(change.detail.sections_complete, 8);
     assert.deepEqual(await host.events('qianyue-error', 'a'), []);
   });
+
+  test('a signing request: its fields locked, the code by SMS, signed; the link then shows the receipt', async () => {
+    const created = await app.createRequest(seedForm());
+    const p = page();
+    // The link on the proxy's origin (the one the browser sees).
+    await session.driver.get(`${app.url}${new URL(created.url, app.url).pathname}`);
+    await p.must('[data-part="order"]', 30_000);
+    await p.reachForm();
+    // Locked, with the carrier's note; typing changes nothing.
+    assert.equal(await p.attribute('[name="customer.group_name"]', 'readonly'), '');
+    await p.expectText('[data-locked="request"]', 'Provided by China Mobile');
+    const locked = await p.field('customer.group_name');
+    await session.driver.executeScript('arguments[0].scrollIntoView({block: "center"}); arguments[0].focus();', locked);
+    await locked.sendKeys('X');
+    assert.equal(await p.value('customer.group_name'), '深圳特发东智科技有限公司');
+    assert.equal(await p.attribute('[name="contact.email"]', 'readonly'), null);
+    // The identity step: the code sent to the masked mobile, typed back from /dev/sms.
+    await p.giveConsents();
+    await p.expectText('[data-action="send-code"]', '138****8000');
+    await p.click('[data-action="send-code"]');
+    const code = await eventually(() => app.lastCode('13800138000').then((c) => c ?? false),
+      { message: 'a code in /dev/sms' });
+    assert.equal(await p.attribute('[name="identity.code"]', 'autocomplete'), 'one-time-code');
+    await p.fill('identity.code', code);
+    await p.click('[data-action="verify-code"]');
+    await p.must('#identity[data-identity="verified"]');
+    await p.typeSignature('刘志强');
+    await p.signAndSend();
+    const receipt = await p.receipt();
+    const payload = lastPosted().payload;
+    assert.equal(payload.format, 'qianyue-consent/2');
+    assert.equal(payload.request.id, created.id);
+    assert.equal(payload.identity.mobile, '138****8000');
+    assert.equal(receipt.consent_id, payload.idempotency_id);
+    await assertStored(receipt.consent_id, payload);
+    const request = await app.request(created.id);
+    assert.equal(request.status, 'signed');
+    assert.equal(request.consent_id, receipt.consent_id);
+    // The link again: already signed, with its receipt, and no form.
+    await session.driver.get(`${app.url}${new URL(created.url, app.url).pathname}?again=1`);
+    await p.must('[data-request-page="signed"]', 30_000);
+    await p.expectText('[data-receipt="accepted"] [data-receipt-field="consent_id"]', receipt.consent_id);
+    assert.equal(await p.find('form.signing'), null);
+  });
 });

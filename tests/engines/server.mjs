@@ -32,6 +32,8 @@ export const seedForm = (withFees = false) => {
 
 /** The back office's bearer token of the receiver the journeys start (`QIANYUE_ADMIN_TOKEN`). */
 const ADMIN_TOKEN = 'engines-journeys-admin-token-0123456789';
+/** The back office's API key for signing requests (`QIANYUE_API_KEYS`). */
+const API_KEY = 'engines-journeys-api-key-0123456789abcdef';
 
 /** The receiver binary: as `cargo xtask` passes it, else the debug build. */
 const receiverBin = () => {
@@ -57,8 +59,12 @@ function startReceiver(dist, dataDir, frameAncestors) {
       QIANYUE_ADMIN_TOKEN: ADMIN_TOKEN,
       QIANYUE_FRAME_ANCESTORS: frameAncestors,
       DATABASE_URL: '',
-      // The journeys without a request run in the open mode (docs/decisions.md "Signing requests").
+      // The journeys without a request run in the open mode (docs/decisions.md "Signing requests");
+      // a request's consent (qianyue-consent/2) is checked as in the closed one.
       QIANYUE_OPEN_SIGNING: '1',
+      QIANYUE_API_KEYS: `engines=${API_KEY}`,
+      // The signer's codes are listed at /dev/sms.
+      QIANYUE_SMS: 'dev',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -150,6 +156,38 @@ export async function startApp(dist, portalOrigin) {
     set offline(value) {
       offline = value;
       if (value) for (const s of sockets) s.destroy();
+    },
+    /**
+     * Opens a signing request for `form` (the back office, `POST /api/requests`): its order and
+     * customer read-only, the signer the seed's contact. Answers `{id, token, url, …}`.
+     */
+    async createRequest(form) {
+      const now = new Date(Date.now() + (7 * 86_400 + 8 * 3600) * 1000);
+      const r = await fetch(`${receiver.url}/api/requests`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          form,
+          readonly: ['contract_no', 'customer', 'orders'],
+          signer: { name: '张晓梅', mobile: '13800138000' },
+          expires_at: `${now.toISOString().slice(0, 19)}+08:00`,
+          locale: 'en',
+        }),
+      });
+      const body = await r.json();
+      if (r.status !== 201) throw new Error(`POST /api/requests: ${r.status} ${JSON.stringify(body)}`);
+      return body;
+    },
+    /** `GET /api/requests/{id}` with the API key. */
+    async request(id) {
+      const r = await fetch(`${receiver.url}/api/requests/${id}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+      return r.json();
+    },
+    /** The code in the newest text sent to `mobile` (`GET /dev/sms`). */
+    async lastCode(mobile) {
+      const texts = await (await fetch(`${receiver.url}/dev/sms`)).json();
+      const text = texts.filter((t) => t.to === mobile).at(-1)?.text ?? '';
+      return /(\d{6})/.exec(text)?.[1] ?? null;
     },
     async stored(id) {
       const r = await fetch(`${receiver.url}/api/consents/${encodeURIComponent(id)}`,
