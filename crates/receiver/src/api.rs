@@ -373,10 +373,10 @@ pub async fn get_consent(
     }
 }
 
-/// `GET /api/keys`: the receipt key(s).
+/// `GET /api/keys`: the receipt keys, the current one first, then the next and previous ones.
 pub async fn get_keys(State(app): State<Arc<App>>) -> Response {
     let keys = payload::ReceiverKeys {
-        keys: vec![app.key.public().clone()],
+        keys: app.key.published().to_vec(),
     };
     let mut r = json_response(
         StatusCode::OK,

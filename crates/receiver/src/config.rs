@@ -55,6 +55,10 @@ pub struct Config {
     pub code_limits: crate::requests::identity::CodeLimits,
     /// `QIANYUE_WEBHOOK_SECRET` and `QIANYUE_WEBHOOK_RETRY_BASE_MS` (`crate::webhooks::Settings`).
     pub webhooks: crate::webhooks::Settings,
+    /// `QIANYUE_RECEIPT_KEY_FILE`: the receipt keys file (`crate::keys`, docs/receiver.md
+    /// "The receipt keys"), owner-only. Unset: one key made under the data directory
+    /// (development, or a single receiver).
+    pub receipt_key_file: Option<PathBuf>,
 }
 
 /// One back-office API key: its name (written in the request's record) and the SHA-256 of
@@ -217,6 +221,7 @@ impl Config {
             sms: crate::sms::SmsConfig::from_lookup(&var)?,
             code_limits: crate::requests::identity::CodeLimits::from_lookup(&var)?,
             webhooks: crate::webhooks::Settings::from_lookup(&var)?,
+            receipt_key_file: var("QIANYUE_RECEIPT_KEY_FILE").map(PathBuf::from),
         })
     }
 

@@ -8,7 +8,7 @@
 //! - [`config`]: environment variables.
 //! - [`api`]: the HTTP handlers.
 //! - [`store`]: SQLite or PostgreSQL, group-committed, durable before answering.
-//! - [`keys`]: the receipt key under the data directory.
+//! - [`keys`]: the receipt keys: `QIANYUE_RECEIPT_KEY_FILE`, or one under the data directory.
 //! - [`assets`]: the app's files, precompressed, and the CSP.
 //! - [`embed`]: the portal's embedding: `/embed-config.json` and CORS for the listed origins.
 //! - [`transport`]: the connection loop: timeouts, caps, graceful shutdown with a deadline.
@@ -153,7 +153,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let csp = assets::csp(&assets.script_hashes, &config.frame_ancestors);
     let csp = HeaderValue::from_str(&csp).map_err(|e| format!("bad CSP: {e}"))?;
     files::prepare(&config.data_dir, &config.database_url)?;
-    let key = ReceiptKey::load_or_create(&config.data_dir)?;
+    let key = ReceiptKey::load(config.receipt_key_file.as_deref(), &config.data_dir)?;
     let guard = access::Guard::new(&config.transport, &config.data_dir)?;
     let (store, writer) = Store::open(&config.database_url)
         .await

@@ -13,6 +13,10 @@ async fn main() -> ExitCode {
     // Every file made from here on (the database, its WAL, the key, the audit log) is the
     // owner's only (src/files.rs).
     qianyue_receiver::files::owner_only_umask();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("receipt-key") {
+        return receipt_key(&args[1..]);
+    }
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -62,4 +66,31 @@ async fn main() -> ExitCode {
     eprintln!("qianyue-receiver: stopping (finishing requests in flight)");
     running.shutdown().await;
     ExitCode::SUCCESS
+}
+
+/// `qianyue-receiver receipt-key <current|next|previous> [seed file]`: prints a line of the
+/// receipt keys file (docs/receiver.md, "The receipt keys") for a new key, or for the 32-byte
+/// seed in the file given (the development key `receiver-ed25519.key`).
+fn receipt_key(args: &[String]) -> ExitCode {
+    use qianyue_receiver::keys::{key_line, Role};
+    let usage = "usage: qianyue-receiver receipt-key <current|next|previous> [seed file]";
+    let (role, seed_file) = match args {
+        [role] => (Role::parse(role), None),
+        [role, file] => (Role::parse(role), Some(std::path::Path::new(file))),
+        _ => (None, None),
+    };
+    let Some(role) = role else {
+        eprintln!("{usage}");
+        return ExitCode::from(2);
+    };
+    match key_line(role, seed_file) {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("qianyue-receiver: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
