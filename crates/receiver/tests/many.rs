@@ -39,14 +39,21 @@ fn write_keys(path: &Path, lines: &[&str]) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
 }
 
-/// Two receivers on one database (a fresh PostgreSQL database) and one keys file.
+/// Two receivers on one database (a fresh PostgreSQL database) and one keys file. They also
+/// name one data key file (`QIANYUE_DATA_KEY_FILE`, beside the keys file), as receivers on one
+/// database must once stored payloads are sealed with it (issue 18 item 3; ignored before).
 fn pair(key_file: &Path) -> [Receiver; 2] {
     let file = key_file.display().to_string();
-    let a =
-        Receiver::start(Options::new(Backend::Postgres).with("QIANYUE_RECEIPT_KEY_FILE", &file));
+    let data_key = key_file.with_file_name("data-key").display().to_string();
+    let a = Receiver::start(
+        Options::new(Backend::Postgres)
+            .with("QIANYUE_RECEIPT_KEY_FILE", &file)
+            .with("QIANYUE_DATA_KEY_FILE", &data_key),
+    );
     let mut b = Receiver::start(
         Options::new(Backend::Postgres)
             .with("QIANYUE_RECEIPT_KEY_FILE", &file)
+            .with("QIANYUE_DATA_KEY_FILE", &data_key)
             .with("DATABASE_URL", &a.database_url),
     );
     b.database_url = a.database_url.clone();
