@@ -55,6 +55,9 @@ pub struct Config {
     pub code_limits: crate::requests::identity::CodeLimits,
     /// `QIANYUE_WEBHOOK_SECRET` and `QIANYUE_WEBHOOK_RETRY_BASE_MS` (`crate::webhooks::Settings`).
     pub webhooks: crate::webhooks::Settings,
+    /// `QIANYUE_DATA_KEY_FILE`: the data keys that seal personal data at rest (`crate::seal`).
+    /// Unset: `<data dir>/data-keys`, made on first start (development).
+    pub data_key_file: Option<PathBuf>,
 }
 
 /// One back-office API key: its name (written in the request's record) and the SHA-256 of
@@ -217,6 +220,7 @@ impl Config {
             sms: crate::sms::SmsConfig::from_lookup(&var)?,
             code_limits: crate::requests::identity::CodeLimits::from_lookup(&var)?,
             webhooks: crate::webhooks::Settings::from_lookup(&var)?,
+            data_key_file: var("QIANYUE_DATA_KEY_FILE").map(PathBuf::from),
         })
     }
 
