@@ -292,6 +292,15 @@ impl Receiver {
         })
     }
 
+    /// The file of the receiver's data keys, for a second receiver of the same database
+    /// (`QIANYUE_DATA_KEY_FILE`: every receiver of one database needs the same keys).
+    pub fn data_key_file(&self) -> String {
+        match self.key_source().path() {
+            Some(p) => p.display().to_string(),
+            None => String::new(),
+        }
+    }
+
     /// The receiver's data keys: `QIANYUE_DATA_KEY_FILE` when the test set it, else the file
     /// it made under its data directory.
     pub fn key_source(&self) -> qianyue_receiver::seal::KeySource {
