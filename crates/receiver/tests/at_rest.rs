@@ -61,9 +61,10 @@ fn post(r: &Receiver, path: &str, body: &[u8], bearer: Option<&str>) -> HttpResp
     http(r.addr, "POST", path, &headers, body).expect("POST")
 }
 
+/// The back office's read of a consent, its ID numbers whole.
 fn get_consent(r: &Receiver, id: &str) -> HttpResponse {
     r.get(
-        &format!("/api/consents/{id}"),
+        &format!("/api/consents/{id}?unmask=true"),
         &[("Authorization", &auth(TOKEN))],
     )
 }
@@ -343,6 +344,28 @@ fn the_database_alone_reveals_no_personal_data() {
             got.json()["payload"]["form"]["contact"]["id_number"],
             OTHER_CONTACT_ID
         );
+        // Without asking: masked (contract.md §7); the audit log says which reads were
+        // unmasked, and holds no ID number.
+        let masked = r.get(
+            &format!("/api/consents/{second}"),
+            &[("Authorization", &auth(TOKEN))],
+        );
+        assert_eq!(masked.status, 200, "{}", masked.text());
+        let form = &masked.json()["payload"]["form"];
+        assert_eq!(form["agent"]["id_number"], "4403**********3415");
+        assert_eq!(form["contact"]["id_number"], "1101**********002X");
+        assert!(!contains(&masked.body, OTHER_AGENT_ID));
+        let audit = std::fs::read_to_string(r.data_dir.join("audit.log")).unwrap();
+        let reads: Vec<Value> = audit
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .filter(|l: &Value| l["id"] == second.as_str())
+            .collect();
+        let flags: Vec<&Value> = reads.iter().map(|l| &l["unmasked"]).collect();
+        assert_eq!(flags, [&json!(true), &json!(false)], "{audit}");
+        for n in needles() {
+            assert!(!audit.contains(n), "{n} in the audit log");
+        }
         let got = get_consent(&r, &consent_id);
         assert_eq!(got.status, 200, "{}", got.text());
         assert_eq!(got.json()["payload"]["request"]["id"], request_id.as_str());
