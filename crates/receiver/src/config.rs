@@ -15,6 +15,9 @@ pub struct Config {
     pub dist: Option<PathBuf>,
     /// `QIANYUE_DATA_DIR`: the receipt key and the SQLite file. Default `./data`.
     pub data_dir: PathBuf,
+    /// `QIANYUE_DATA_KEY_FILE`: the data keys that seal personal data at rest (`crate::seal`).
+    /// Unset: `<data dir>/data-keys`, made on first start (development).
+    pub data_key_file: Option<PathBuf>,
     /// `DATABASE_URL`: `postgres://…` (or `sqlite://…`). Default: SQLite at
     /// `<data dir>/consents.sqlite3`.
     pub database_url: String,
@@ -55,9 +58,6 @@ pub struct Config {
     pub code_limits: crate::requests::identity::CodeLimits,
     /// `QIANYUE_WEBHOOK_SECRET` and `QIANYUE_WEBHOOK_RETRY_BASE_MS` (`crate::webhooks::Settings`).
     pub webhooks: crate::webhooks::Settings,
-    /// `QIANYUE_DATA_KEY_FILE`: the data keys that seal personal data at rest (`crate::seal`).
-    /// Unset: `<data dir>/data-keys`, made on first start (development).
-    pub data_key_file: Option<PathBuf>,
 }
 
 /// One back-office API key: its name (written in the request's record) and the SHA-256 of
@@ -207,6 +207,7 @@ impl Config {
             addr,
             dist,
             data_dir,
+            data_key_file: var("QIANYUE_DATA_KEY_FILE").map(PathBuf::from),
             database_url,
             admin_token,
             transport: crate::transport::Settings::from_lookup(&var)?,
@@ -220,7 +221,6 @@ impl Config {
             sms: crate::sms::SmsConfig::from_lookup(&var)?,
             code_limits: crate::requests::identity::CodeLimits::from_lookup(&var)?,
             webhooks: crate::webhooks::Settings::from_lookup(&var)?,
-            data_key_file: var("QIANYUE_DATA_KEY_FILE").map(PathBuf::from),
         })
     }
 
