@@ -295,8 +295,9 @@ impl KeySource {
     }
 }
 
-/// Writes a new key file with one fresh key (0600, synced, never overwriting a file that
-/// appeared meanwhile): the keys.
+/// Writes a new key file with one fresh key (0600, synced; written aside and linked into
+/// place, so that another receiver never reads it half-written, and never over a file that
+/// appeared meanwhile, whose keys then stand): the keys.
 pub fn create_key_file(path: &Path) -> Result<DataKeys, String> {
     let mut key = [0u8; 32];
     let mut tag = [0u8; 3];
@@ -318,25 +319,29 @@ pub fn create_key_file(path: &Path) -> Result<DataKeys, String> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let tmp: PathBuf = path.with_extension(format!("tmp{}", std::process::id()));
     let write = || -> std::io::Result<()> {
-        let mut file = options.open(path)?;
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp)?;
         file.write_all(text.as_bytes())?;
         file.sync_all()?;
+        match fs::hard_link(&tmp, path) {
+            Ok(()) => {}
+            // Another process made it first: its key stands.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::File::open(dir)?.sync_all()?;
         }
         Ok(())
     };
-    match write() {
-        Ok(()) => {}
-        // Another process made it first: its key stands.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(format!("cannot write {}: {e}", path.display())),
-    }
+    let result = write();
+    let _ = fs::remove_file(&tmp);
+    result.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     DataKeys::load(path)
 }
 

@@ -459,9 +459,9 @@ fn refusal(what: String, registered: &[String]) -> StoreError {
 
 /// The data keys of `source`, checked against the registry `data_keys`: every key id there
 /// must be in the key file with the same bytes (its check value opens), else the receiver
-/// refuses to start. When `source` is the data directory's file (`QIANYUE_DATA_KEY_FILE`
-/// unset) and that file does not exist, a new key is made only while the registry is empty
-/// (nothing sealed yet). A sealing key not yet registered first seals the rows written in
+/// refuses to start. When the key file (the one `QIANYUE_DATA_KEY_FILE` names, or the data
+/// directory's when it is unset) does not exist, a new key is made in it only while the
+/// registry is empty (nothing sealed yet). A sealing key not yet registered first seals the rows written in
 /// clear by an earlier release ([`reseal_clear`]), then is registered.
 pub async fn check_keys(pool: &AnyPool, source: KeySource) -> Result<Arc<DataKeys>, StoreError> {
     let registry: Vec<(String, String)> =
@@ -479,12 +479,30 @@ pub async fn check_keys(pool: &AnyPool, source: KeySource) -> Result<Arc<DataKey
             refusal(e, &registered)
         }
     };
-    let keys: Arc<DataKeys> = match source {
-        KeySource::Keys(k) => k,
-        KeySource::File(path) => Arc::new(DataKeys::load(&path).map_err(fail)?),
-        KeySource::Dev(path) if path.exists() => Arc::new(DataKeys::load(&path).map_err(fail)?),
-        KeySource::Dev(path) if registered.is_empty() => {
-            Arc::new(seal::create_key_file(&path).map_err(StoreError)?)
+    let keys: Arc<DataKeys> = match &source {
+        KeySource::Keys(k) => k.clone(),
+        KeySource::File(path) | KeySource::Dev(path) if path.exists() => {
+            Arc::new(DataKeys::load(path).map_err(fail)?)
+        }
+        // Nothing sealed yet: a first key, in the file named or the data directory's.
+        KeySource::File(path) | KeySource::Dev(path) if registered.is_empty() => {
+            let keys = seal::create_key_file(path).map_err(StoreError)?;
+            eprintln!(
+                "qianyue-receiver: made data key {:?} in {}: back this file up apart from the \
+                 database (docs/receiver.md \"Personal data at rest\")",
+                keys.sealing_id(),
+                path.display()
+            );
+            Arc::new(keys)
+        }
+        KeySource::File(path) => {
+            return Err(refusal(
+                format!(
+                    "QIANYUE_DATA_KEY_FILE names {}, which does not exist",
+                    path.display()
+                ),
+                &registered,
+            ))
         }
         KeySource::Dev(path) => {
             return Err(refusal(

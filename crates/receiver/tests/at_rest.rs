@@ -445,7 +445,10 @@ fn without_its_data_key_the_receiver_refuses_to_start() {
         let missing = elsewhere.join("none");
         let message = refused_start(&r.data_dir, &r.database_url, Some(&missing));
         assert!(
-            message.contains("cannot read the data key file"),
+            message.contains(&format!(
+                "QIANYUE_DATA_KEY_FILE names {}",
+                missing.display()
+            )),
             "{message}"
         );
         assert!(message.contains(&format!("{kid:?}")), "{message}");
@@ -668,4 +671,39 @@ fn rows_written_in_clear_read_and_are_sealed_at_start() {
             assert_no_needle(&sqlite_bytes(&r), "Sqlite after the re-seal");
         }
     }
+}
+
+/// `QIANYUE_DATA_KEY_FILE` naming a file that does not exist, over a database with nothing
+/// sealed: the first key is made there, owner-only, and its id (never its bytes) is logged.
+#[test]
+fn a_named_key_file_is_made_over_a_fresh_database() {
+    let keys = temp_dir("named");
+    let file = keys.join("secrets").join("data-key");
+    let r = start(Backend::Sqlite, Some(&file));
+    let id = uuid();
+    assert_eq!(
+        r.post_json(&consent_with(&id, SEED_AGENT_ID, SEED_CONTACT_ID))
+            .status,
+        201
+    );
+    let made = qianyue_receiver::seal::DataKeys::load(&file).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let err = r.stderr();
+    assert!(
+        err.contains(&format!("made data key {:?}", made.sealing_id())),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    let secret = text.lines().last().unwrap().split(' ').nth(1).unwrap();
+    assert!(!err.contains(secret));
+    assert!(!r
+        .data_dir
+        .join(qianyue_receiver::seal::DEV_KEY_FILE)
+        .exists());
+    let _ = std::fs::remove_dir_all(&keys);
 }
