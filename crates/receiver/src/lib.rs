@@ -159,9 +159,6 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let key = ReceiptKey::load_or_create(&config.data_dir)?;
     let guard = access::Guard::new(&config.transport, &config.data_dir)?;
     let key_source = seal::KeySource::of(config.data_key_file.as_deref(), &config.data_dir);
-    if let Some(warning) = key_source.path().and_then(seal::loose_permissions) {
-        eprintln!("qianyue-receiver: {warning}");
-    }
     let (store, writer) = Store::open(&config.database_url, key_source)
         .await
         .map_err(|e| format!("cannot open the store {}: {e}", config.database_display()))?;

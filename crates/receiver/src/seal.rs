@@ -146,8 +146,15 @@ impl DataKeys {
         DataKeys::from_pairs(&refs)
     }
 
-    /// Reads a key file.
+    /// Reads a key file, refusing one that its group or others may read or write (as the
+    /// receipt keys file).
     pub fn load(path: &Path) -> Result<DataKeys, String> {
+        if let Some(problem) = loose_permissions(path) {
+            return Err(format!(
+                "the data key file {} is not usable: {problem}",
+                path.display()
+            ));
+        }
         let text = fs::read_to_string(path)
             .map_err(|e| format!("cannot read the data key file {}: {e}", path.display()))?;
         DataKeys::parse(&text)
@@ -345,19 +352,14 @@ pub fn create_key_file(path: &Path) -> Result<DataKeys, String> {
     DataKeys::load(path)
 }
 
-/// A warning when the key file can be read by others than its owner.
-pub fn loose_permissions(path: &Path) -> Option<String> {
+/// Why a key file's mode is refused (group or others may read or write it), if it is.
+fn loose_permissions(path: &Path) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(path).ok()?.permissions().mode();
+        let mode = fs::metadata(path).ok()?.permissions().mode() & 0o777;
         (mode & 0o077 != 0).then(|| {
-            format!(
-                "warning: the data key file {} has mode {:o}; it should be the owner's only \
-                 (0600)",
-                path.display(),
-                mode & 0o777
-            )
+            format!("its mode is {mode:03o}; it must be readable by its owner only (chmod 600)")
         })
     }
     #[cfg(not(unix))]

@@ -289,11 +289,36 @@ fn refused_start(data_dir: &Path, database_url: &str, key_file: Option<&Path>) -
     if let Some(f) = key_file {
         cmd.env("QIANYUE_DATA_KEY_FILE", f);
     }
-    let out = cmd.output().expect("run qianyue-receiver");
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run qianyue-receiver");
+    // One that starts after all would run on: stopped after 30 s, and the test fails.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("qianyue-receiver's output");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(!out.status.success(), "it started: {stdout}");
     assert!(!stdout.contains("listening"), "{stdout}");
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Writes a key file, owner-only (the receiver refuses one others may read).
+fn write_key_file(path: &Path, text: impl AsRef<[u8]>) -> std::io::Result<()> {
+    std::fs::write(path, text)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
 }
 
 fn key_line(kid: &str, byte: u8) -> String {
@@ -454,14 +479,24 @@ fn without_its_data_key_the_receiver_refuses_to_start() {
         assert!(message.contains(&format!("{kid:?}")), "{message}");
         for text in [key_line(&kid, 9), key_line("k-other", 9)] {
             let wrong = elsewhere.join("wrong");
-            std::fs::write(&wrong, text).unwrap();
+            write_key_file(&wrong, text).unwrap();
             let message = refused_start(&r.data_dir, &r.database_url, Some(&wrong));
             assert!(message.contains("lacks data key(s)"), "{message}");
             assert!(message.contains(&format!("{kid:?}")), "{message}");
         }
 
+        // The right key in a file others may read: refused, naming the mode.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let loose = elsewhere.join("loose");
+            write_key_file(&loose, &saved).unwrap();
+            std::fs::set_permissions(&loose, std::fs::Permissions::from_mode(0o640)).unwrap();
+            let message = refused_start(&r.data_dir, &r.database_url, Some(&loose));
+            assert!(message.contains("its mode is 640"), "{message}");
+        }
         // The key back: it starts, and the consent reads.
-        std::fs::write(&key_file, saved).unwrap();
+        write_key_file(&key_file, saved).unwrap();
         r.restart();
         let got = get_consent(&r, &id);
         assert_eq!(got.status, 200, "{}", got.text());
@@ -555,7 +590,7 @@ fn keys_rotate_without_rewriting_history() {
     for backend in backends() {
         let keys = temp_dir("rotation");
         let file = keys.join("data.keys");
-        std::fs::write(&file, key_line("k-2026a", 1)).unwrap();
+        write_key_file(&file, key_line("k-2026a", 1)).unwrap();
         let mut r = start(backend, Some(&file));
         let old = uuid();
         assert_eq!(
@@ -564,7 +599,7 @@ fn keys_rotate_without_rewriting_history() {
             201
         );
         assert!(r.interrupt().success());
-        std::fs::write(
+        write_key_file(
             &file,
             format!(
                 "# rotated\n{}{}",
@@ -603,7 +638,7 @@ fn keys_rotate_without_rewriting_history() {
             assert_eq!(got.json()["payload"]["form"]["agent"]["id_number"], agent);
         }
         assert!(r.interrupt().success());
-        std::fs::write(&file, key_line("k-2026b", 2)).unwrap();
+        write_key_file(&file, key_line("k-2026b", 2)).unwrap();
         std::fs::create_dir_all(r.data_dir.join("no-dist")).unwrap();
         let message = refused_start(&r.data_dir, &r.database_url, Some(&file));
         assert!(
