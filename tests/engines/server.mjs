@@ -135,7 +135,8 @@ const listen = (server, host) => new Promise((resolve) => server.listen(0, host,
  * The real receiver serving `dist` with a fresh data directory, behind a loopback proxy at
  * `app.url` (127.0.0.1). `posted` collects the bodies of `POST /api/consents` that went
  * through; `offline` makes every connection fail as an unplugged network does; `stored(id)`
- * is the receiver's `GET /api/consents/{id}` (status and body), asked directly, past the proxy.
+ * is the receiver's `GET /api/consents/{id}?unmask=true` (status and body), asked directly, past
+ * the proxy.
  */
 export async function startApp(dist, portalOrigin) {
   const dataDir = mkdtempSync(join(tmpdir(), 'qianyue-engines-'));
@@ -190,7 +191,8 @@ export async function startApp(dist, portalOrigin) {
       return /(\d{6})/.exec(text)?.[1] ?? null;
     },
     async stored(id) {
-      const r = await fetch(`${receiver.url}/api/consents/${encodeURIComponent(id)}`,
+      // `unmask=true`: the payload as signed, ID numbers whole (masked by default).
+      const r = await fetch(`${receiver.url}/api/consents/${encodeURIComponent(id)}?unmask=true`,
         { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       return { status: r.status, body: await r.json().catch(() => null) };
     },

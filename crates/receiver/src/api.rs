@@ -305,13 +305,51 @@ pub(crate) fn check_bearer<T>(
     })
 }
 
-/// `GET /api/consents/{id}` for the back office (bearer token).
+/// Whether the query asks for the ID numbers whole (`unmask=true`).
+fn asks_unmask(uri: &Uri) -> bool {
+    uri.query()
+        .is_some_and(|q| q.split('&').any(|p| p == "unmask=true"))
+}
+
+/// The payload as the back office sees it by default (contract.md §7): the form's ID numbers
+/// masked as the app masks them (`normalise::masked_id_number`, judged on the signing date),
+/// so `4403**********5316`; a form that does not read as one is masked whole.
+fn mask_id_numbers(payload: &mut Value) {
+    use qianyue_domain::normalise::{masked_id_number, ID_NUMBER_PATHS};
+    let form = serde_json::from_value::<qianyue_domain::form::Form>(payload["form"].clone()).ok();
+    let day = payload["signed_at"]
+        .as_str()
+        .and_then(|s| SignedAt::parse(s).ok())
+        .map(|t| t.date());
+    for path in ID_NUMBER_PATHS {
+        let Some((section, field)) = path.split_once('.') else {
+            continue;
+        };
+        let Some(slot) = payload
+            .get_mut("form")
+            .and_then(|f| f.get_mut(section))
+            .and_then(|s| s.get_mut(field))
+        else {
+            continue;
+        };
+        let masked = match (&form, day) {
+            (Some(f), Some(d)) => masked_id_number(f, path, d),
+            _ => "*".repeat(slot.as_str().map_or(0, |s| s.chars().count())),
+        };
+        *slot = Value::String(masked);
+    }
+}
+
+/// `GET /api/consents/{id}` for the back office (bearer token): the payload's ID numbers
+/// masked unless the call asks `?unmask=true` (contract.md §7; the admin token may unmask).
 pub async fn get_consent(
     State(app): State<Arc<App>>,
     Peer(peer): Peer,
     headers: HeaderMap,
+    uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
+    let unmask = asks_unmask(&uri);
     let Some(token) = &app.config.admin_token else {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -336,6 +374,7 @@ pub async fn get_consent(
             "who": format!("token:{}", crate::access::fingerprint(token)),
             "id": id,
             "found": record.is_some(),
+            "unmasked": unmask,
         });
         if let Err(e) = app.guard.audit.write(&event) {
             eprintln!("qianyue-receiver: {e}");
@@ -348,6 +387,10 @@ pub async fn get_consent(
     match found {
         Ok(Some(r)) => {
             let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
+            let mut payload = parse(&r.payload);
+            if !unmask {
+                mask_id_numbers(&mut payload);
+            }
             let body = json!({
                 "id": r.id,
                 "received_at": r.received_at,
@@ -355,7 +398,7 @@ pub async fn get_consent(
                 "agreement": {"id": r.agreement_id, "version": r.agreement_version},
                 "payload_sha256": r.payload_sha256,
                 "signer_key": r.signer_key,
-                "payload": parse(&r.payload),
+                "payload": payload,
                 "signature": r.signature,
                 "verification": parse(&r.verification),
                 "receipt": parse(&r.receipt),

@@ -15,6 +15,9 @@ pub struct Config {
     pub dist: Option<PathBuf>,
     /// `QIANYUE_DATA_DIR`: the receipt key and the SQLite file. Default `./data`.
     pub data_dir: PathBuf,
+    /// `QIANYUE_DATA_KEY_FILE`: the data keys that seal personal data at rest (`crate::seal`).
+    /// Unset: `<data dir>/data-keys`, made on first start (development).
+    pub data_key_file: Option<PathBuf>,
     /// `DATABASE_URL`: `postgres://…` (or `sqlite://…`). Default: SQLite at
     /// `<data dir>/consents.sqlite3`.
     pub database_url: String,
@@ -208,6 +211,7 @@ impl Config {
             addr,
             dist,
             data_dir,
+            data_key_file: var("QIANYUE_DATA_KEY_FILE").map(PathBuf::from),
             database_url,
             admin_token,
             transport: crate::transport::Settings::from_lookup(&var)?,

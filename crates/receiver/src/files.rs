@@ -1,5 +1,6 @@
 //! The receiver's files are its owner's only: the data directory 0700; the SQLite database,
-//! its WAL and shared-memory files, the receipt key and the audit log 0600.
+//! its WAL and shared-memory files, the receipt key, the audit log and the development data
+//! key file 0600.
 //!
 //! `main` sets the umask to 077 first, so that every file made later (SQLite makes `-wal` and
 //! `-shm` itself) has no group or other bits; [`prepare`] also sets the modes explicitly, which
@@ -48,7 +49,11 @@ pub fn prepare(data_dir: &Path, database_url: &str) -> Result<(), String> {
             }
         }
     }
-    for name in [crate::keys::KEY_FILE, crate::access::AUDIT_FILE] {
+    for name in [
+        crate::keys::KEY_FILE,
+        crate::access::AUDIT_FILE,
+        crate::seal::DEV_KEY_FILE,
+    ] {
         let path = data_dir.join(name);
         if path.exists() {
             set_mode(&path, 0o600).map_err(|e| fail(&path, e))?;

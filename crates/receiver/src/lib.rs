@@ -14,6 +14,8 @@
 //! - [`transport`]: the connection loop: timeouts, caps, graceful shutdown with a deadline.
 //! - [`access`]: rate limits, load shedding, the back-office token and its audit log.
 //! - [`files`]: the data files' permissions.
+//! - [`seal`]: personal data at rest: AES-256-GCM under the data keys of
+//!   `QIANYUE_DATA_KEY_FILE`.
 //! - [`requests`]: signing requests: the back office's `/api/requests`, the app's
 //!   `/api/signing/{token}`; [`requests::identity`]: the signer's SMS code and the consent of
 //!   a request.
@@ -31,6 +33,7 @@ pub mod files;
 pub mod keys;
 pub mod pg_nodelay;
 pub mod requests;
+pub mod seal;
 pub mod sms;
 pub mod store;
 pub mod transport;
@@ -155,7 +158,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
     files::prepare(&config.data_dir, &config.database_url)?;
     let key = ReceiptKey::load(config.receipt_key_file.as_deref(), &config.data_dir)?;
     let guard = access::Guard::new(&config.transport, &config.data_dir)?;
-    let (store, writer) = Store::open(&config.database_url)
+    let key_source = seal::KeySource::of(config.data_key_file.as_deref(), &config.data_dir);
+    let (store, writer) = Store::open(&config.database_url, key_source)
         .await
         .map_err(|e| format!("cannot open the store {}: {e}", config.database_display()))?;
     let listener = TcpListener::bind(config.addr)

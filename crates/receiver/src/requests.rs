@@ -5,7 +5,9 @@
 //! The rules are the domain's (`qianyue_domain::request`, `form`, `phone`); this module maps
 //! them to HTTP and to rows of `requests` and `request_events` (migrations/0002). The signer's
 //! token is 256 random bits, answered once and stored only as its SHA-256; the signer's name
-//! and mobile are never written to a log.
+//! and mobile are never written to a log. The form, the signer's name and mobile are sealed
+//! at rest (`crate::seal`, AES-256-GCM bound to the request's id and column): [`RequestRow`]
+//! holds them opened, [`insert`] seals them, [`row_of`] opens them.
 
 use std::sync::Arc;
 
@@ -26,6 +28,7 @@ use subtle::ConstantTimeEq;
 
 use crate::api::{json_response, HttpRule};
 use crate::error::ApiError;
+use crate::seal::{Column, DataKeys};
 use crate::store::{Store, StoreError};
 use crate::transport::Peer;
 use crate::App;
@@ -77,19 +80,26 @@ impl RequestRow {
 const ROW_COLUMNS: &str = "id, status, form, readonly, signer_name, signer_mobile, expires_at, \
                            expires_unix, callback_url, locale, consent_id";
 
-fn row_of(r: &sqlx::any::AnyRow) -> Result<RequestRow, sqlx::Error> {
+/// A row as read, its sealed columns opened: a value that does not open for this row (moved
+/// from another, altered, or under a key the file lacks) is refused, never served.
+fn row_of(r: &sqlx::any::AnyRow, keys: &DataKeys) -> Result<RequestRow, StoreError> {
+    let id: String = r.try_get(0)?;
+    let open = |column: Column, i: usize| -> Result<String, StoreError> {
+        keys.read(column, &id, r.try_get(i)?)
+            .map_err(|e| StoreError(format!("request {id}: {e}")))
+    };
     Ok(RequestRow {
-        id: r.try_get(0)?,
         status: r.try_get(1)?,
-        form: r.try_get(2)?,
+        form: open(Column::RequestForm, 2)?,
         readonly: r.try_get(3)?,
-        signer_name: r.try_get(4)?,
-        signer_mobile: r.try_get(5)?,
+        signer_name: open(Column::RequestSignerName, 4)?,
+        signer_mobile: open(Column::RequestSignerMobile, 5)?,
         expires_at: r.try_get(6)?,
         expires_unix: r.try_get(7)?,
         callback_url: r.try_get(8)?,
         locale: r.try_get(9)?,
         consent_id: r.try_get(10)?,
+        id,
     })
 }
 
@@ -104,6 +114,14 @@ struct NewRequest<'a> {
 /// Stores a new request with its `request.opened` event, in one transaction.
 async fn insert(store: &Store, new: &NewRequest<'_>) -> Result<(), StoreError> {
     let r = &new.row;
+    let keys = store.keys();
+    let sealed = |column: Column, clear: &str| {
+        keys.seal(column, &r.id, clear)
+            .ok_or_else(|| StoreError("the OS's random source failed".into()))
+    };
+    let form = sealed(Column::RequestForm, &r.form)?;
+    let signer_name = sealed(Column::RequestSignerName, &r.signer_name)?;
+    let signer_mobile = sealed(Column::RequestSignerMobile, &r.signer_mobile)?;
     let mut tx = store.pool().begin().await?;
     sqlx::query(
         "INSERT INTO requests (id, token_sha256, status, form, readonly, signer_name, \
@@ -113,10 +131,10 @@ async fn insert(store: &Store, new: &NewRequest<'_>) -> Result<(), StoreError> {
     .bind(&r.id)
     .bind(&new.token_sha256)
     .bind(&r.status)
-    .bind(&r.form)
+    .bind(&form)
     .bind(&r.readonly)
-    .bind(&r.signer_name)
-    .bind(&r.signer_mobile)
+    .bind(&signer_name)
+    .bind(&signer_mobile)
     .bind(&r.expires_at)
     .bind(r.expires_unix)
     .bind(&r.callback_url)
@@ -165,7 +183,7 @@ async fn by_id(store: &Store, id: &str) -> Result<Option<RequestRow>, StoreError
         .bind(id)
         .fetch_optional(store.pool())
         .await?;
-    Ok(row.map(|r| row_of(&r)).transpose()?)
+    row.map(|r| row_of(&r, store.keys())).transpose()
 }
 
 async fn by_token(store: &Store, token: &str) -> Result<Option<RequestRow>, StoreError> {
@@ -174,7 +192,7 @@ async fn by_token(store: &Store, token: &str) -> Result<Option<RequestRow>, Stor
         .bind(token_sha256(token))
         .fetch_optional(store.pool())
         .await?;
-    Ok(row.map(|r| row_of(&r)).transpose()?)
+    row.map(|r| row_of(&r, store.keys())).transpose()
 }
 
 async fn events(store: &Store, id: &str) -> Result<Vec<(String, String)>, StoreError> {
@@ -687,9 +705,13 @@ mod tests {
             crate::api::now_unix()
         ));
         std::fs::create_dir_all(&dir).unwrap();
-        let (store, writer) = Store::open(&crate::store::sqlite_url(&dir.join("t.sqlite3")))
-            .await
-            .unwrap();
+        let keys = crate::seal::DataKeys::from_pairs(&[("k-test", [7; 32])]).unwrap();
+        let (store, writer) = Store::open(
+            &crate::store::sqlite_url(&dir.join("t.sqlite3")),
+            crate::seal::KeySource::Keys(std::sync::Arc::new(keys)),
+        )
+        .await
+        .unwrap();
         (store, writer, dir)
     }
 

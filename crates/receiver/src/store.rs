@@ -7,14 +7,22 @@
 //! `synchronous_commit = on`). One writer task takes the records waiting at that moment and
 //! commits them in one transaction (group commit): one fsync covers many consents, and a
 //! record is either wholly in the table or not at all.
+//!
+//! Personal data at rest: the payload column is sealed (`crate::seal`) before it is queued and
+//! opened when read; [`Store::open`] checks the data keys against the registry `data_keys`
+//! (migrations/0005), refusing to run on sealed data it could not open, and seals the rows an
+//! earlier release wrote in clear the first time a sealing key is used.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 use tokio::sync::{mpsc, oneshot};
+
+use crate::seal::{self, Column, DataKeys, KeySource};
 
 /// The migrations, embedded at build time.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -86,6 +94,7 @@ pub struct Store {
     pool: AnyPool,
     queue: mpsc::Sender<Job>,
     backend: &'static str,
+    keys: Arc<DataKeys>,
 }
 
 /// The writer task; [`Writer::finish`] waits until every queued record is committed.
@@ -110,9 +119,10 @@ pub fn sqlite_url(path: &Path) -> String {
 }
 
 impl Store {
-    /// Connects to `url` (`sqlite://…` or `postgres://…`), runs the migrations and starts the
-    /// writer. The writer stops when every clone of the store has been dropped.
-    pub async fn open(url: &str) -> Result<(Store, Writer), StoreError> {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), runs the migrations, takes the data
+    /// keys from `keys` (checked against the database's registry: see [`check_keys`]) and
+    /// starts the writer. The writer stops when every clone of the store has been dropped.
+    pub async fn open(url: &str, keys: KeySource) -> Result<(Store, Writer), StoreError> {
         sqlx::any::install_default_drivers();
         let sqlite = url.starts_with("sqlite:");
         // The database's port, for TCP_NODELAY on its connections (src/pg_nodelay.rs).
@@ -126,9 +136,11 @@ impl Store {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if sqlite {
+                        // secure_delete: a row rewritten when sealed (see [`reseal_clear`])
+                        // leaves no copy of its clear bytes in the file's free space.
                         sqlx::raw_sql(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA busy_timeout = 10000;",
+                             PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;",
                         )
                         .execute(conn)
                         .await?;
@@ -149,6 +161,13 @@ impl Store {
             .connect(url)
             .await?;
         MIGRATOR.run(&pool).await?;
+        let keys = match check_keys(&pool, keys).await {
+            Ok(keys) => keys,
+            Err(e) => {
+                pool.close().await;
+                return Err(e);
+            }
+        };
         let (queue, jobs) = mpsc::channel(4 * MAX_BATCH);
         let writer = Writer(tokio::spawn(write_loop(pool.clone(), jobs)));
         let backend = if sqlite { "sqlite" } else { "postgres" };
@@ -157,6 +176,7 @@ impl Store {
                 pool,
                 queue,
                 backend,
+                keys,
             },
             writer,
         ))
@@ -167,8 +187,15 @@ impl Store {
         self.backend
     }
 
-    /// Stores `record` unless its id is taken; returns only once the outcome is durable.
+    /// The data keys.
+    pub fn keys(&self) -> &DataKeys {
+        &self.keys
+    }
+
+    /// Stores `record` unless its id is taken; returns only once the outcome is durable. Its
+    /// payload is sealed here, on the caller's task, before it is queued.
     pub async fn put(&self, record: Record) -> Result<Outcome, StoreError> {
+        let record = sealed(&self.keys, record)?;
         let (reply, answer) = oneshot::channel();
         self.queue
             .send(Job { record, reply })
@@ -190,7 +217,16 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| record_of(&r)).transpose().map_err(Into::into)
+        let Some(mut record) = row.map(|r| record_of(&r)).transpose()? else {
+            return Ok(None);
+        };
+        // A value that does not open here (another row's, altered, or under a key the file
+        // lacks) is refused, never served.
+        record.payload = self
+            .keys
+            .read(Column::ConsentPayload, &record.id, record.payload)
+            .map_err(|e| StoreError(format!("consent {id}: {e}")))?;
+        Ok(Some(record))
     }
 
     /// Every stored id (for tests and checks; not served).
@@ -217,6 +253,14 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The record with its payload sealed for its row.
+fn sealed(keys: &DataKeys, mut record: Record) -> Result<Record, StoreError> {
+    record.payload = keys
+        .seal(Column::ConsentPayload, &record.id, &record.payload)
+        .ok_or_else(|| StoreError("the OS's random source failed".into()))?;
+    Ok(record)
 }
 
 fn record_of(r: &AnyRow) -> Result<Record, sqlx::Error> {
@@ -365,13 +409,15 @@ async fn write_batch(pool: &AnyPool, records: &[&Record]) -> Result<Vec<Outcome>
 }
 
 /// Inserts one consent inside the caller's transaction, naming its signing request (the
-/// request path, `crate::requests::identity`, which commits it with the request's change):
-/// whether it was inserted (`false`: its id was taken).
+/// request path, `crate::requests::identity`, which commits it with the request's change),
+/// its payload sealed with `keys`: whether it was inserted (`false`: its id was taken).
 pub(crate) async fn insert_one(
     conn: &mut sqlx::AnyConnection,
+    keys: &DataKeys,
     r: &Record,
     request_id: Option<&str>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
+    let r = &sealed(keys, r.clone())?;
     let sql = format!(
         "INSERT INTO consents ({COLUMNS}, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
          $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING"
@@ -392,4 +438,220 @@ pub(crate) async fn insert_one(
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
+}
+
+// ------------------------------------------------------------------------------------------
+// Data keys (crate::seal; docs/receiver.md "Personal data at rest")
+
+/// A refusal to start: the message, and what the operator should do.
+fn refusal(what: String, registered: &[String]) -> StoreError {
+    StoreError(format!(
+        "{what}; this database holds personal data sealed under data key(s) {} — restore the \
+         key file from its backup (docs/receiver.md \"Personal data at rest\"). The receiver \
+         does not start rather than store personal data in clear or unreadable",
+        registered
+            .iter()
+            .map(|k| format!("{k:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+/// The data keys of `source`, checked against the registry `data_keys`: every key id there
+/// must be in the key file with the same bytes (its check value opens), else the receiver
+/// refuses to start. When the key file (the one `QIANYUE_DATA_KEY_FILE` names, or the data
+/// directory's when it is unset) does not exist, a new key is made in it only while the
+/// registry is empty (nothing sealed yet). A sealing key not yet registered first seals the rows written in
+/// clear by an earlier release ([`reseal_clear`]), then is registered.
+pub async fn check_keys(pool: &AnyPool, source: KeySource) -> Result<Arc<DataKeys>, StoreError> {
+    let registry: Vec<(String, String)> =
+        sqlx::query("SELECT kid, check_value FROM data_keys ORDER BY kid")
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+    let registered: Vec<String> = registry.iter().map(|(k, _)| k.clone()).collect();
+    let fail = |e: String| {
+        if registered.is_empty() {
+            StoreError(e)
+        } else {
+            refusal(e, &registered)
+        }
+    };
+    let keys: Arc<DataKeys> = match &source {
+        KeySource::Keys(k) => k.clone(),
+        KeySource::File(path) | KeySource::Dev(path) if path.exists() => {
+            Arc::new(DataKeys::load(path).map_err(fail)?)
+        }
+        // Nothing sealed yet: a first key, in the file named or the data directory's.
+        KeySource::File(path) | KeySource::Dev(path) if registered.is_empty() => {
+            let keys = seal::create_key_file(path).map_err(StoreError)?;
+            eprintln!(
+                "qianyue-receiver: made data key {:?} in {}: back this file up apart from the \
+                 database (docs/receiver.md \"Personal data at rest\")",
+                keys.sealing_id(),
+                path.display()
+            );
+            Arc::new(keys)
+        }
+        KeySource::File(path) => {
+            return Err(refusal(
+                format!(
+                    "QIANYUE_DATA_KEY_FILE names {}, which does not exist",
+                    path.display()
+                ),
+                &registered,
+            ))
+        }
+        KeySource::Dev(path) => {
+            return Err(refusal(
+                format!(
+                    "QIANYUE_DATA_KEY_FILE is not set and {} does not exist",
+                    path.display()
+                ),
+                &registered,
+            ))
+        }
+    };
+    let missing: Vec<String> = registry
+        .iter()
+        .filter(|(kid, check)| !keys.checks(kid, check))
+        .map(|(kid, _)| kid.clone())
+        .collect();
+    if !missing.is_empty() {
+        return Err(refusal(
+            format!(
+                "the data key file lacks data key(s) {} (or holds other bytes under that id)",
+                missing
+                    .iter()
+                    .map(|k| format!("{k:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            &registered,
+        ));
+    }
+    let sealing = keys.sealing_id().to_owned();
+    if !registered.contains(&sealing) {
+        reseal_clear(pool, &keys).await?;
+        let check = keys
+            .check_value(&sealing)
+            .ok_or_else(|| StoreError("the OS's random source failed".into()))?;
+        let now = qianyue_domain::payload::SignedAt::from_unix_seconds(crate::api::now_unix())
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        sqlx::query(
+            "INSERT INTO data_keys (kid, check_value, added_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (kid) DO NOTHING",
+        )
+        .bind(&sealing)
+        .bind(&check)
+        .bind(&now)
+        .execute(pool)
+        .await?;
+        // Another receiver may have registered the same id first, with other bytes.
+        let stored: String = sqlx::query("SELECT check_value FROM data_keys WHERE kid = $1")
+            .bind(&sealing)
+            .fetch_one(pool)
+            .await?
+            .try_get(0)?;
+        if !keys.checks(&sealing, &stored) {
+            return Err(StoreError(format!(
+                "data key {sealing:?} is registered in this database with other bytes (another \
+                 receiver's key file); every receiver of one database needs the same key file"
+            )));
+        }
+    }
+    Ok(keys)
+}
+
+/// Seals every value an earlier release wrote in clear (the consents' payload, the requests'
+/// form, signer name and mobile), a hundred rows at a time, each update only if the row still
+/// holds the clear value read. Runs at start-up before a new sealing key is registered: the
+/// first start of this release on an older database (and, finding nothing, after a rotation).
+pub async fn reseal_clear(pool: &AnyPool, keys: &DataKeys) -> Result<u64, StoreError> {
+    let random = || StoreError("the OS's random source failed".into());
+    let like = format!("{}%", seal::PREFIX);
+    let mut sealed = 0u64;
+    loop {
+        let rows =
+            sqlx::query("SELECT id, payload FROM consents WHERE payload NOT LIKE $1 LIMIT 100")
+                .bind(&like)
+                .fetch_all(pool)
+                .await?;
+        let mut changed = 0;
+        for r in &rows {
+            let (id, clear): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+            let s = keys
+                .seal(Column::ConsentPayload, &id, &clear)
+                .ok_or_else(random)?;
+            changed +=
+                sqlx::query("UPDATE consents SET payload = $1 WHERE id = $2 AND payload = $3")
+                    .bind(&s)
+                    .bind(&id)
+                    .bind(&clear)
+                    .execute(pool)
+                    .await?
+                    .rows_affected();
+        }
+        sealed += changed;
+        if rows.len() < 100 || changed == 0 {
+            break;
+        }
+    }
+    loop {
+        let rows = sqlx::query(
+            "SELECT id, form, signer_name, signer_mobile FROM requests WHERE form NOT LIKE $1 \
+             OR signer_name NOT LIKE $1 OR signer_mobile NOT LIKE $1 LIMIT 100",
+        )
+        .bind(&like)
+        .fetch_all(pool)
+        .await?;
+        let mut changed = 0;
+        for r in &rows {
+            let id: String = r.try_get(0)?;
+            let mut values = Vec::new();
+            for (i, column) in [
+                Column::RequestForm,
+                Column::RequestSignerName,
+                Column::RequestSignerMobile,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let stored: String = r.try_get(i + 1)?;
+                let new = if seal::is_sealed(&stored) {
+                    stored.clone()
+                } else {
+                    keys.seal(column, &id, &stored).ok_or_else(random)?
+                };
+                values.push((stored, new));
+            }
+            changed += sqlx::query(
+                "UPDATE requests SET form = $1, signer_name = $2, signer_mobile = $3 \
+                 WHERE id = $4 AND form = $5 AND signer_name = $6 AND signer_mobile = $7",
+            )
+            .bind(&values[0].1)
+            .bind(&values[1].1)
+            .bind(&values[2].1)
+            .bind(&id)
+            .bind(&values[0].0)
+            .bind(&values[1].0)
+            .bind(&values[2].0)
+            .execute(pool)
+            .await?
+            .rows_affected();
+        }
+        sealed += changed;
+        if rows.len() < 100 || changed == 0 {
+            break;
+        }
+    }
+    if sealed > 0 {
+        eprintln!(
+            "qianyue-receiver: sealed {sealed} row(s) written in clear by an earlier release"
+        );
+    }
+    Ok(sealed)
 }

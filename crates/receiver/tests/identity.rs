@@ -589,7 +589,10 @@ fn concurrent_consents_for_one_request_store_exactly_one() {
         let second = match backend {
             Backend::Postgres => Some(start_with(
                 backend,
-                &[("DATABASE_URL", first.database_url.as_str())],
+                &[
+                    ("DATABASE_URL", first.database_url.as_str()),
+                    ("QIANYUE_DATA_KEY_FILE", first.data_key_file().as_str()),
+                ],
             )),
             Backend::Sqlite => None,
         };

@@ -142,6 +142,17 @@ fn the_vector_is_accepted_and_kept() {
         let got = r.get(&path, &[("Authorization", &auth)]);
         assert_eq!(got.status, 200, "{}", got.text());
         let record = got.json();
+        // ID numbers masked unless asked for whole (contract.md §7).
+        let form = &record["payload"]["form"];
+        assert_eq!(form["agent"]["id_number"], "4403**********5316");
+        assert_eq!(form["contact"]["id_number"], "4403**********1246");
+        let mut masked = envelope["payload"].clone();
+        masked["form"]["agent"]["id_number"] = form["agent"]["id_number"].clone();
+        masked["form"]["contact"]["id_number"] = form["contact"]["id_number"].clone();
+        assert_eq!(record["payload"], masked);
+        let whole = r.get(&format!("{path}?unmask=true"), &[("Authorization", &auth)]);
+        assert_eq!(whole.status, 200, "{}", whole.text());
+        let record = whole.json();
         assert_eq!(record["payload"], envelope["payload"]);
         assert_eq!(record["signature"], envelope["signature"]);
         assert_eq!(record["payload_sha256"], receipt.payload_sha256);

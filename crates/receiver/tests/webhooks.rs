@@ -558,6 +558,7 @@ fn two_receivers_on_one_postgres_deliver_each_event_once() {
     let b = Receiver::start(
         Options::new(Backend::Postgres)
             .with("DATABASE_URL", &a.database_url)
+            .with("QIANYUE_DATA_KEY_FILE", &a.data_key_file())
             .with("QIANYUE_WEBHOOK_RETRY_BASE_MS", "50"),
     );
     let mut ids = Vec::new();

@@ -603,7 +603,7 @@ async fn sign_in_one_transaction(
         tx.rollback().await?;
         return Ok(false);
     }
-    if !crate::store::insert_one(&mut tx, record, Some(request_id)).await? {
+    if !crate::store::insert_one(&mut tx, store.keys(), record, Some(request_id)).await? {
         tx.rollback().await?;
         return Ok(false);
     }

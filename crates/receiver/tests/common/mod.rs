@@ -282,13 +282,34 @@ impl Receiver {
             .build()
             .unwrap();
         rt.block_on(async {
-            let (store, _writer) = qianyue_receiver::store::Store::open(&self.database_url)
-                .await
-                .unwrap();
+            let (store, _writer) =
+                qianyue_receiver::store::Store::open(&self.database_url, self.key_source())
+                    .await
+                    .unwrap();
             let out = f(store.clone()).await;
             store.close().await;
             out
         })
+    }
+
+    /// The file of the receiver's data keys, for a second receiver of the same database
+    /// (`QIANYUE_DATA_KEY_FILE`: every receiver of one database needs the same keys).
+    pub fn data_key_file(&self) -> String {
+        match self.key_source().path() {
+            Some(p) => p.display().to_string(),
+            None => String::new(),
+        }
+    }
+
+    /// The receiver's data keys: `QIANYUE_DATA_KEY_FILE` when the test set it, else the file
+    /// it made under its data directory.
+    pub fn key_source(&self) -> qianyue_receiver::seal::KeySource {
+        let file = self
+            .env
+            .iter()
+            .find(|(k, _)| k == "QIANYUE_DATA_KEY_FILE")
+            .map(|(_, v)| PathBuf::from(v));
+        qianyue_receiver::seal::KeySource::of(file.as_deref(), &self.data_dir)
     }
 
     /// Fails the test if the receiver has panicked.
