@@ -34,7 +34,10 @@ pub fn Root() -> impl IntoView {
     }
 }
 
-/// No token: the open journey, unless the receiver wants a request for every consent.
+/// No token: the open journey, unless the receiver wants a request for every consent. The open
+/// journey is shown at once and stays mounted while the receiver is asked, so an open
+/// deployment's first screen waits for nothing; only a receiver that answers "closed" replaces
+/// it with the page saying how to get a request.
 #[component]
 fn OpenOrNot() -> impl IntoView {
     let open = RwSignal::new(None::<bool>);
@@ -42,12 +45,14 @@ fn OpenOrNot() -> impl IntoView {
         let endpoint = crate::config::endpoint();
         let _ = open.try_set(Some(signing_request::open_signing(&endpoint).await));
     });
-    move || match open.get() {
-        None => view! { <p class="deferred" role="status" data-deferred="loading"></p> }.into_any(),
-        Some(true) => view! { <App /> }.into_any(),
-        Some(false) => {
+    // A memo: the view below is rebuilt only when the answer changes the journey.
+    let closed = Memo::new(move |_| open.get() == Some(false));
+    move || {
+        if closed.get() {
             let state = AppState::new(Form::default());
             view! { <RequestJourney state=state token=None /> }.into_any()
+        } else {
+            view! { <App /> }.into_any()
         }
     }
 }
