@@ -80,6 +80,48 @@ pub(crate) fn is_json(headers: &HeaderMap) -> bool {
 /// How long a client may take to send a consent's body.
 pub(crate) const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// A JSON body (a consent, a back-office call, a typed code): `application/json`, at most
+/// `QIANYUE_MAX_BODY_BYTES` (a declared length over it refused before any of the body is
+/// read), within [`BODY_TIMEOUT`].
+pub(crate) async fn read_json_body(
+    app: &App,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<axum::body::Bytes, ApiError> {
+    if !is_json(headers) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            HttpRule::ContentType,
+        ));
+    }
+    let max = app.config.max_body;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            HttpRule::TooLarge,
+        ));
+    }
+    match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, max)).await {
+        Ok(Ok(b)) => Ok(b),
+        Ok(Err(e)) if is_length_limit(&e) => Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            HttpRule::TooLarge,
+        )),
+        Ok(Err(_)) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            HttpRule::BodyUnreadable,
+        )),
+        Err(_) => Err(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            HttpRule::BodyTimeout,
+        )),
+    }
+}
+
 /// `POST /api/consents`.
 pub async fn post_consent(
     State(app): State<Arc<App>>,
@@ -91,45 +133,7 @@ pub async fn post_consent(
     app.guard.consent_rate(peer).map_err(|wait| {
         ApiError::new(StatusCode::TOO_MANY_REQUESTS, HttpRule::RateLimited).retry_after(wait)
     })?;
-    if !is_json(&headers) {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            HttpRule::ContentType,
-        ));
-    }
-    let max = app.config.max_body;
-    // A declared length over the limit is refused before any of the body is read.
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max as u64) {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            HttpRule::TooLarge,
-        ));
-    }
-    let body = match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, max)).await {
-        Ok(Ok(b)) => b,
-        Ok(Err(e)) if is_length_limit(&e) => {
-            return Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                HttpRule::TooLarge,
-            ))
-        }
-        Ok(Err(_)) => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                HttpRule::BodyUnreadable,
-            ))
-        }
-        Err(_) => {
-            return Err(ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                HttpRule::BodyTimeout,
-            ))
-        }
-    };
+    let body = read_json_body(&app, &headers, body).await?;
     // Verifying and storing: at most QIANYUE_MAX_CONCURRENT_CONSENTS at once; beyond that the
     // load is shed now rather than queued (the app's outbox retries after Retry-After).
     let Some(_slot) = app.guard.consent_slot() else {

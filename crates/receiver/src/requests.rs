@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use qianyue_domain::delivery::webhook::WebhookRule;
 use qianyue_domain::form::{self, FieldError, Form};
@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use subtle::ConstantTimeEq;
 
-use crate::api::{json_response, HttpRule};
+use crate::api::{json_response, read_json_body, HttpRule};
 use crate::error::ApiError;
 use crate::seal::{Column, DataKeys};
 use crate::store::{Store, StoreError};
@@ -341,48 +341,6 @@ async fn api_key<'a>(
 
 // ------------------------------------------------------------------------------------------
 // Handlers
-
-/// The body of a back-office call: `application/json`, at most `QIANYUE_MAX_BODY_BYTES`, within
-/// the body timeout (the same bounds as a consent's).
-async fn read_json_body(
-    app: &App,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<axum::body::Bytes, ApiError> {
-    use crate::api::{is_json, is_length_limit, BODY_TIMEOUT};
-    if !is_json(headers) {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            HttpRule::ContentType,
-        ));
-    }
-    let max = app.config.max_body;
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max as u64) {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            HttpRule::TooLarge,
-        ));
-    }
-    match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, max)).await {
-        Ok(Ok(b)) => Ok(b),
-        Ok(Err(e)) if is_length_limit(&e) => Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            HttpRule::TooLarge,
-        )),
-        Ok(Err(_)) => Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            HttpRule::BodyUnreadable,
-        )),
-        Err(_) => Err(ApiError::new(
-            StatusCode::REQUEST_TIMEOUT,
-            HttpRule::BodyTimeout,
-        )),
-    }
-}
 
 fn unavailable() -> ApiError {
     ApiError::new(StatusCode::SERVICE_UNAVAILABLE, HttpRule::StoreUnavailable).retry_after(1)
