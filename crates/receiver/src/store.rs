@@ -338,18 +338,7 @@ async fn write_batch(pool: &AnyPool, records: &[&Record]) -> Result<Vec<Outcome>
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for r in chunk {
-            q = q
-                .bind(&r.id)
-                .bind(&r.payload_sha256)
-                .bind(&r.payload)
-                .bind(&r.signature)
-                .bind(&r.signer_key)
-                .bind(&r.agreement_id)
-                .bind(&r.agreement_version)
-                .bind(&r.signed_at)
-                .bind(&r.received_at)
-                .bind(&r.verification)
-                .bind(&r.receipt);
+            q = bind_record(q, r);
         }
         for row in q.fetch_all(&mut *tx).await? {
             inserted.insert(row.try_get::<String, _>(0)?);
@@ -408,6 +397,24 @@ async fn write_batch(pool: &AnyPool, records: &[&Record]) -> Result<Vec<Outcome>
     Ok(outcomes)
 }
 
+/// `q` with the record's [`COLUMNS`] bound, in their order.
+fn bind_record<'q>(q: AnyQuery<'q>, r: &'q Record) -> AnyQuery<'q> {
+    q.bind(&r.id)
+        .bind(&r.payload_sha256)
+        .bind(&r.payload)
+        .bind(&r.signature)
+        .bind(&r.signer_key)
+        .bind(&r.agreement_id)
+        .bind(&r.agreement_version)
+        .bind(&r.signed_at)
+        .bind(&r.received_at)
+        .bind(&r.verification)
+        .bind(&r.receipt)
+}
+
+/// A statement of the `Any` driver with its bound values.
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
 /// Inserts one consent inside the caller's transaction, naming its signing request (the
 /// request path, `crate::requests::identity`, which commits it with the request's change),
 /// its payload sealed with `keys`: whether it was inserted (`false`: its id was taken).
@@ -422,18 +429,7 @@ pub(crate) async fn insert_one(
         "INSERT INTO consents ({COLUMNS}, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
          $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING"
     );
-    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(&r.id)
-        .bind(&r.payload_sha256)
-        .bind(&r.payload)
-        .bind(&r.signature)
-        .bind(&r.signer_key)
-        .bind(&r.agreement_id)
-        .bind(&r.agreement_version)
-        .bind(&r.signed_at)
-        .bind(&r.received_at)
-        .bind(&r.verification)
-        .bind(&r.receipt)
+    let done = bind_record(sqlx::query(sqlx::AssertSqlSafe(sql)), r)
         .bind(request_id)
         .execute(conn)
         .await?;
