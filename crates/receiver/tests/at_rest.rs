@@ -239,40 +239,12 @@ fn assert_no_needle(bytes: &[u8], what: &str) {
 
 /// Runs SQL with up to two text parameters on the receiver's database.
 fn sql(url: &str, statement: &str, params: &[&str]) -> u64 {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(url).await.unwrap();
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()));
-        for p in params {
-            q = q.bind(*p);
-        }
-        let n = q.execute(&pool).await.unwrap().rows_affected();
-        pool.close().await;
-        n
-    })
+    common::sql_execute(url, statement, params)
 }
 
 /// One text value of a query with one parameter.
 fn text(url: &str, query: &str, param: &str) -> String {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(url).await.unwrap();
-        let row = sqlx::query(sqlx::AssertSqlSafe(query.to_owned()))
-            .bind(param)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-        sqlx::Row::get::<String, _>(&row, 0)
-    })
+    common::sql_value(url, query, param)
 }
 
 /// The receiver binary on an existing data directory and database, expected to refuse to

@@ -150,41 +150,12 @@ fn start(backend: Backend) -> Receiver {
 
 /// Runs SQL on the receiver's database (to move the clock of stored facts).
 fn sql(r: &Receiver, statement: &str, id: &str) -> u64 {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&r.database_url).await.unwrap();
-        let n = sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
-            .bind(id)
-            .execute(&pool)
-            .await
-            .unwrap()
-            .rows_affected();
-        pool.close().await;
-        n
-    })
+    common::sql_execute(&r.database_url, statement, &[id])
 }
 
 /// Counts rows of a query with one `$1` parameter.
 fn count(r: &Receiver, query: &str, id: &str) -> i64 {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&r.database_url).await.unwrap();
-        let row = sqlx::query(sqlx::AssertSqlSafe(query.to_owned()))
-            .bind(id)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-        sqlx::Row::get::<i64, _>(&row, 0)
-    })
+    common::sql_value(&r.database_url, query, id)
 }
 
 /// Makes the request's codes a minute older (the resend wait over).
@@ -195,15 +166,6 @@ fn age_codes(r: &Receiver, request_id: &str) {
          WHERE request_id = $1",
         request_id,
     );
-}
-
-fn paths(resp: &HttpResponse) -> Vec<String> {
-    resp.json()["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 // ------------------------------------------------------------------------------------------
@@ -366,12 +328,12 @@ fn five_wrong_codes_lock_the_code() {
         let malformed = verify(&r, &token, "12345");
         assert_eq!(malformed.status, 422);
         assert_eq!(malformed.code(), "code.format");
-        assert_eq!(paths(&malformed), ["identity.code"]);
+        assert_eq!(malformed.field_paths(), ["identity.code"]);
         for left in (1..=4).rev() {
             let resp = verify(&r, &token, wrong);
             assert_eq!(resp.status, 422, "{}", resp.text());
             assert_eq!(resp.code(), "code.wrong");
-            assert_eq!(paths(&resp), ["identity.code"]);
+            assert_eq!(resp.field_paths(), ["identity.code"]);
             let en = resp.json()["message_en"].as_str().unwrap().to_owned();
             assert!(en.contains(&format!("{left} tr")), "{en}");
         }
@@ -515,7 +477,7 @@ fn a_consent_must_keep_its_request() {
         let unknown = r.post_json(&consent(&common::uuid(), &claimed, &uuid(), |_| {}));
         assert_eq!(unknown.status, 422);
         assert_eq!(unknown.code(), "request.unknown");
-        assert_eq!(paths(&unknown), ["request.id"]);
+        assert_eq!(unknown.field_paths(), ["request.id"]);
 
         let identity = verified(&r, &token);
         // An identity that is not the receiver's record.
@@ -535,7 +497,7 @@ fn a_consent_must_keep_its_request() {
         }));
         assert_eq!(resp.status, 422, "{backend:?}: {}", resp.text());
         assert_eq!(resp.code(), "request.readonly");
-        assert_eq!(paths(&resp), ["customer.group_name"]);
+        assert_eq!(resp.field_paths(), ["customer.group_name"]);
         let j = resp.json();
         assert_eq!(j["fields"][0]["code"], "request.readonly_changed");
         // An editable one may change.

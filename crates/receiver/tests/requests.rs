@@ -66,16 +66,6 @@ fn start(backend: Backend) -> Receiver {
     Receiver::start(Options::new(backend))
 }
 
-/// The codes and paths of a refusal's fields.
-fn field_paths(resp: &HttpResponse) -> Vec<String> {
-    resp.json()["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[test]
 fn a_request_is_created_read_and_revoked() {
     for backend in backends() {
@@ -351,7 +341,7 @@ fn bad_requests_are_refused_naming_their_fields() {
         let resp = create(&r, &body);
         assert_eq!(resp.status, 422, "{what}: {}", resp.text());
         assert_eq!(resp.code(), "request.invalid", "{what}");
-        let paths = field_paths(&resp);
+        let paths = resp.field_paths();
         assert!(paths.iter().any(|p| p == path), "{what}: {paths:?}");
         let j = resp.json();
         assert!(!j["message_zh"].as_str().unwrap().is_empty());

@@ -403,6 +403,16 @@ impl HttpResponse {
         self.json()["code"].as_str().unwrap_or("").to_owned()
     }
 
+    /// The paths of a refusal's fields, in order.
+    pub fn field_paths(&self) -> Vec<String> {
+        self.json()["fields"]
+            .as_array()
+            .expect("a refusal has fields")
+            .iter()
+            .map(|f| f["path"].as_str().expect("a field has a path").to_owned())
+            .collect()
+    }
+
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
@@ -564,4 +574,50 @@ pub fn signed(id: &str, edit: impl FnOnce(&mut Value)) -> Vec<u8> {
     let mut v = payload_value(id);
     edit(&mut v);
     sign_value(&v)
+}
+
+/// Runs `statement` with text parameters on the database at `url` (a test's look behind the
+/// receiver); the rows it changed.
+pub fn sql_execute(url: &str, statement: &str, params: &[&str]) -> u64 {
+    with_pool(url, |pool| async move {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()));
+        for p in params {
+            q = q.bind(*p);
+        }
+        q.execute(&pool).await.unwrap().rows_affected()
+    })
+}
+
+/// The first column of the one row `query` (with one text parameter) answers.
+pub fn sql_value<T>(url: &str, query: &str, param: &str) -> T
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    with_pool(url, |pool| async move {
+        let row = sqlx::query(sqlx::AssertSqlSafe(query.to_owned()))
+            .bind(param)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        sqlx::Row::get::<T, _>(&row, 0)
+    })
+}
+
+/// Runs `f` with a pool on `url`, on a runtime of its own, and closes the pool.
+fn with_pool<T, F, Fut>(url: &str, f: F) -> T
+where
+    F: FnOnce(sqlx::AnyPool) -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(url).await.unwrap();
+        let out = f(pool.clone()).await;
+        pool.close().await;
+        out
+    })
 }
