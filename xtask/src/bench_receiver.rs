@@ -196,31 +196,12 @@ fn listening_addr(child: &mut Child) -> Result<String> {
 }
 
 fn load(root: &Path, addr: &str) -> Result<Load> {
-    let out = line(&format!(
-        "cargo run --quiet --profile receiver --package qianyue-receiver --example bench_load \
-         -- --addr {addr} --n {CONSENTS} --connections {CONNECTIONS}"
-    ))
-    .current_dir(root)
-    .output()
-    .map_err(|e| format!("cannot run bench_load: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "bench_load failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let field = |name: &str| -> Result<u64> {
-        let key = format!("\"{name}\":");
-        text.split(&key)
-            .nth(1)
-            .and_then(|rest| {
-                rest.split(|c: char| !c.is_ascii_digit())
-                    .find(|s| !s.is_empty())
-            })
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| format!("bench_load printed no {name}: {text}"))
-    };
+    let text = run_example(
+        root,
+        "bench_load",
+        &format!("--addr {addr} --n {CONSENTS} --connections {CONNECTIONS}"),
+    )?;
+    let field = |name: &str| printed(&text, "bench_load", name);
     let rounds = text
         .split("\"rounds_per_second_milli\":[")
         .nth(1)
@@ -277,32 +258,15 @@ impl RequestLoad {
 
 /// Runs bench_requests against the receiver at `addr`, its gateway on `gateway_port`.
 fn load_requests(root: &Path, addr: &str, gateway_port: u16) -> Result<RequestLoad> {
-    let out = line(&format!(
-        "cargo run --quiet --profile receiver --package qianyue-receiver --example \
-         bench_requests -- --addr {addr} --gateway-port {gateway_port} --key {BENCH_KEY} \
-         --n {JOURNEYS} --connections {JOURNEY_CONNECTIONS}"
-    ))
-    .current_dir(root)
-    .output()
-    .map_err(|e| format!("cannot run bench_requests: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "bench_requests failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let field = |name: &str| -> Result<u64> {
-        let key = format!("\"{name}\":");
-        text.split(&key)
-            .nth(1)
-            .and_then(|rest| {
-                rest.split(|c: char| !c.is_ascii_digit())
-                    .find(|s| !s.is_empty())
-            })
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| format!("bench_requests printed no {name}: {text}"))
-    };
+    let text = run_example(
+        root,
+        "bench_requests",
+        &format!(
+            "--addr {addr} --gateway-port {gateway_port} --key {BENCH_KEY} --n {JOURNEYS} \
+             --connections {JOURNEY_CONNECTIONS}"
+        ),
+    )?;
+    let field = |name: &str| printed(&text, "bench_requests", name);
     let mut steps = Vec::new();
     for step in ["open", "send_code", "check_code", "consent"] {
         steps.push((
@@ -317,6 +281,37 @@ fn load_requests(root: &Path, addr: &str, gateway_port: u16) -> Result<RequestLo
         per_second: field("journeys_per_second_milli")? as f64 / 1000.0,
         steps,
     })
+}
+
+/// Runs the receiver's example load generator `example` with `args`: what it printed.
+fn run_example(root: &Path, example: &str, args: &str) -> Result<String> {
+    let out = line(&format!(
+        "cargo run --quiet --profile receiver --package qianyue-receiver --example {example} \
+         -- {args}"
+    ))
+    .current_dir(root)
+    .output()
+    .map_err(|e| format!("cannot run {example}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{example} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The integer member `name` of the JSON line a load generator printed.
+fn printed(text: &str, example: &str, name: &str) -> Result<u64> {
+    let key = format!("\"{name}\":");
+    text.split(&key)
+        .nth(1)
+        .and_then(|rest| {
+            rest.split(|c: char| !c.is_ascii_digit())
+                .find(|s| !s.is_empty())
+        })
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("{example} printed no {name}: {text}"))
 }
 
 /// `openssl speed -seconds 3 ecdsap256`: the verify/s column (one core).
