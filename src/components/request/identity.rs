@@ -16,6 +16,9 @@ use crate::components::field::{control_id, message_id};
 use crate::components::signing::ctx::{tr, use_signing, Shown};
 use crate::signing_request::{self, CodeAnswer, RequestCtx};
 
+/// The wait before a new code, the domain's (ms, as the page's clock counts).
+const RESEND_AFTER_MS: f64 = qianyue_domain::identity::RESEND_AFTER_SECONDS as f64 * 1000.0;
+
 /// The path of the code's control (contract.md §5).
 pub const CODE_PATH: &str = "identity.code";
 
@@ -96,7 +99,9 @@ pub fn IdentityStep(request: RequestCtx) -> impl IntoView {
                         }
                     }
                     CodeAnswer::Ok(v) => {
-                        let after = v["resend_after"].as_f64().unwrap_or(60.0);
+                        let after = v["resend_after"]
+                            .as_f64()
+                            .unwrap_or(RESEND_AFTER_MS / 1000.0);
                         resend_at.set(clock::now_ms() + after * 1000.0);
                         now.set(clock::now_ms());
                         sent_to.set(Some(v["sent_to"].as_str().unwrap_or_default().to_owned()));
@@ -107,7 +112,7 @@ pub fn IdentityStep(request: RequestCtx) -> impl IntoView {
                         if r.code() == "code.resend_wait"
                             && resend_at.get_untracked() <= clock::now_ms()
                         {
-                            resend_at.set(clock::now_ms() + 60_000.0);
+                            resend_at.set(clock::now_ms() + RESEND_AFTER_MS);
                         }
                         let _ = message.try_set(Some(r.rule));
                     }
