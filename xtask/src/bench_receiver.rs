@@ -16,6 +16,10 @@
 //! `qianyue-consent/2`, stored with the request's `signed` in one transaction. Reported beside
 //! the consents above: journeys per second (consents through the whole request path) and each
 //! step's p50/p99, the code check's among them.
+//!
+//! Encryption at rest: the same consents load, right after the SQLite one, on a build of the
+//! receiver that stores payloads unsealed (Cargo feature `bench-unsealed`, never served),
+//! reported as `encryption_at_rest` with the ratio of the two rates.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -33,6 +37,22 @@ const JOURNEY_CONNECTIONS: &str = "16";
 const BENCH_KEY: &str = "bench-key-0123456789abcdef0123456789";
 
 pub fn run(root: &Path, out_dir: &Path) -> Result {
+    // The baseline of encryption at rest: the same receiver built to store payloads unsealed
+    // (Cargo feature bench-unsealed), kept beside the real one under another name.
+    sh(
+        root,
+        "cargo build --profile receiver --package qianyue-receiver --bin qianyue-receiver \
+         --features bench-unsealed",
+    )?;
+    let sealed_binary = crate::target_dir(root)
+        .join("receiver")
+        .join(format!("qianyue-receiver{}", std::env::consts::EXE_SUFFIX));
+    let unsealed_binary = sealed_binary.with_file_name(format!(
+        "qianyue-receiver-unsealed{}",
+        std::env::consts::EXE_SUFFIX
+    ));
+    std::fs::copy(&sealed_binary, &unsealed_binary)
+        .map_err(|e| format!("cannot keep the unsealed build: {e}"))?;
     sh(
         root,
         "cargo build --profile receiver --package qianyue-receiver --bin qianyue-receiver \
@@ -41,10 +61,12 @@ pub fn run(root: &Path, out_dir: &Path) -> Result {
     // openssl before, between and after the loads; the median is the baseline (one 3 s
     // sample moves by ±10 % on these shared cores).
     let mut verify_samples = vec![openssl_verify_per_second()?];
-    let sqlite = measure(root, None)?;
+    let sqlite = measure(root, None, None)?;
+    // The same load on the unsealed build, right after: what sealing at rest costs.
+    let unsealed = measure(root, None, Some(&unsealed_binary))?;
     verify_samples.push(openssl_verify_per_second()?);
     let postgres = match crate::postgres::Postgres::start() {
-        Ok(pg) => Some(measure(root, Some(&pg.url))?),
+        Ok(pg) => Some(measure(root, Some(&pg.url), None)?),
         Err(e) => {
             eprintln!("bench: PostgreSQL not measured: {e}");
             None
@@ -91,6 +113,26 @@ pub fn run(root: &Path, out_dir: &Path) -> Result {
         .ok()
         .and_then(|l| l.split_whitespace().next().map(str::to_owned))
         .unwrap_or_else(|| "null".into());
+    let at_rest = format!(
+        "{{\"what\": \"SQLite, consents/s as above, with the payload sealed (AES-256-GCM, the \
+         served build) and stored as it came (Cargo feature bench-unsealed, never served)\", \
+         \"sealed_consents_per_second\": {:.0}, \"unsealed_consents_per_second\": {:.0}, \
+         \"unsealed_rounds_consents_per_second\": [{}], \"unsealed_p50_ms\": {:.2}, \
+         \"unsealed_p99_ms\": {:.2}, \"ratio_sealed_to_unsealed\": {:.3}, \
+         \"unsealed_ratio_to_openssl_verify\": {:.3}}}",
+        sqlite.per_second,
+        unsealed.per_second,
+        unsealed
+            .rounds
+            .iter()
+            .map(|r| format!("{r:.0}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        unsealed.p50_ms,
+        unsealed.p99_ms,
+        sqlite.per_second / unsealed.per_second.max(1.0),
+        unsealed.per_second / verify_per_second,
+    );
     let json = format!(
         "{{\n  \"what\": \"POST /api/consents over loopback HTTP/1.1: ES256 verified, every rule \
          re-checked, stored durably before the answer; {CONNECTIONS} keep-alive connections; after \
@@ -103,7 +145,8 @@ pub fn run(root: &Path, out_dir: &Path) -> Result {
          \"load_average_1m_at_end\": {load_avg},\n  \
          \"openssl_speed_ecdsap256_verify_per_second_single_core\": {verify_per_second:.1},\n  \
          \"openssl_samples_before_between_after\": [{}],\n  \
-         \"goal_ratio\": 0.30,\n  \"runs\": {{\n{}\n  }}\n}}\n",
+         \"goal_ratio\": 0.30,\n  \"encryption_at_rest\": {at_rest},\n  \
+         \"runs\": {{\n{}\n  }}\n}}\n",
         verify_samples
             .iter()
             .map(|v| format!("{v:.1}"))
@@ -130,12 +173,16 @@ struct Load {
 }
 
 /// Starts the receiver on a fresh data directory (and `database_url`, if given), loads it,
-/// stops it.
-fn measure(root: &Path, database_url: Option<&str>) -> Result<Load> {
+/// stops it. `unsealed`: the baseline build to run instead, loaded with consents only.
+fn measure(root: &Path, database_url: Option<&str>, unsealed: Option<&Path>) -> Result<Load> {
     let data = std::env::temp_dir().join(format!(
         "qianyue-bench-{}-{}",
         std::process::id(),
-        database_url.map_or("sqlite", |_| "pg")
+        match (database_url, unsealed) {
+            (Some(_), _) => "pg",
+            (None, Some(_)) => "sqlite-unsealed",
+            (None, None) => "sqlite",
+        }
     ));
     let _ = std::fs::remove_dir_all(&data);
     std::fs::create_dir_all(data.join("no-app")).map_err(|e| e.to_string())?;
@@ -144,7 +191,14 @@ fn measure(root: &Path, database_url: Option<&str>) -> Result<Load> {
         .and_then(|l| l.local_addr())
         .map_err(|e| format!("no free port for the SMS gateway: {e}"))?
         .port();
-    let mut receiver = crate::receiver_command(root, "receiver")?;
+    let mut receiver = match unsealed {
+        Some(binary) => {
+            let mut c = Command::new(binary);
+            c.current_dir(root);
+            c
+        }
+        None => crate::receiver_command(root, "receiver")?,
+    };
     receiver
         // The consents without a request need the open mode; a request's are checked as in
         // the closed one.
@@ -171,7 +225,9 @@ fn measure(root: &Path, database_url: Option<&str>) -> Result<Load> {
         .map_err(|e| format!("cannot start the receiver: {e}"))?;
     let result = listening_addr(&mut child).and_then(|addr| {
         let mut consents = load(root, &addr)?;
-        consents.requests = load_requests(root, &addr, gateway_port)?;
+        if unsealed.is_none() {
+            consents.requests = load_requests(root, &addr, gateway_port)?;
+        }
         Ok(consents)
     });
     let _ = Command::new("kill")

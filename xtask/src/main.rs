@@ -76,7 +76,7 @@ pub fn root() -> PathBuf {
 }
 
 /// Cargo's target directory (`CARGO_TARGET_DIR`, else `target/` in the workspace).
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"))

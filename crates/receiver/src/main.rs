@@ -38,6 +38,12 @@ async fn main() -> ExitCode {
              at /dev/sms to anyone who asks; for development only"
         );
     }
+    if cfg!(feature = "bench-unsealed") {
+        eprintln!(
+            "qianyue-receiver: warning: built with the feature bench-unsealed: consents are \
+             stored WITHOUT encryption at rest; for the benchmark's baseline only"
+        );
+    }
     let store = config.database_display();
     let app = match &config.dist {
         Some(d) => format!("the app from {}", d.display()),
