@@ -1,0 +1,200 @@
+//! The files attached to an evidence PDF (contract.md §7): the signed envelope `consent.json`
+//! and, when there, the signed receipt `receipt.json`.
+//!
+//! An evidence PDF attaches them PDF/A-3 style, as associated files: each is a file
+//! specification (`/Type /Filespec`, `/F` and `/UF` its name, `/EF` holding the embedded file
+//! stream, usually `/FlateDecode`) listed both in the catalog's `/AF` array and in the
+//! `/Names /EmbeddedFiles` name tree (ISO 32000-1 §7.9.6, §7.11.4). Either route is read here:
+//! a file specification reached from the name tree (leaves `/Names [key spec …]`, inner nodes
+//! `/Kids`), from the catalog's `/AF` or from a page's `/AF`. The file's name is the
+//! specification's `/UF`, else `/F`, else its key in the name tree; its bytes are the `/EF`
+//! stream's (`/UF`, else `/F`) with its filters undone. The PDF itself is parsed by `lopdf`
+//! (docs/decisions.md "qianyue-check verify").
+
+use lopdf::{decode_text_string, Dictionary, Document, LoadOptions, Object};
+
+/// The largest attachment read, decompressed (a decompression bomb stops here): 16 MiB, the
+/// receiver's largest accepted consent (`QIANYUE_MAX_BODY_BYTES` at most 16777216).
+pub const MAX_ATTACHMENT_BYTES: usize = 16 * 1024 * 1024;
+
+/// How deep a name tree is followed (a loop of `/Kids` stops here too).
+const MAX_TREE_DEPTH: usize = 32;
+
+/// The name of the attached signed envelope.
+pub const CONSENT_JSON: &str = "consent.json";
+/// The name of the attached signed receipt.
+pub const RECEIPT_JSON: &str = "receipt.json";
+
+/// One attached file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The evidence an evidence PDF carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// `consent.json`, the signed envelope.
+    pub consent: Vec<u8>,
+    /// `receipt.json`, the signed receipt, when attached.
+    pub receipt: Option<Vec<u8>>,
+    /// The names of every file attached, in the order found (each once).
+    pub names: Vec<String>,
+}
+
+/// Whether `bytes` are a PDF: they start with `%PDF-` (ISO 32000-1 §7.5.2).
+pub fn is_pdf(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"%PDF-")
+}
+
+/// `consent.json` and `receipt.json` of an evidence PDF. An error (in English, for standard
+/// error) when the PDF cannot be read, has no `consent.json`, or has two different files of
+/// one of those names.
+pub fn evidence(pdf: &[u8]) -> Result<Evidence, String> {
+    let files = attachments(pdf)?;
+    let one = |name: &str| -> Result<Option<Vec<u8>>, String> {
+        let mut found = files.iter().filter(|f| f.name == name).map(|f| &f.bytes);
+        let first = found.next().cloned();
+        if found.any(|other| Some(other) != first.as_ref()) {
+            return Err(format!("the PDF attaches two different files named {name}"));
+        }
+        Ok(first)
+    };
+    let consent = one(CONSENT_JSON)?.ok_or_else(|| {
+        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        if names.is_empty() {
+            format!("the PDF attaches no file, so no {CONSENT_JSON}")
+        } else {
+            format!(
+                "the PDF attaches no {CONSENT_JSON} (it attaches {})",
+                names.join(", ")
+            )
+        }
+    })?;
+    let receipt = one(RECEIPT_JSON)?;
+    let mut names: Vec<String> = Vec::new();
+    for f in &files {
+        if !names.contains(&f.name) {
+            names.push(f.name.clone());
+        }
+    }
+    Ok(Evidence {
+        consent,
+        receipt,
+        names,
+    })
+}
+
+/// Every file attached to the PDF through the `/EmbeddedFiles` name tree or an `/AF` array,
+/// each (name, bytes) once, in the order found (name tree first).
+pub fn attachments(pdf: &[u8]) -> Result<Vec<Attachment>, String> {
+    let options = LoadOptions {
+        max_decompressed_size: Some(MAX_ATTACHMENT_BYTES),
+        ..LoadOptions::default()
+    };
+    let doc = Document::load_mem_with_options(pdf, options)
+        .map_err(|e| format!("the PDF cannot be read: {e}"))?;
+    let catalog = doc
+        .catalog()
+        .map_err(|e| format!("the PDF has no document catalog: {e}"))?;
+    let mut specs: Vec<(Option<String>, &Dictionary)> = Vec::new();
+    if let Ok(tree) = catalog
+        .get_deref(b"Names", &doc)
+        .and_then(Object::as_dict)
+        .and_then(|names| names.get_deref(b"EmbeddedFiles", &doc))
+        .and_then(Object::as_dict)
+    {
+        name_tree(&doc, tree, 0, &mut specs);
+    }
+    associated_files(&doc, catalog, &mut specs);
+    for page in doc.get_pages().into_values() {
+        if let Ok(page) = doc.get_dictionary(page) {
+            associated_files(&doc, page, &mut specs);
+        }
+    }
+    let mut out: Vec<Attachment> = Vec::new();
+    for (key, spec) in specs {
+        let Some(name) = file_name(spec).or(key) else {
+            continue;
+        };
+        let bytes = embedded_bytes(&doc, spec)
+            .map_err(|e| format!("the attached file {name} cannot be read: {e}"))?;
+        let file = Attachment { name, bytes };
+        if !out.contains(&file) {
+            out.push(file);
+        }
+    }
+    Ok(out)
+}
+
+/// The file specifications of a name tree node and its descendants, with their keys.
+fn name_tree<'a>(
+    doc: &'a Document,
+    node: &'a Dictionary,
+    depth: usize,
+    out: &mut Vec<(Option<String>, &'a Dictionary)>,
+) {
+    if depth > MAX_TREE_DEPTH {
+        return;
+    }
+    if let Ok(kids) = node.get_deref(b"Kids", doc).and_then(Object::as_array) {
+        for kid in kids {
+            if let Ok(kid) = doc.dereference(kid).and_then(|(_, o)| o.as_dict()) {
+                name_tree(doc, kid, depth + 1, out);
+            }
+        }
+    }
+    if let Ok(names) = node.get_deref(b"Names", doc).and_then(Object::as_array) {
+        for pair in names.chunks_exact(2) {
+            let key = doc
+                .dereference(&pair[0])
+                .ok()
+                .and_then(|(_, k)| decode_text_string(k).ok());
+            if let Ok(spec) = doc.dereference(&pair[1]).and_then(|(_, o)| o.as_dict()) {
+                out.push((key, spec));
+            }
+        }
+    }
+}
+
+/// The file specifications of a dictionary's `/AF` array (the catalog's, a page's).
+fn associated_files<'a>(
+    doc: &'a Document,
+    holder: &'a Dictionary,
+    out: &mut Vec<(Option<String>, &'a Dictionary)>,
+) {
+    if let Ok(files) = holder.get_deref(b"AF", doc).and_then(Object::as_array) {
+        for spec in files {
+            if let Ok(spec) = doc.dereference(spec).and_then(|(_, o)| o.as_dict()) {
+                out.push((None, spec));
+            }
+        }
+    }
+}
+
+/// A file specification's name: `/UF` (a text string), else `/F`.
+fn file_name(spec: &Dictionary) -> Option<String> {
+    [b"UF".as_slice(), b"F".as_slice()]
+        .into_iter()
+        .filter_map(|key| spec.get(key).ok())
+        .find_map(|name| decode_text_string(name).ok())
+        .filter(|name| !name.is_empty())
+}
+
+/// The bytes of a file specification's embedded file stream (`/EF /UF`, else `/EF /F`),
+/// decompressed.
+fn embedded_bytes(doc: &Document, spec: &Dictionary) -> Result<Vec<u8>, String> {
+    let ef = spec
+        .get_deref(b"EF", doc)
+        .and_then(Object::as_dict)
+        .map_err(|_| "its file specification has no /EF".to_owned())?;
+    let stream = ef
+        .get_deref(b"UF", doc)
+        .or_else(|_| ef.get_deref(b"F", doc))
+        .and_then(Object::as_stream)
+        .map_err(|_| "its /EF holds no embedded file stream".to_owned())?;
+    stream
+        .decompressed_content_with_limit(MAX_ATTACHMENT_BYTES)
+        .map_err(|e| e.to_string())
+}
