@@ -296,37 +296,37 @@ fn payload_lines(verified: &VerifiedPayload, now_unix: i64) -> Vec<Line> {
         let (zh, en) = match *check {
             "format" => (format!("格式 {}", p.format), format!("format {}", p.format)),
             "agreement" => (
-                format!("协议 {} 版本 {version}，本程序所附版本之一（{shipped_zh}）", p.agreement.id),
+                format!("协议 {} 版本 {version}：须为本程序所附版本之一（{shipped_zh}）", p.agreement.id),
                 format!(
-                    "agreement {} version {version}, one of the versions this build ships ({shipped})",
+                    "agreement {} version {version}: one of the versions this build ships ({shipped})",
                     p.agreement.id
                 ),
             ),
             "content_hashes" => (
-                format!("内容哈希与本程序所附 {version} 版协议文本一致（{}）", shown.join("、")),
+                format!("内容哈希：与本程序所附 {version} 版协议文本比对（{}）", shown.join("、")),
                 format!(
-                    "content hashes equal those of the {version} text this build ships ({})",
+                    "content hashes: compared with the {version} text this build ships ({})",
                     shown.join(", ")
                 ),
             ),
             "consents" => (
-                format!("四项单独同意均已勾选，条款文字哈希与 {version} 版一致"),
-                format!("the four separate consents given, with the wording of {version}"),
+                format!("四项单独同意：须均已勾选，条款文字哈希与 {version} 版比对"),
+                format!("the four separate consents: each given, its wording's hash compared with {version}'s"),
             ),
             "signature_image" => (
                 format!("签名图像（{}）", image.0),
                 format!("signature image ({})", image.1),
             ),
             "signed_at" => (
-                format!("签名时间 {}，不晚于当前时间；签名日期为其北京时间日期", p.signed_at),
+                format!("签名时间 {}：不得晚于当前时间；签名日期须为其北京时间日期", p.signed_at),
                 format!(
-                    "signed at {}, not in the future; the signing date is its date in China Standard Time",
+                    "signed at {}: not in the future; the signing date must be its date in China Standard Time",
                     p.signed_at
                 ),
             ),
             "idempotency_id" => (
-                format!("签约编号 {} 为 UUID v4", p.idempotency_id),
-                format!("consent id {} is a UUID v4", p.idempotency_id),
+                format!("签约编号 {}：须为小写 UUID v4", p.idempotency_id),
+                format!("consent id {}: a lower-case UUID v4", p.idempotency_id),
             ),
             "form" => (
                 format!("表单按签署日 {signing_date} 重新校验"),
@@ -334,11 +334,11 @@ fn payload_lines(verified: &VerifiedPayload, now_unix: i64) -> Vec<Line> {
             ),
             "previews" => (
                 format!(
-                    "显示的 {} 项金额和日期与按签署日 {signing_date} 重新计算的结果一致",
+                    "显示的 {} 项金额和日期：与按签署日 {signing_date} 重新计算的结果比对",
                     p.previews.len()
                 ),
                 format!(
-                    "the {} figures shown equal those recomputed for the signing date {signing_date}",
+                    "the {} figures shown: compared with those recomputed for the signing date {signing_date}",
                     p.previews.len()
                 ),
             ),
@@ -477,12 +477,20 @@ fn receipt_line(
                  not checked without the receiver's keys (--receiver-keys, the answer of GET /api/keys)"
             ),
         ),
-        _ => (
+        Status::Ok => (
             format!(
                 "回执指向本份签约数据，接收时间 {received_at}，由接收方密钥 {kid} 签名（Ed25519）"
             ),
             format!(
                 "the receipt names this consent, received at {received_at}, signed by receiver key {kid} (Ed25519)"
+            ),
+        ),
+        Status::Failed => (
+            format!(
+                "回执（接收时间 {received_at}）应指向本份签约数据，并由所列接收方密钥 {kid} 签名（Ed25519）"
+            ),
+            format!(
+                "the receipt (received at {received_at}) must name this consent and be signed by the listed receiver key {kid} (Ed25519)"
             ),
         ),
     };
