@@ -689,3 +689,50 @@ fn a_consent_to_a_request_says_its_request_is_the_receivers_to_check() {
         .unwrap()
         .contains("9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"));
 }
+
+/// A PDF whose attachments another tool added: poppler's `pdfattach` (poppler-utils) appends
+/// each as an incremental update with a cross-reference stream, names in UTF-16, the stream
+/// uncompressed — not how lopdf or krilla write them. Skipped, saying why, without it.
+#[test]
+fn attachments_added_by_poppler_pdfattach_are_read() {
+    if Command::new("pdfattach").arg("-v").output().is_err() {
+        println!("skipped: pdfattach (poppler-utils) is not installed");
+        return;
+    }
+    let (key, jwk) = receiver(51);
+    let keys = keys_file("keys-pdfattach.json", std::slice::from_ref(&jwk));
+    let base = scratch("pdfattach-base.pdf", &pdf(&[], Route::Both));
+    let consent = scratch("consent.json", VECTOR.as_bytes());
+    let receipt = scratch(
+        "receipt.json",
+        receipt_for(VECTOR, &key, &jwk.kid).as_bytes(),
+    );
+    let once = base.replace("base", "once");
+    let twice = base.replace("base", "twice");
+    for (from, file, to) in [(&base, &consent, &once), (&once, &receipt, &twice)] {
+        let out = Command::new("pdfattach")
+            .args([from, file, to])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let run = check(
+        &[
+            "verify",
+            "--json",
+            "--file",
+            &twice,
+            "--receiver-keys",
+            &keys,
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let r = report(&run);
+    assert_eq!(r["payload_sha256"], VECTOR_SHA256);
+    assert_eq!(status_of(&r, "receipt"), "ok");
+}
