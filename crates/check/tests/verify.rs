@@ -285,6 +285,28 @@ fn a_signed_payload_that_breaks_the_rules_is_1_on_the_lines_concerned() {
     assert!(codes(&r, "signed_at").contains(&"signing.date_not_signing_day".to_owned()));
 }
 
+/// A verified signature over content that is not of the documented shape: the signature
+/// holds, the format line says what is wrong, nothing else is judged. And a form in another
+/// shape than the form model writes it (`"employees": "10"` for `10`) is refused on the form
+/// line (`form.not_canonical`), as the receiver refuses it.
+#[test]
+fn a_signed_payload_of_another_shape_is_1_on_the_format_or_form_line() {
+    let envelope = resigned(|p| p["unexpected"] = 1.into());
+    let run = check(&["verify", "--json"], envelope.as_bytes());
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let r = report(&run);
+    assert_eq!(status_of(&r, "signature"), "ok");
+    assert_eq!(codes(&r, "format"), ["payload.shape"]);
+    assert_eq!(status_of(&r, "previews"), "not_checked");
+
+    let envelope = resigned(|p| p["form"]["customer"]["employees"] = "10".into());
+    let run = check(&["verify", "--json"], envelope.as_bytes());
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let r = report(&run);
+    assert_eq!(codes(&r, "form"), ["form.not_canonical"]);
+    assert_eq!(status_of(&r, "previews"), "ok");
+}
+
 /// An agreement version this build does not ship: its rules are not known, so the checks
 /// that need them are not made (and the consent does not verify).
 #[test]
@@ -710,6 +732,8 @@ fn attachments_added_by_poppler_pdfattach_are_read() {
     let once = base.replace("base", "once");
     let twice = base.replace("base", "twice");
     for (from, file, to) in [(&base, &consent, &once), (&once, &receipt, &twice)] {
+        // pdfattach does not overwrite: a file of an earlier run goes first.
+        let _ = std::fs::remove_file(to);
         let out = Command::new("pdfattach")
             .args([from, file, to])
             .output()
