@@ -21,7 +21,7 @@
 //!   re-validates, 1 when not, with the reasons. `--receiver-keys` is a file holding the
 //!   answer of the receiver's `GET /api/keys`, without which a receipt's signature is not
 //!   checked; `--receipt` a file holding a signed receipt `{"receipt", "signature"}` (it takes
-//!   the place of a PDF's `receipt.json`). See `verify.rs` and docs/receiver.md.
+//!   the place of a PDF's `receipt.json`). See README.md "The command-line checker".
 //!
 //! Exit 2, with a message on standard error, when the arguments or the input are unusable.
 //! `--today` defaults to the current date in China Standard Time (UTC+8), the agreement's zone.

@@ -11,7 +11,9 @@
 //! stream's (`/UF`, else `/F`) with its filters undone. The PDF itself is parsed by `lopdf`
 //! (docs/decisions.md "qianyue-check verify").
 
-use lopdf::{decode_text_string, Dictionary, Document, LoadOptions, Object};
+use std::collections::BTreeSet;
+
+use lopdf::{decode_text_string, Dictionary, Document, LoadOptions, Object, ObjectId};
 
 /// The largest attachment read, decompressed (a decompression bomb stops here): 16 MiB, the
 /// receiver's largest accepted consent (`QIANYUE_MAX_BODY_BYTES` at most 16777216).
@@ -105,7 +107,7 @@ pub fn attachments(pdf: &[u8]) -> Result<Vec<Attachment>, String> {
         .and_then(|names| names.get_deref(b"EmbeddedFiles", &doc))
         .and_then(Object::as_dict)
     {
-        name_tree(&doc, tree, 0, &mut specs);
+        name_tree(&doc, tree, 0, &mut BTreeSet::new(), &mut specs);
     }
     associated_files(&doc, catalog, &mut specs);
     for page in doc.get_pages().into_values() {
@@ -128,11 +130,13 @@ pub fn attachments(pdf: &[u8]) -> Result<Vec<Attachment>, String> {
     Ok(out)
 }
 
-/// The file specifications of a name tree node and its descendants, with their keys.
+/// The file specifications of a name tree node and its descendants, with their keys. Each
+/// indirect node is visited once (a `/Kids` loop or a node listed twice is not walked again).
 fn name_tree<'a>(
     doc: &'a Document,
     node: &'a Dictionary,
     depth: usize,
+    seen: &mut BTreeSet<ObjectId>,
     out: &mut Vec<(Option<String>, &'a Dictionary)>,
 ) {
     if depth > MAX_TREE_DEPTH {
@@ -140,8 +144,14 @@ fn name_tree<'a>(
     }
     if let Ok(kids) = node.get_deref(b"Kids", doc).and_then(Object::as_array) {
         for kid in kids {
-            if let Ok(kid) = doc.dereference(kid).and_then(|(_, o)| o.as_dict()) {
-                name_tree(doc, kid, depth + 1, out);
+            let Ok((id, kid)) = doc.dereference(kid) else {
+                continue;
+            };
+            if id.is_some_and(|id| !seen.insert(id)) {
+                continue;
+            }
+            if let Ok(kid) = kid.as_dict() {
+                name_tree(doc, kid, depth + 1, seen, out);
             }
         }
     }
@@ -197,4 +207,54 @@ fn embedded_bytes(doc: &Document, spec: &Dictionary) -> Result<Vec<u8>, String> 
     stream
         .decompressed_content_with_limit(MAX_ATTACHMENT_BYTES)
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{dictionary, Stream};
+
+    /// A name tree whose inner nodes list themselves and each other, twice over: walked once
+    /// each (without the visited set this is 2^32 calls), the one file found once.
+    #[test]
+    fn a_name_tree_with_loops_is_walked_once() {
+        let mut doc = Document::with_version("1.7");
+        let pages =
+            doc.add_object(dictionary! { "Type" => "Pages", "Kids" => vec![], "Count" => 0 });
+        let file = doc.add_object(Stream::new(dictionary! {}, b"{}".to_vec()));
+        let spec = doc.add_object(dictionary! {
+            "Type" => "Filespec", "F" => Object::string_literal("consent.json"),
+            "EF" => dictionary! { "F" => file },
+        });
+        let a = doc.new_object_id();
+        let b = doc.new_object_id();
+        doc.objects.insert(
+            a,
+            Object::Dictionary(
+                dictionary! { "Kids" => vec![a.into(), b.into(), a.into(), b.into()] },
+            ),
+        );
+        doc.objects.insert(
+            b,
+            Object::Dictionary(dictionary! {
+                "Kids" => vec![a.into(), b.into()],
+                "Names" => vec![Object::string_literal("consent.json"), spec.into()],
+            }),
+        );
+        let catalog = doc.add_object(dictionary! {
+            "Type" => "Catalog", "Pages" => pages,
+            "Names" => dictionary! { "EmbeddedFiles" => a },
+        });
+        doc.trailer.set("Root", catalog);
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).unwrap();
+        let files = attachments(&bytes).unwrap();
+        assert_eq!(
+            files,
+            [Attachment {
+                name: "consent.json".into(),
+                bytes: b"{}".to_vec()
+            }]
+        );
+    }
 }
