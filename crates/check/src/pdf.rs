@@ -52,9 +52,9 @@ pub fn is_pdf(bytes: &[u8]) -> bool {
 
 /// `consent.json` and `receipt.json` of an evidence PDF. An error (in English, for standard
 /// error) when the PDF cannot be read, has no `consent.json`, or has two different files of
-/// one of those names.
+/// one of those names. Only those two are decompressed.
 pub fn evidence(pdf: &[u8]) -> Result<Evidence, String> {
-    let files = attachments(pdf)?;
+    let (names, files) = attachments(pdf, &|name| name == CONSENT_JSON || name == RECEIPT_JSON)?;
     let one = |name: &str| -> Result<Option<Vec<u8>>, String> {
         let mut found = files.iter().filter(|f| f.name == name).map(|f| &f.bytes);
         let first = found.next().cloned();
@@ -64,7 +64,6 @@ pub fn evidence(pdf: &[u8]) -> Result<Evidence, String> {
         Ok(first)
     };
     let consent = one(CONSENT_JSON)?.ok_or_else(|| {
-        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
         if names.is_empty() {
             format!("the PDF attaches no file, so no {CONSENT_JSON}")
         } else {
@@ -75,12 +74,6 @@ pub fn evidence(pdf: &[u8]) -> Result<Evidence, String> {
         }
     })?;
     let receipt = one(RECEIPT_JSON)?;
-    let mut names: Vec<String> = Vec::new();
-    for f in &files {
-        if !names.contains(&f.name) {
-            names.push(f.name.clone());
-        }
-    }
     Ok(Evidence {
         consent,
         receipt,
@@ -88,9 +81,13 @@ pub fn evidence(pdf: &[u8]) -> Result<Evidence, String> {
     })
 }
 
-/// Every file attached to the PDF through the `/EmbeddedFiles` name tree or an `/AF` array,
-/// each (name, bytes) once, in the order found (name tree first).
-pub fn attachments(pdf: &[u8]) -> Result<Vec<Attachment>, String> {
+/// The files attached to the PDF through the `/EmbeddedFiles` name tree or an `/AF` array:
+/// the name of each (once, in the order found, name tree first), and the bytes of those whose
+/// name is `wanted` (each (name, bytes) once). A file not wanted is not decompressed.
+pub fn attachments(
+    pdf: &[u8],
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<(Vec<String>, Vec<Attachment>), String> {
     let options = LoadOptions {
         max_decompressed_size: Some(MAX_ATTACHMENT_BYTES),
         ..LoadOptions::default()
@@ -115,11 +112,21 @@ pub fn attachments(pdf: &[u8]) -> Result<Vec<Attachment>, String> {
             associated_files(&doc, page, &mut specs);
         }
     }
+    let mut names: Vec<String> = Vec::new();
+    let mut read: Vec<*const Dictionary> = Vec::new();
     let mut out: Vec<Attachment> = Vec::new();
     for (key, spec) in specs {
         let Some(name) = file_name(spec).or(key) else {
             continue;
         };
+        if !names.contains(&name) {
+            names.push(name.clone());
+        }
+        // One specification reached by both routes (the name tree and /AF) is read once.
+        if !wanted(&name) || read.contains(&(spec as *const Dictionary)) {
+            continue;
+        }
+        read.push(spec);
         let bytes = embedded_bytes(&doc, spec)
             .map_err(|e| format!("the attached file {name} cannot be read: {e}"))?;
         let file = Attachment { name, bytes };
@@ -127,7 +134,7 @@ pub fn attachments(pdf: &[u8]) -> Result<Vec<Attachment>, String> {
             out.push(file);
         }
     }
-    Ok(out)
+    Ok((names, out))
 }
 
 /// The file specifications of a name tree node and its descendants, with their keys. Each
@@ -214,6 +221,40 @@ mod tests {
     use super::*;
     use lopdf::{dictionary, Stream};
 
+    /// An attachment other than the evidence is neither read nor a reason to refuse: here one
+    /// whose `/EF` holds no stream, listed before `consent.json`.
+    #[test]
+    fn an_unreadable_other_attachment_does_not_stop_the_evidence() {
+        let mut doc = Document::with_version("1.7");
+        let pages =
+            doc.add_object(dictionary! { "Type" => "Pages", "Kids" => vec![], "Count" => 0 });
+        let broken = doc.add_object(Object::Integer(5));
+        let mut consent = Stream::new(dictionary! {}, br#"{"payload":{}}"#.repeat(20));
+        consent.compress().unwrap();
+        let consent = doc.add_object(consent);
+        let spec = |doc: &mut Document, name: &str, file| {
+            doc.add_object(dictionary! {
+                "Type" => "Filespec", "UF" => lopdf::text_string(name),
+                "EF" => dictionary! { "F" => file },
+            })
+        };
+        let notes = spec(&mut doc, "notes.txt", broken);
+        let envelope = spec(&mut doc, "consent.json", consent);
+        let catalog = doc.add_object(dictionary! {
+            "Type" => "Catalog", "Pages" => pages, "AF" => vec![notes.into(), envelope.into()],
+        });
+        doc.trailer.set("Root", catalog);
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).unwrap();
+        let found = evidence(&bytes).unwrap();
+        assert_eq!(found.consent, br#"{"payload":{}}"#.repeat(20));
+        assert_eq!(found.receipt, None);
+        assert_eq!(found.names, ["notes.txt", "consent.json"]);
+        // Asked for, the broken one is an error naming it.
+        let err = attachments(&bytes, &|_| true).unwrap_err();
+        assert!(err.contains("notes.txt"), "{err}");
+    }
+
     /// A name tree whose inner nodes list themselves and each other, twice over: walked once
     /// each (without the visited set this is 2^32 calls), the one file found once.
     #[test]
@@ -248,7 +289,8 @@ mod tests {
         doc.trailer.set("Root", catalog);
         let mut bytes = Vec::new();
         doc.save_to(&mut bytes).unwrap();
-        let files = attachments(&bytes).unwrap();
+        let (names, files) = attachments(&bytes, &|_| true).unwrap();
+        assert_eq!(names, ["consent.json"]);
         assert_eq!(
             files,
             [Attachment {
