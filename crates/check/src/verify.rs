@@ -527,3 +527,53 @@ fn mismatches(receipt: &Receipt, verified: &VerifiedPayload) -> Vec<String> {
     .map(|(member, _)| format!("receipt.{member}"))
     .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qianyue_domain::error::RuleError;
+
+    /// The checker's own codes are stable and unique, each with a Chinese and an English
+    /// message, and none is one of the domain's receipt codes.
+    #[test]
+    fn the_checkers_codes_have_both_messages() {
+        let mut codes: Vec<&str> = VerifyRule::ALL.iter().map(|r| r.code()).collect();
+        for rule in VerifyRule::ALL {
+            assert!(rule.code().starts_with("receipt."), "{}", rule.code());
+            assert!(!rule.message_zh().is_empty() && !rule.message_en().is_empty());
+            assert!(
+                rule.message_zh().chars().any(|c| c > '\u{2e80}'),
+                "{rule:?}"
+            );
+        }
+        codes.extend(ReceiptError::ALL.iter().map(|r| r.code()));
+        let before = codes.len();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), before, "{codes:?}");
+    }
+
+    /// Each code family of `check_payload` lands on the line of its check.
+    #[test]
+    fn findings_land_on_their_checks_line() {
+        for (code, line) in [
+            ("payload.format", "format"),
+            ("agreement.version_unknown", "agreement"),
+            ("content.hash_mismatch", "content_hashes"),
+            ("consent.wording_mismatch", "consents"),
+            ("signature_image.trivial", "signature_image"),
+            ("signed_at.future", "signed_at"),
+            ("idempotency_id.format", "idempotency_id"),
+            ("preview.mismatch", "previews"),
+            ("calendar.mismatch", "previews"),
+            ("uscc.check_char", "form"),
+            ("signing.date_in_future", "form"),
+        ] {
+            assert_eq!(line_of(code), line, "{code}");
+            assert!(
+                payload::CHECKS.contains(&line),
+                "{line} is one of the receiver's checks"
+            );
+        }
+    }
+}
