@@ -13,8 +13,22 @@
 //!   date past 9999) is not in the object; its reason is a line on standard error,
 //!   `qianyue-check: not computable: <key>: <code>: <zh> / <en>`, and the exit status stays 0.
 //!
+//! - `qianyue-check verify [--file F] [--receiver-keys K] [--receipt R] [--json]`
+//!   (contract.md §7): checks a signed envelope (docs/payload.md), read from standard input or
+//!   from `--file`, a JSON envelope or an evidence PDF (its attached `consent.json`, and
+//!   `receipt.json` when attached). One line per check in Chinese and English on standard
+//!   output (`--json`: one JSON object instead); exit 0 when everything verifies and
+//!   re-validates, 1 when not, with the reasons. `--receiver-keys` is a file holding the
+//!   answer of the receiver's `GET /api/keys`, without which a receipt's signature is not
+//!   checked; `--receipt` a file holding a signed receipt `{"receipt", "signature"}` (it takes
+//!   the place of a PDF's `receipt.json`). See README.md "The command-line checker".
+//!
 //! Exit 2, with a message on standard error, when the arguments or the input are unusable.
 //! `--today` defaults to the current date in China Standard Time (UTC+8), the agreement's zone.
+
+mod pdf;
+mod report;
+mod verify;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -25,7 +39,10 @@ use qianyue_domain::holidays::{CalendarBasis, PROVISIONAL_NOTE_EN, PROVISIONAL_N
 use qianyue_domain::payload::SignedAt;
 use qianyue_domain::preview::{calendars, figures};
 
-const USAGE: &str = "usage: qianyue-check <validate|preview> [--today YYYY-MM-DD] < form.json";
+pub(crate) const USAGE: &str =
+    "usage: qianyue-check <validate|preview> [--today YYYY-MM-DD] < form.json\n       \
+     qianyue-check verify [--file envelope.json|evidence.pdf] [--receiver-keys keys.json] \
+     [--receipt receipt.json] [--json] [< envelope.json]";
 
 fn main() -> ExitCode {
     match run() {
@@ -39,6 +56,9 @@ fn main() -> ExitCode {
 
 fn run() -> Result<ExitCode, String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("verify") {
+        return report::run(&args[1..]);
+    }
     let (command, today) = parse_args(&args)?;
     let mut input = String::new();
     std::io::stdin()
@@ -111,11 +131,15 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, String> {
 /// Today's date in China Standard Time (UTC+8, no daylight saving): the domain's conversion
 /// of a moment to the agreement's date (`SignedAt::date`), as the app and the receiver use it.
 fn today_in_china() -> Date {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    SignedAt::from_unix_seconds(seconds)
+    SignedAt::from_unix_seconds(now_unix())
         .map(SignedAt::date)
         .unwrap_or_else(|| Date::new(1970, 1, 1).expect("a real date"))
+}
+
+/// The clock: seconds since the Unix epoch.
+pub(crate) fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
