@@ -194,7 +194,7 @@ fn consents_are_searched_by_each_filter() {
         // Items: the enterprise's identifiers and the record's facts, no payload.
         let one = get(
             &r,
-            &format!("/api/consents?contract_no=12345678901234562024040109"),
+            "/api/consents?contract_no=12345678901234562024040109",
             READER,
         )
         .json();
@@ -476,7 +476,7 @@ fn requests_are_listed_and_filtered() {
         );
         assert_eq!(
             ids(&get(&r, "/api/consents?status=revoked", READER).json()),
-            [consent_id.clone()]
+            std::slice::from_ref(&consent_id)
         );
         r.assert_no_panic();
     }
@@ -501,7 +501,7 @@ fn the_csv_export_parses_guards_formulas_and_is_audited() {
             .body
             .starts_with(b"\xEF\xBB\xBFid,status,contract_no,uscc,company,"));
         no_id_numbers("the CSV", &resp.body);
-        let rows = parse_csv(&String::from_utf8(resp.body[3..].to_vec()).unwrap());
+        let rows = parse_csv(std::str::from_utf8(&resp.body[3..]).unwrap());
         assert_eq!(rows.len(), 5, "header and four consents");
         assert!(rows.iter().all(|r| r.len() == 11));
         let by_id = |id: &str| rows.iter().find(|r| r[0] == id).unwrap().clone();
@@ -570,7 +570,7 @@ fn rows_of_an_earlier_release_are_filled_at_start() {
         r.restart();
         assert_eq!(
             ids(&get(&r, "/api/consents?company=widgets", READER).json()),
-            [f.b.clone()],
+            std::slice::from_ref(&f.b),
             "{backend:?}"
         );
         assert!(r.stderr().contains("filled the search columns of 4 row(s)"));
