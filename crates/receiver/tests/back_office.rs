@@ -617,3 +617,62 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
     );
     rows
 }
+
+/// Two receivers on one PostgreSQL database answer the same pages, cursors and CSV whichever
+/// is asked, and a walk may alternate between them (issue 18 item 5).
+#[test]
+fn two_receivers_answer_the_same_lists() {
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let dir = temp_dir("office-pair");
+    let data_key = dir.join("data-key").display().to_string();
+    let a = Receiver::start(
+        Options::new(Backend::Postgres)
+            .with("QIANYUE_DATA_KEY_FILE", &data_key)
+            .with("QIANYUE_API_KEYS", &format!("reader={READER}"))
+            .with("QIANYUE_API_KEY_SCOPES", "reader=read"),
+    );
+    let b = Receiver::start(
+        Options::new(Backend::Postgres)
+            .with("QIANYUE_DATA_KEY_FILE", &data_key)
+            .with("QIANYUE_API_KEYS", &format!("reader={READER}"))
+            .with("QIANYUE_API_KEY_SCOPES", "reader=read")
+            .with("DATABASE_URL", &a.database_url),
+    );
+    let mut stored = Vec::new();
+    for i in 0..9 {
+        let r = if i % 2 == 0 { &a } else { &b };
+        stored.push(consent(
+            r,
+            unix("2024-06-01") + i,
+            "75523040460309832023040617",
+            "91440300758613572G",
+            "深圳特发东智科技有限公司",
+        ));
+    }
+    for q in ["/api/consents?limit=4", "/api/consents/export.csv"] {
+        assert_eq!(get(&a, q, READER).body, get(&b, q, READER).body, "{q}");
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    for turn in 0.. {
+        let r = if turn % 2 == 0 { &a } else { &b };
+        let q = match &cursor {
+            Some(c) => format!("/api/consents?limit=4&cursor={c}"),
+            None => "/api/consents?limit=4".to_owned(),
+        };
+        let page = get(r, &q, READER).json();
+        seen.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    seen.sort();
+    stored.sort();
+    assert_eq!(seen, stored);
+    a.assert_no_panic();
+    b.assert_no_panic();
+    let _ = std::fs::remove_dir_all(&dir);
+}
