@@ -344,8 +344,9 @@ fn mask_id_numbers(payload: &mut Value) {
     }
 }
 
-/// `GET /api/consents/{id}` for the back office (bearer token): the payload's ID numbers
-/// masked unless the call asks `?unmask=true` (contract.md §7; the admin token may unmask).
+/// `GET /api/consents/{id}` for the back office (the admin token, or an API key with the
+/// `read` scope): the payload's ID numbers masked unless the call asks `?unmask=true`, which
+/// needs the `unmask` scope (contract.md §7; the admin token has every scope).
 pub async fn get_consent(
     State(app): State<Arc<App>>,
     Peer(peer): Peer,
@@ -354,17 +355,12 @@ pub async fn get_consent(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let unmask = asks_unmask(&uri);
-    let Some(token) = &app.config.admin_token else {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            HttpRule::AdminDisabled,
-        ));
-    };
-    // Compared as SHA-256 digests in constant time: the time taken tells neither the length
-    // nor how much of a guess was right.
-    check_bearer(&app, peer, &headers, |presented| {
-        crate::access::same_secret(presented.as_bytes(), token.as_bytes()).then_some(())
-    })?;
+    // The admin token or an API key with `read`; `unmask` to see ID numbers whole
+    // (crate::office::authorize).
+    let caller = crate::office::authorize(&app, peer, &headers, crate::office::Scope::Read)?;
+    if unmask {
+        caller.require(crate::office::Scope::Unmask)?;
+    }
     if !payload::is_uuid_v4(&id) {
         return Err(ApiError::new(StatusCode::NOT_FOUND, HttpRule::NotFound));
     }
@@ -375,7 +371,7 @@ pub async fn get_consent(
         let event = json!({
             "at": SignedAt::from_unix_seconds(now_unix()).map(|t| t.to_string()),
             "event": "consent.read",
-            "who": format!("token:{}", crate::access::fingerprint(token)),
+            "who": caller.who,
             "id": id,
             "found": record.is_some(),
             "unmasked": unmask,

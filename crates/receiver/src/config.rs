@@ -43,6 +43,7 @@ pub struct Config {
     pub offline_allowance_days: u32,
     /// `QIANYUE_API_KEYS`: the back office's keys for `/api/requests`, `name=secret` entries
     /// separated by commas; held only as SHA-256 digests. Unset: those endpoints answer 403.
+    /// Each key's scopes from `QIANYUE_API_KEY_SCOPES` (`crate::office`).
     pub api_keys: Vec<ApiKey>,
     /// `QIANYUE_OPEN_SIGNING`: `1` accepts consents without a signing request (the open mode
     /// of before requests); unset or `0`: refused with `request.required`.
@@ -70,6 +71,8 @@ pub struct Config {
 pub struct ApiKey {
     pub name: String,
     pub digest: [u8; 32],
+    /// What it may do (`QIANYUE_API_KEY_SCOPES`, `crate::office::apply_scopes`).
+    pub scopes: crate::office::Scopes,
 }
 
 impl std::fmt::Debug for ApiKey {
@@ -108,6 +111,7 @@ pub fn parse_api_keys(list: &str) -> Result<Vec<ApiKey>, String> {
         keys.push(ApiKey {
             name: name.to_owned(),
             digest: Sha256::digest(secret.as_bytes()).into(),
+            scopes: crate::office::Scopes::DEFAULT,
         });
     }
     Ok(keys)
@@ -181,10 +185,14 @@ impl Config {
                     "QIANYUE_OFFLINE_ALLOWANCE_DAYS must be a number of days from 1 to 36500",
                 )?,
             };
-        let api_keys = match var("QIANYUE_API_KEYS") {
+        let mut api_keys = match var("QIANYUE_API_KEYS") {
             Some(list) => parse_api_keys(&list)?,
             None => Vec::new(),
         };
+        // `QIANYUE_API_KEY_SCOPES`: `name=scope+scope,…` (docs/back-office.md).
+        if let Some(list) = var("QIANYUE_API_KEY_SCOPES") {
+            crate::office::apply_scopes(&mut api_keys, &list)?;
+        }
         let open_signing = match var("QIANYUE_OPEN_SIGNING").as_deref() {
             None | Some("0") => false,
             Some("1") => true,

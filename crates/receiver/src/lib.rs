@@ -13,6 +13,7 @@
 //! - [`embed`]: the portal's embedding: `/embed-config.json` and CORS for the listed origins.
 //! - [`transport`]: the connection loop: timeouts, caps, graceful shutdown with a deadline.
 //! - [`access`]: rate limits, load shedding, the back-office token and its audit log.
+//! - [`office`]: the back office's API: scoped keys, lists and search, CSV and ZIP exports.
 //! - [`files`]: the data files' permissions.
 //! - [`seal`]: personal data at rest: AES-256-GCM under the data keys of
 //!   `QIANYUE_DATA_KEY_FILE`.
@@ -31,6 +32,7 @@ pub mod embed;
 pub mod error;
 pub mod files;
 pub mod keys;
+pub mod office;
 pub mod pg_nodelay;
 pub mod requests;
 pub mod seal;
@@ -77,13 +79,19 @@ pub fn router(app: Arc<App>) -> Router {
         .route(
             "/api/consents",
             // The handler applies the limit itself (so that a refusal is JSON).
-            post(api::post_consent).layer(DefaultBodyLimit::disable()),
+            post(api::post_consent)
+                .layer(DefaultBodyLimit::disable())
+                .get(office::list_consents),
         )
+        .route("/api/consents/export.csv", get(office::export_csv))
+        .route("/api/consents/export.zip", get(office::export_zip))
         .route("/api/consents/{id}", get(api::get_consent))
         .route("/api/keys", get(api::get_keys))
         .route(
             "/api/requests",
-            post(requests::create).layer(DefaultBodyLimit::disable()),
+            post(requests::create)
+                .layer(DefaultBodyLimit::disable())
+                .get(office::list_requests),
         )
         .route(
             "/api/requests/{id}",

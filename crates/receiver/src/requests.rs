@@ -122,11 +122,14 @@ async fn insert(store: &Store, new: &NewRequest<'_>) -> Result<(), StoreError> {
     let form = sealed(Column::RequestForm, &r.form)?;
     let signer_name = sealed(Column::RequestSignerName, &r.signer_name)?;
     let signer_mobile = sealed(Column::RequestSignerMobile, &r.signer_mobile)?;
+    // The back office's search columns (migrations/0006): the enterprise's, in clear.
+    let search = crate::office::Search::of_form(&r.form);
     let mut tx = store.pool().begin().await?;
     sqlx::query(
         "INSERT INTO requests (id, token_sha256, status, form, readonly, signer_name, \
          signer_mobile, expires_at, expires_unix, callback_url, locale, created_by, created_at, \
-         consent_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL)",
+         consent_id, contract_no, uscc, company) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, $12, $13, NULL, $14, $15, $16)",
     )
     .bind(&r.id)
     .bind(&new.token_sha256)
@@ -141,6 +144,9 @@ async fn insert(store: &Store, new: &NewRequest<'_>) -> Result<(), StoreError> {
     .bind(&r.locale)
     .bind(new.created_by)
     .bind(new.created_at.to_string())
+    .bind(&search.contract_no)
+    .bind(&search.uscc)
+    .bind(&search.company)
     .execute(&mut *tx)
     .await?;
     add_event(&mut tx, &r.id, "request.opened", new.created_at).await?;
@@ -312,31 +318,17 @@ fn is_token(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// The name of the API key the call presents, or the refusal: 403 when no key is configured,
-/// 429 after too many wrong keys from this address, 401 with the bearer challenge otherwise.
-/// Every configured key is compared (as SHA-256 digests, in constant time), so the time taken
-/// does not tell which one, or how much of a guess, was right.
-async fn api_key<'a>(
-    app: &'a App,
+/// The name of the caller (an API key's, or `admin` for the admin token), which must have the
+/// `requests` scope, or the refusal (`crate::office::authorize`): 403 when no key is
+/// configured or the key lacks the scope, 429 after too many wrong keys from this address, 401
+/// with the bearer challenge otherwise.
+async fn api_key(
+    app: &App,
     peer: std::net::IpAddr,
     headers: &HeaderMap,
-) -> Result<&'a str, ApiError> {
-    if app.config.api_keys.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            HttpRule::AdminDisabled,
-        ));
-    }
-    crate::api::check_bearer(app, peer, headers, |presented| {
-        let digest = Sha256::digest(presented.as_bytes());
-        let mut found: Option<&str> = None;
-        for key in &app.config.api_keys {
-            if bool::from(key.digest.as_slice().ct_eq(digest.as_slice())) {
-                found = Some(&key.name);
-            }
-        }
-        found.filter(|_| !presented.is_empty())
-    })
+) -> Result<String, ApiError> {
+    crate::office::authorize(app, peer, headers, crate::office::Scope::Requests)
+        .map(|caller| caller.name().to_owned())
 }
 
 // ------------------------------------------------------------------------------------------
@@ -393,7 +385,7 @@ pub async fn create(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let key_name = api_key(&app, peer, &headers).await?.to_owned();
+    let key_name = api_key(&app, peer, &headers).await?;
     let body = read_json_body(&app, &headers, body).await?;
     let (now, now_at) = now_at().ok_or_else(unavailable)?;
     let input: CreateBody = serde_json::from_slice(&body).map_err(|e| {

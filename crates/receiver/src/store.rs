@@ -29,7 +29,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// How many waiting records one transaction takes at most.
 const MAX_BATCH: usize = 256;
-/// Rows per insert statement (11 parameters each; SQLite allows 32,766, PostgreSQL 65,535).
+/// Rows per insert statement (14 parameters each; SQLite allows 32,766, PostgreSQL 65,535).
 const INSERT_CHUNK: usize = 64;
 
 /// One consent as stored.
@@ -85,6 +85,8 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 
 struct Job {
     record: Record,
+    /// Its search columns (migrations/0006), taken from the clear payload before sealing.
+    search: crate::office::Search,
     reply: oneshot::Sender<Result<Outcome, String>>,
 }
 
@@ -168,6 +170,10 @@ impl Store {
                 return Err(e);
             }
         };
+        if let Err(e) = fill_search(&pool, &keys).await {
+            pool.close().await;
+            return Err(e);
+        }
         let (queue, jobs) = mpsc::channel(4 * MAX_BATCH);
         let writer = Writer(tokio::spawn(write_loop(pool.clone(), jobs)));
         let backend = if sqlite { "sqlite" } else { "postgres" };
@@ -195,10 +201,15 @@ impl Store {
     /// Stores `record` unless its id is taken; returns only once the outcome is durable. Its
     /// payload is sealed here, on the caller's task, before it is queued.
     pub async fn put(&self, record: Record) -> Result<Outcome, StoreError> {
+        let search = crate::office::Search::of_payload(&record.payload);
         let record = sealed(&self.keys, record)?;
         let (reply, answer) = oneshot::channel();
         self.queue
-            .send(Job { record, reply })
+            .send(Job {
+                record,
+                search,
+                reply,
+            })
             .await
             .map_err(|_| StoreError("the store is shutting down".into()))?;
         answer
@@ -293,7 +304,8 @@ async fn write_loop(pool: AnyPool, mut jobs: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let records: Vec<&Record> = batch.iter().map(|j| &j.record).collect();
+        let records: Vec<(&Record, &crate::office::Search)> =
+            batch.iter().map(|j| (&j.record, &j.search)).collect();
         match write_batch(&pool, &records).await {
             Ok(outcomes) => {
                 for (job, outcome) in batch.into_iter().zip(outcomes) {
@@ -317,14 +329,18 @@ const COLUMNS: &str = "id, payload_sha256, payload, signature, signer_key, agree
 /// One transaction for the batch: one multi-row insert of the records whose id is new (the
 /// first of each id), one select of the rows that already held the others' ids; then each
 /// record's outcome. Nothing is answered before the commit.
-async fn write_batch(pool: &AnyPool, records: &[&Record]) -> Result<Vec<Outcome>, sqlx::Error> {
+async fn write_batch(
+    pool: &AnyPool,
+    batch: &[(&Record, &crate::office::Search)],
+) -> Result<Vec<Outcome>, sqlx::Error> {
+    let records: Vec<&Record> = batch.iter().map(|(r, _)| *r).collect();
     // The first record of each id in the batch is the one offered to the table.
     let mut firsts: HashMap<&str, &Record> = HashMap::new();
-    let mut unique: Vec<&Record> = Vec::new();
-    for r in records {
+    let mut unique: Vec<(&Record, &crate::office::Search)> = Vec::new();
+    for (r, search) in batch {
         if !firsts.contains_key(r.id.as_str()) {
             firsts.insert(&r.id, r);
-            unique.push(r);
+            unique.push((r, search));
         }
     }
     let mut tx = pool.begin().await?;
@@ -332,18 +348,19 @@ async fn write_batch(pool: &AnyPool, records: &[&Record]) -> Result<Vec<Outcome>
     for chunk in unique.chunks(INSERT_CHUNK) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {
-                let p: Vec<String> = (1..=11).map(|c| format!("${}", i * 11 + c)).collect();
+                let p: Vec<String> = (1..=14).map(|c| format!("${}", i * 14 + c)).collect();
                 format!("({})", p.join(", "))
             })
             .collect();
         // Built from placeholders only; every value is bound.
         let sql = format!(
-            "INSERT INTO consents ({COLUMNS}) VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
+            "INSERT INTO consents ({COLUMNS}, {SEARCH_COLUMNS}) VALUES {} ON CONFLICT (id) DO \
+             NOTHING RETURNING id",
             values.join(", ")
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for r in chunk {
-            q = bind_record(q, r);
+        for (r, search) in chunk {
+            q = bind_search(bind_record(q, r), search);
         }
         for row in q.fetch_all(&mut *tx).await? {
             inserted.insert(row.try_get::<String, _>(0)?);
@@ -352,7 +369,7 @@ async fn write_batch(pool: &AnyPool, records: &[&Record]) -> Result<Vec<Outcome>
     // Rows that were there before: their payload hash and receipt.
     let earlier: Vec<&str> = unique
         .iter()
-        .map(|r| r.id.as_str())
+        .map(|(r, _)| r.id.as_str())
         .filter(|id| !inserted.contains(*id))
         .collect();
     let mut existing: HashMap<String, (String, String)> = HashMap::new();
@@ -417,6 +434,14 @@ fn bind_record<'q>(q: AnyQuery<'q>, r: &'q Record) -> AnyQuery<'q> {
         .bind(&r.receipt)
 }
 
+/// The search columns of a consent (migrations/0006), in the order of `SEARCH_COLUMNS`.
+const SEARCH_COLUMNS: &str = "contract_no, uscc, company";
+
+/// `q` with the search columns bound, in their order.
+fn bind_search<'q>(q: AnyQuery<'q>, s: &'q crate::office::Search) -> AnyQuery<'q> {
+    q.bind(&s.contract_no).bind(&s.uscc).bind(&s.company)
+}
+
 /// A statement of the `Any` driver with its bound values.
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
@@ -429,15 +454,14 @@ pub(crate) async fn insert_one(
     r: &Record,
     request_id: Option<&str>,
 ) -> Result<bool, StoreError> {
+    let search = crate::office::Search::of_payload(&r.payload);
     let r = &sealed(keys, r.clone())?;
     let sql = format!(
-        "INSERT INTO consents ({COLUMNS}, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-         $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING"
+        "INSERT INTO consents ({COLUMNS}, request_id, {SEARCH_COLUMNS}) VALUES ($1, $2, $3, $4, \
+         $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO NOTHING"
     );
-    let done = bind_record(sqlx::query(sqlx::AssertSqlSafe(sql)), r)
-        .bind(request_id)
-        .execute(conn)
-        .await?;
+    let done = bind_record(sqlx::query(sqlx::AssertSqlSafe(sql)), r).bind(request_id);
+    let done = bind_search(done, &search).execute(conn).await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -655,4 +679,56 @@ pub async fn reseal_clear(pool: &AnyPool, keys: &DataKeys) -> Result<u64, StoreE
         );
     }
     Ok(sealed)
+}
+
+/// Fills the search columns (migrations/0006) of the rows an earlier release wrote, from their
+/// opened payload or form, a hundred rows at a time; each update only while the row's are still
+/// NULL (receivers starting at once on one database do the same work, harmlessly). A value that
+/// does not open leaves the columns empty (`''`): that row is not found by a search (its read
+/// is refused anyway, `Store::get`). Runs at start-up, after the data keys are checked.
+pub async fn fill_search(pool: &AnyPool, keys: &DataKeys) -> Result<u64, StoreError> {
+    use crate::office::Search;
+    let mut filled = 0u64;
+    for (table, column, seal_column) in [
+        ("consents", "payload", Column::ConsentPayload),
+        ("requests", "form", Column::RequestForm),
+    ] {
+        loop {
+            // Table and column names from the list above; every value is bound.
+            let select =
+                format!("SELECT id, {column} FROM {table} WHERE contract_no IS NULL LIMIT 100");
+            let rows = sqlx::query(sqlx::AssertSqlSafe(select))
+                .fetch_all(pool)
+                .await?;
+            let mut changed = 0;
+            for r in &rows {
+                let (id, stored): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+                let search = match keys.read(seal_column, &id, stored) {
+                    Ok(clear) if table == "consents" => Search::of_payload(&clear),
+                    Ok(clear) => Search::of_form(&clear),
+                    Err(e) => {
+                        eprintln!("qianyue-receiver: {table} {id}: not searchable: {e}");
+                        Search::default()
+                    }
+                };
+                let update = format!(
+                    "UPDATE {table} SET contract_no = $1, uscc = $2, company = $3 \
+                     WHERE id = $4 AND contract_no IS NULL"
+                );
+                changed += bind_search(sqlx::query(sqlx::AssertSqlSafe(update)), &search)
+                    .bind(&id)
+                    .execute(pool)
+                    .await?
+                    .rows_affected();
+            }
+            filled += changed;
+            if rows.len() < 100 || changed == 0 {
+                break;
+            }
+        }
+    }
+    if filled > 0 {
+        eprintln!("qianyue-receiver: filled the search columns of {filled} row(s)");
+    }
+    Ok(filled)
 }

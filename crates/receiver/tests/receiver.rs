@@ -330,7 +330,9 @@ fn each_refusal_has_its_code() {
         assert_eq!(r.stored_ids(), vec![id]);
 
         // Methods and paths.
-        assert_refused(&r.get("/api/consents", &[]), 405, "method_not_allowed");
+        // (`GET /api/consents` is the back office's list: docs/back-office.md.)
+        let put = http(r.addr, "PUT", "/api/consents", &[], b"").unwrap();
+        assert_refused(&put, 405, "method_not_allowed");
         assert_refused(&r.get("/api/nothing", &[]), 404, "not_found");
         let resp = http(r.addr, "DELETE", "/api/keys", &[], b"").unwrap();
         assert_refused(&resp, 405, "method_not_allowed");
