@@ -15,6 +15,7 @@ pub mod idb;
 pub mod keyed;
 pub mod outbox;
 pub mod outbox_store;
+pub mod page;
 pub mod prefill;
 pub mod signing_request;
 pub mod pwa;

@@ -6,5 +6,6 @@ pub mod field;
 pub mod loading;
 pub mod locale_switch;
 pub mod outbox;
+pub mod receipt;
 pub mod request;
 pub mod signing;

@@ -86,6 +86,12 @@ impl Host {
         }
     }
 
+    /// Whether this instance is the whole page (its own page, or a frame) rather than an
+    /// element inside another site's page: what printing the page prints.
+    pub fn is_whole_page(self) -> bool {
+        self.with(|e| e.root.is_none()).unwrap_or(true)
+    }
+
     /// The element whose `lang` follows the reader's language.
     pub fn lang_root(self) -> Option<web_sys::Element> {
         match self.with(|e| e.root.clone()).flatten() {

@@ -217,6 +217,12 @@ test.describe('the <qianyue-consent> element', () => {
     expect(submitted.detail).toEqual({ receipt: answers[0] });
     expect(submitted.bubbles && submitted.composed).toBe(true);
     await expect(host.element('a').locator('[data-receipt="accepted"]')).toBeVisible();
+    // The receipt page links to the signer's copy on the app's receiver, not the portal's
+    // origin; no print button inside the portal's page (it would print the portal).
+    const id = answers[0].receipt.consent_id;
+    await expect(host.element('a').locator('[data-action="download-evidence"]')).toHaveAttribute(
+      'href', `${APP}/api/consents/${id}/evidence.pdf?sha256=${answers[0].receipt.payload_sha256}`);
+    await expect(host.element('a').locator('[data-action="print"]')).toHaveCount(0);
     expect(posts).toHaveLength(1);
     const change = (await host.events('qianyue-change', 'a')).at(-1)!;
     expect(change.detail.sections_complete).toBe(8);
@@ -402,6 +408,8 @@ test.describe('the frame mode', () => {
     // Pressing again while sending changes nothing.
     await frame.locator('#sign-and-send').click({ timeout: 1000 }).catch(() => {});
     await expect(frame.locator('[data-receipt="accepted"]')).toBeVisible();
+    // The frame is a page of its own: it prints.
+    await expect(frame.locator('[data-action="print"]')).toBeVisible();
     await page.waitForTimeout(500); // a negative check: no second completion message follows
     const done = await host.messages('qianyue-submitted');
     await expect.poll(() => answers.length).toBe(1);

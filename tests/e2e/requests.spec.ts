@@ -14,7 +14,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, timingSafeEqual, webcrypto } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgreementPage, seedForm } from './pages';
@@ -208,7 +208,29 @@ function inChina(seconds: number): string {
 /** The signer's page of a request (data-request-page, components/request/pages.rs). */
 const requestPage = (page: Page, status: string) => page.locator(`[data-request-page="${status}"]`);
 
+/**
+ * The receipt page's link to the signer's own evidence PDF (contract.md §7): same origin as the
+ * page, `/api/consents/<id>/evidence.pdf?sha256=<the receipt's payload_sha256>`.
+ */
+async function expectEvidenceLink(page: Page, consentId: string) {
+  const receipt = page.locator('[data-receipt="accepted"]');
+  const link = receipt.locator('[data-action="download-evidence"]');
+  const sha = (await receipt.locator('[data-receipt-field="payload_sha256"]').textContent()) ?? '';
+  expect(sha).toMatch(/^[0-9a-f]{64}$/);
+  await expect(link).toHaveAttribute('href', `/api/consents/${consentId}/evidence.pdf?sha256=${sha}`);
+  await expect(link).toHaveAttribute('download', `qianyue-${consentId}.pdf`);
+  expect(new URL((await link.getAttribute('href'))!, page.url()).origin).toBe(new URL(page.url()).origin);
+}
+
+/**
+ * Whether the receiver serves `GET /api/consents/{id}/evidence.pdf` (the evidence PDF,
+ * crates/receiver/src/evidence.rs): set to `true` once that endpoint is on this branch.
+ */
+const EVIDENCE_ENDPOINT = false;
+
 let receiver: Receiver;
+/** The request the first test signed: its link and consent. */
+let signed: { link: string; consentId: string } | undefined;
 
 test.describe.configure({ mode: 'serial' });
 
@@ -299,6 +321,8 @@ test('the signer opens the link, cannot change a read-only field, verifies by SM
   await journey.typeSignature('刘志强');
   await journey.signAndSendButton().click();
   await expect(journey.receipt()).toBeVisible({ timeout: 30_000 });
+  // The receipt page (components/receipt.rs): 已签署, the consent number, the signer's copy.
+  await expect(journey.receipt().locator('h2')).toHaveText('已签署');
   expect(edited, 'the edited copy was sent').not.toBeNull();
   expect(edited!.status).toBe(422);
   expect(edited!.json.code).toBe('request.readonly');
@@ -312,10 +336,27 @@ test('the signer opens the link, cannot change a read-only field, verifies by SM
     expect.arrayContaining(['request.opened', 'request.verified', 'request.signed']),
   );
 
-  // The link again: "already signed", with the receipt and the signed copy.
+  // The receipt page named this consent, and links to its evidence PDF on this receiver.
+  const consentNumber = journey.receipt().locator('[data-receipt-summary="consent_id"]');
+  await expect(consentNumber).toHaveText(json.consent_id);
+  await expectEvidenceLink(page, json.consent_id);
+
+  // The link again: "already signed", with the receipt page and the signed copy.
   await page.goto(receiver.link(created));
   await expect(requestPage(page, 'signed')).toBeVisible();
   await expect(page.locator('[data-receipt="accepted"] [data-receipt-field="consent_id"]')).toHaveText(json.consent_id);
+  await expect(page.locator('[data-receipt="accepted"] h2')).toHaveText('已签署');
+  await expect(consentNumber).toHaveText(json.consent_id);
+  await expect(page.locator('[data-receipt="accepted"] [data-receipt-summary="company"]')).toHaveText('深圳特发东智科技有限公司');
+  await expectEvidenceLink(page, json.consent_id);
+  signed = { link: receiver.link(created), consentId: json.consent_id };
+  // axe-core evaluated, not added as a <script>: the receiver's CSP allows no inline script.
+  await page.evaluate(readFileSync('node_modules/axe-core/axe.min.js', 'utf8'));
+  const violations = await page.evaluate(async () => {
+    const result = await (window as any).axe.run(document.querySelector('main'), { resultTypes: ['violations'] });
+    return result.violations.map((v: any) => ({ id: v.id, nodes: v.nodes.slice(0, 3).map((n: any) => n.target.join(' ')) }));
+  });
+  expect(violations, 'axe on the signed request\'s page').toEqual([]);
   const copy = page.locator('[data-signed-copy="payload"]');
   await expect(copy).toContainText('qianyue-consent/2');
   await expect(copy).toContainText(created.id);
@@ -333,6 +374,22 @@ test('the signer opens the link, cannot change a read-only field, verifies by SM
   for (const e of events) expect(e.request_id).toBe(created.id);
   expect(events[2].consent_id).toBe(json.consent_id);
   expect(new Set(events.map((e) => e.delivery_id)).size).toBe(3);
+});
+
+test('the receipt page\'s download is the evidence PDF of the consent; a wrong hash is not found', async ({ page }) => {
+  test.skip(!EVIDENCE_ENDPOINT, 'the receiver has no evidence endpoint on this branch yet (EVIDENCE_ENDPOINT)');
+  expect(signed, 'the first test signed a request').toBeDefined();
+  await page.goto(signed!.link);
+  const link = page.locator('[data-receipt="accepted"] [data-action="download-evidence"]');
+  const href = new URL((await link.getAttribute('href'))!, page.url()).href;
+  const answer = await page.request.get(href);
+  expect(answer.status()).toBe(200);
+  expect(answer.headers()['content-type']).toBe('application/pdf');
+  expect((await answer.body()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  const [saved] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  expect(saved.suggestedFilename()).toBe(`qianyue-${signed!.consentId}.pdf`);
+  const wrong = href.replace(/sha256=[0-9a-f]{64}/, `sha256=${'0'.repeat(64)}`);
+  expect((await page.request.get(wrong)).status()).toBe(404);
 });
 
 test('a revoked link shows its page, in Chinese and in English', async ({ page }) => {

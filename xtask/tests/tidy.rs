@@ -54,6 +54,12 @@ const RULES: &[Rule] = &[
         allowed: &["src/idb.rs"],
     },
     Rule {
+        name: "the print dialogue only in src/page.rs",
+        scope: &["src"],
+        needles: &[".print()"],
+        allowed: &["src/page.rs"],
+    },
+    Rule {
         name: "the portal-origin grammar only in the domain's origins.rs",
         scope: &["src", "crates/receiver/src", "crates/check/src"],
         needles: &[

@@ -1,32 +1,38 @@
-//! The result screen of a consent that is saved on this device but not delivered yet: what
-//! happened, that it will be sent by itself, and a way to start the next one. The signing
-//! journey replaces it with the receipt (or the refusal) once the outbox settles the item
-//! (`outbox::on_settled`).
+//! The result screen of a consent that is saved on this device but not delivered yet: the
+//! receipt page's facts (what was signed, when, its number: components/receipt.rs), that it
+//! will be sent by itself, and a way to start the next one. The signing journey replaces it
+//! with the receipt page (or the refusal) once the outbox settles the item
+//! (`outbox::on_settled`); the download and the technical receipt come with the receipt.
 
 use leptos::prelude::*;
 
 use super::{text, tr};
+use crate::components::receipt::{SignedFacts, SignedFactsList};
 use crate::i18n::UiLocale;
 use crate::outbox;
+use crate::state::use_app_state;
 
 #[component]
 pub fn QueuedNotice(locale: RwSignal<UiLocale>, id: String) -> impl IntoView {
     let o = outbox::outbox();
-    let label = {
+    // The company from the form just signed; the contract number and the time as the outbox
+    // keeps them (the item may be read a moment after this screen shows).
+    let form = use_app_state().form;
+    let facts = {
         let id = id.clone();
         let items = o.items.clone();
-        text(move || {
+        Memo::new(move |_| {
+            let mut facts = form.with_untracked(|f| SignedFacts::of_form(f, "", &id));
             items.with(|items| {
-                items
-                    .iter()
-                    .find(|i| i.id == id)
-                    .map(|i| i.label.clone())
-                    .unwrap_or_default()
-            })
+                if let Some(item) = items.iter().find(|i| i.id == id) {
+                    facts.contract_no = item.label.clone();
+                    facts.signed_at = item.signed_at.clone();
+                }
+            });
+            facts
         })
     };
     let online = o.online.clone();
-    let shown_id = id.clone();
     view! {
         <section
             class="receipt receipt-queued"
@@ -50,10 +56,7 @@ pub fn QueuedNotice(locale: RwSignal<UiLocale>, id: String) -> impl IntoView {
                     }
                 })}
             </p>
-            <dl class="receipt-fields">
-                <div><dt>{tr(locale, "合同编号", "Contract number")}</dt><dd>{label}</dd></div>
-                <div><dt>consent_id</dt><dd data-receipt-field="consent_id">{shown_id}</dd></div>
-            </dl>
+            {move || view! { <SignedFactsList facts=facts.get() field_hook=true /> }}
             <button
                 type="button"
                 id="sign-another"

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use qianyue_domain::error::Message;
+use qianyue_domain::form::Form;
 use qianyue_domain::request::is_readonly;
 use serde_json::Value;
 
@@ -158,23 +159,25 @@ fn Refused(message: Message) -> impl IntoView {
     }
 }
 
-/// Already signed: the receipt (the receipt screen's own view) and the signed copy.
+/// Already signed: the receipt page (the receipt screen's own view, with the download of the
+/// signed copy as a PDF) and the data signed, folded away.
 #[component]
 fn Signed(receipt: Value, payload: Value) -> impl IntoView {
     let locale = crate::state::use_app_state().locale;
+    // The payload as the receiver shows it (the mobile masked): its form names what was signed.
+    let form = serde_json::from_value::<Form>(payload["form"].clone()).unwrap_or_default();
     let copy = serde_json::to_string_pretty(&payload).unwrap_or_default();
     view! {
         <Frame status="signed">
-            <h2>{move || locale.get().pick("此签署请求已签署", "This request is already signed")}</h2>
-            <p>
+            <p class="request-signed-note">
                 {move || locale.get().pick(
-                    "您已完成签署，无需再次签署。以下是回执和签署件副本。",
-                    "It has been signed; there is nothing more to sign. Here are the receipt and the signed copy.",
+                    "此签署请求已签署，无需再次签署。",
+                    "This request is already signed; there is nothing more to sign.",
                 )}
             </p>
-            <Receipt receipt=receipt />
-            <details class="signed-copy" open>
-                <summary>{move || locale.get().pick("签署件副本（签署的数据）", "Signed copy (the data signed)")}</summary>
+            <Receipt receipt=receipt form=form />
+            <details class="signed-copy">
+                <summary>{move || locale.get().pick("签署的数据（JSON）", "The data signed (JSON)")}</summary>
                 <pre data-signed-copy="payload">{copy}</pre>
             </details>
         </Frame>

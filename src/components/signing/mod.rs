@@ -162,10 +162,15 @@ deferred!(signing;
 );
 
 deferred!(signing;
-    /// The result screen: the receipt, or "saved on this device, will be sent".
+    /// The result screen: the receipt page, or "saved on this device, will be sent". It takes
+    /// the form's place, and the focus (the button that was pressed is gone).
     fn result_screen(result: Result<serde_json::Value, String>, locale: RwSignal<UiLocale>) -> AnyView {
+        self::orders::focus_later("receipt".to_owned());
         match result {
-            Ok(receipt) => view! { <Receipt receipt=receipt /> }.into_any(),
+            Ok(receipt) => {
+                let form = use_app_state().form.get_untracked();
+                view! { <Receipt receipt=receipt form=form /> }.into_any()
+            }
             Err(id) => view! { <QueuedNotice locale=locale id=id /> }.into_any(),
         }
     }

@@ -14,9 +14,7 @@ use qianyue_domain::content::Lang;
 use qianyue_domain::form::FieldError;
 use qianyue_domain::identity::Identity;
 
-use qianyue_domain::payload::{
-    envelope_from_parts, ConsentId, ConsentPayload, Jwk, PayloadParts, SignedReceipt,
-};
+use qianyue_domain::payload::{envelope_from_parts, ConsentId, ConsentPayload, Jwk, PayloadParts};
 use qianyue_domain::preview::preview;
 use wasm_bindgen::JsCast;
 
@@ -28,6 +26,8 @@ use super::labels::summary_label;
 use super::orders::focus_later;
 use super::signature_pad::{signature_image, signature_problem};
 use crate::components::field::control_id;
+/// The result screen: the receipt page (components/receipt.rs).
+pub use crate::components::receipt::Receipt;
 use crate::components::request::identity::{CODE_PATH, NOT_VERIFIED};
 use crate::i18n::UiLocale;
 use crate::outbox::{self, Delivery};
@@ -412,45 +412,5 @@ pub fn SubmitArea() -> impl IntoView {
                 {tr("签署并发送", "Sign and send")}
             </button>
         </div>
-    }
-}
-
-/// The result screen: the receipt the server returned.
-#[component]
-pub fn Receipt(receipt: serde_json::Value) -> impl IntoView {
-    // The receiver's answer, `{receipt: {…}, signature}`, verified before it came here: its
-    // fields by name (contract.md §3 `data-receipt-field`), the agreement excepted.
-    let rows: Vec<(&'static str, String)> = serde_json::from_value::<SignedReceipt>(receipt)
-        .map(
-            |SignedReceipt {
-                 receipt: r,
-                 signature,
-             }| {
-                vec![
-                    ("consent_id", r.consent_id),
-                    ("format", r.format),
-                    ("payload_sha256", r.payload_sha256),
-                    ("received_at", r.received_at),
-                    ("receiver_key", r.receiver_key),
-                    ("signature", signature),
-                    ("signed_at", r.signed_at),
-                    ("signer_key", r.signer_key),
-                ]
-            },
-        )
-        .unwrap_or_default();
-    view! {
-        <section class="receipt" id="receipt" tabindex="-1" aria-labelledby="receipt-title" data-receipt="accepted">
-            <h2 id="receipt-title">{tr("已签署并发送", "Signed and sent")}</h2>
-            <p>
-                {tr("您的签署已被接收。请保存以下回执。", "Your signed consent was received. Keep this receipt.")}
-            </p>
-            <dl class="receipt-fields">
-                {rows
-                    .into_iter()
-                    .map(|(k, v)| view! { <div><dt>{k}</dt><dd data-receipt-field=k>{v}</dd></div> })
-                    .collect_view()}
-            </dl>
-        </section>
     }
 }
