@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Message;
 use crate::form::{FieldError, Form};
 use crate::other_id::IdType;
-use crate::payload::{is_uuid_v4, SignedAt};
+use crate::payload::{is_uuid_v4, Jwk, SignedAt};
 
 /// Characters of an enrolment code (40 bits: 8 × 5).
 pub const ENROLMENT_CODE_CHARS: usize = 8;
@@ -211,8 +211,11 @@ pub struct Witness {
     pub method: String,
     /// The manager, as enrolled.
     pub staff: StaffMember,
-    /// The enrolled device's id (a UUID v4), whose key co-signs.
+    /// The enrolled device's id (a UUID v4).
     pub device: String,
+    /// The device's public key (P-256 JWK), whose `witness_signature` covers the payload;
+    /// the receiver checks that it is the key it enrolled under `device`.
+    pub device_key: Jwk,
     pub person: Person,
     /// The document shown: a label of [`IdType`] as the form writes it (`身份证`).
     pub document_type: String,
