@@ -35,6 +35,62 @@ pub const MAX_ATTACHMENT_BYTES: u64 = 1_048_576;
 /// The media types a photo may have.
 pub const ATTACHMENT_MEDIA_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
 
+/// How far the time of a device-signed call may be from the receiver's clock, either way.
+pub const DEVICE_SIGNATURE_WINDOW_SECONDS: i64 = 300;
+/// The first member of the bytes a device signs for a call ([`device_request_message`]).
+pub const DEVICE_MESSAGE_PREFIX: &str = "qianyue-device/1";
+/// The agreement's name as the texts to the signer write it.
+pub const AGREEMENT_NAME_ZH: &str = "中国移动广东公司业务协议";
+
+/// The bytes an enrolled device signs (ES256, its enrolled key) to authenticate a call:
+/// `qianyue-device/1|<METHOD>|<path with query>|<t>`, `t` in unix seconds; sent as the headers
+/// `Qianyue-Device: <device id>` and `Qianyue-Device-Signature: t=<t>,sig=<base64url r‖s>`
+/// (docs/staff.md).
+pub fn device_request_message(method: &str, path_and_query: &str, t: i64) -> String {
+    format!("{DEVICE_MESSAGE_PREFIX}|{method}|{path_and_query}|{t}")
+}
+
+/// Whether a call signed at `t` may be taken at `now`: within
+/// [`DEVICE_SIGNATURE_WINDOW_SECONDS`] either way.
+pub fn device_time_within_window(t: i64, now: i64) -> bool {
+    now.checked_sub(t)
+        .is_some_and(|d| d.abs() <= DEVICE_SIGNATURE_WINDOW_SECONDS)
+}
+
+/// The header `Qianyue-Device-Signature: t=<unix seconds>,sig=<base64url>` read into `t` and
+/// the signature's text; `None` when it is not of that shape.
+pub fn parse_device_signature(header: &str) -> Option<(i64, &str)> {
+    let (mut t, mut sig) = (None, None);
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", v))
+                if !v.is_empty() && v.len() <= 12 && v.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                t = v.parse::<i64>().ok();
+            }
+            Some(("sig", v)) if !v.is_empty() => sig = Some(v),
+            _ => return None,
+        }
+    }
+    Some((t?, sig?))
+}
+
+/// The text sent to the signer's mobile when a consent witnessed offline reaches the receiver:
+/// the agreement, the time of signing (China Standard Time, to the minute), the manager who
+/// witnessed it, and the link to the signed copy.
+pub fn witnessed_sms_text(staff_name: &str, signed_at: SignedAt, link: &str) -> String {
+    let d = signed_at.date();
+    let clock = signed_at.to_string();
+    // `YYYY-MM-DDTHH:MM:SS+08:00`: the hour and minute are characters 11..16.
+    let hm = clock.get(11..16).unwrap_or("");
+    format!(
+        "【签约】您已于{}年{}月{}日{hm}在客户经理{staff_name}见证下签署《{AGREEMENT_NAME_ZH}》。签署副本：{link}",
+        d.year(),
+        d.month(),
+        d.day()
+    )
+}
+
 /// Crockford's base32 alphabet: no I, L, O, U (read as 1, 1, 0; U is never written).
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -59,6 +115,7 @@ crate::rule_errors! {
         AttachmentSize => "witness.attachment_size", "每张照片不超过1 MB", "Each photo is at most 1 MB";
         AttachmentHash => "witness.attachment_sha256", "照片摘要不正确", "The photo's digest is not a SHA-256";
         WitnessSignature => "witness.signature", "客户经理设备的签名无效", "The account manager's device signature does not verify";
+        AttachmentMissing => "witness.attachment_missing", "照片尚未上传，请先上传照片再提交", "A photo the record names has not been uploaded; upload it, then send the consent again";
     }
 }
 
@@ -151,13 +208,8 @@ impl StaffMember {
     /// The first failing rule with its path (`staff.id`, `staff.name`), if any.
     pub fn check(&self) -> Vec<(&'static str, StaffRule)> {
         let mut out = Vec::new();
-        let id_ok = (1..=64).contains(&self.id.len())
-            && self
-                .id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-        if !id_ok {
-            out.push(("staff.id", StaffRule::StaffId));
+        if let Err(e) = check_staff_id(&self.id) {
+            out.push(("staff.id", e));
         }
         let n = self.name.trim().chars().count();
         if !(1..=40).contains(&n)
@@ -167,6 +219,20 @@ impl StaffMember {
             out.push(("staff.name", StaffRule::StaffName));
         }
         out
+    }
+}
+
+/// A staff id of the carrier's own: 1–64 of `A-Z a-z 0-9 _ - .` (also a request's
+/// `assignee`).
+pub fn check_staff_id(id: &str) -> Result<(), StaffRule> {
+    let ok = (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(StaffRule::StaffId)
     }
 }
 
@@ -325,6 +391,42 @@ fn is_sha256_hex(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_device_signs_the_method_the_path_and_the_time() {
+        assert_eq!(
+            device_request_message("GET", "/api/staff/requests?x=1", 1_700_000_000),
+            "qianyue-device/1|GET|/api/staff/requests?x=1|1700000000"
+        );
+        assert!(device_time_within_window(1_000, 1_300));
+        assert!(device_time_within_window(1_300, 1_000));
+        assert!(!device_time_within_window(1_000, 1_301));
+        assert!(!device_time_within_window(i64::MIN, 1));
+        assert_eq!(
+            parse_device_signature("t=1700000000,sig=abc_-"),
+            Some((1_700_000_000, "abc_-"))
+        );
+        for bad in [
+            "",
+            "t=1",
+            "sig=a",
+            "t=x,sig=a",
+            "t=1,sig=a,v=2",
+            "t=-1,sig=a",
+        ] {
+            assert_eq!(parse_device_signature(bad), None, "{bad:?}");
+        }
+    }
+
+    /// The example of issue 19's design: signed 2023-04-10 15:04 (CST), witnessed by 陈晓明.
+    #[test]
+    fn the_text_after_sync_names_the_agreement_the_time_the_manager_and_the_link() {
+        let at = SignedAt::parse("2023-04-10T15:04:27+08:00").unwrap();
+        assert_eq!(
+            witnessed_sms_text("陈晓明", at, "https://q.example.cn/c"),
+            "【签约】您已于2023年4月10日15:04在客户经理陈晓明见证下签署《中国移动广东公司业务协议》。签署副本：https://q.example.cn/c"
+        );
+    }
 
     #[test]
     fn a_code_of_random_bytes_is_eight_crockford_characters_that_parse_back() {
