@@ -305,6 +305,13 @@ fn enrolment_codes_work_once_and_the_back_office_lists_and_revokes() {
         assert_eq!(revoked.status, 200, "{}", revoked.text());
         assert_eq!(revoked.json()["status"], "revoked");
         assert!(revoked.json()["revoked_at"].is_string());
+        // A code revoked before use: the same refusal, listed as revoked.
+        let (unused, unused_code) = new_enrolment(&r, ("gz-0045", "赵磊"));
+        let resp = back_office(&r, "DELETE", &format!("/api/devices/{unused}"), None);
+        assert_eq!(resp.json()["status"], "revoked");
+        let late = enrol_with(&r, &unused_code, &jwk_of(&other_key()));
+        assert_eq!(late.status, 403);
+        assert_eq!(late.code(), "enrolment.code_invalid");
         let unknown = back_office(&r, "DELETE", &format!("/api/devices/{}", uuid()), None);
         assert_eq!(unknown.status, 404);
         assert_eq!(unknown.code(), "device.unknown");
