@@ -670,3 +670,74 @@ fn an_assignee_is_a_staff_id() {
     assert_eq!(resp.status, 422, "{}", resp.text());
     assert_eq!(resp.field_paths(), ["assignee"]);
 }
+
+/// Two witnessed consents for one request at once (two devices of the manager, or a device
+/// and its retry under another id): exactly one is stored, the other is 409 `request.signed`,
+/// and the signer gets one text.
+#[test]
+fn two_witnessed_consents_at_once_store_exactly_one() {
+    for backend in backends() {
+        let r = start(backend);
+        let key = testing::device_test_key();
+        let device = enrolled(&r, (STAFF_ID, STAFF_NAME), &key);
+        let second_key = other_key();
+        let second = enrolled(&r, (STAFF_ID, STAFF_NAME), &second_key);
+        let picture = photo(5_000);
+        assert_eq!(
+            upload(&r, &key, &device, &picture, "image/jpeg").status,
+            201
+        );
+        let request = create_request(&r, STAFF_ID);
+        let bodies = [
+            witnessed(
+                &request,
+                &uuid(),
+                (STAFF_ID, STAFF_NAME),
+                (device.as_str(), &key),
+                &picture,
+            ),
+            witnessed(
+                &request,
+                &uuid(),
+                (STAFF_ID, STAFF_NAME),
+                (second.as_str(), &second_key),
+                &picture,
+            ),
+        ];
+        let addr = r.addr;
+        let statuses: Vec<(u16, String)> = std::thread::scope(|s| {
+            let handles: Vec<_> = bodies
+                .iter()
+                .map(|b| {
+                    s.spawn(move || {
+                        let resp = http(
+                            addr,
+                            "POST",
+                            "/api/consents",
+                            &[("Content-Type", "application/json")],
+                            b,
+                        )
+                        .unwrap();
+                        let code = if resp.status == 201 {
+                            String::new()
+                        } else {
+                            resp.code()
+                        };
+                        (resp.status, code)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let mut sorted = statuses.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            [(201, String::new()), (409, "request.signed".to_owned())],
+            "{backend:?}"
+        );
+        assert_eq!(r.stored_ids().len(), 1);
+        assert_eq!(r.get("/dev/sms", &[]).json().as_array().unwrap().len(), 1);
+        r.assert_no_panic();
+    }
+}
