@@ -384,7 +384,8 @@ fn last4_of(number: &str) -> Option<String> {
     (chars.len() >= 4).then(|| chars[chars.len() - 4..].iter().collect())
 }
 
-fn is_sha256_hex(s: &str) -> bool {
+/// Whether `s` is a SHA-256 digest written as 64 lower-case hex digits (a photo's name).
+pub fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 

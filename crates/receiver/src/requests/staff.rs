@@ -491,11 +491,6 @@ pub async fn assigned_requests(
     Ok(json_response(StatusCode::OK, body.to_string()))
 }
 
-/// Whether `s` is a SHA-256 in lower-case hex.
-fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
 /// `PUT /api/attachments/{sha256}` (device-signed): a photo of a witness record, its bytes the
 /// body, `Content-Type` one of `ATTACHMENT_MEDIA_TYPES`, at most `MAX_ATTACHMENT_BYTES` (413
 /// `witness.attachment_size`), its SHA-256 the path's (422 `witness.attachment_sha256`).
@@ -571,7 +566,7 @@ pub async fn put_attachment(
             Rejection::of(StaffRule::AttachmentSize, "bytes"),
         ));
     }
-    if !is_sha256_hex(&sha256) || sha256_hex(&bytes) != sha256 {
+    if !staff_rules::is_sha256_hex(&sha256) || sha256_hex(&bytes) != sha256 {
         return Err(ApiError::rejected(
             StatusCode::UNPROCESSABLE_ENTITY,
             Rejection::of(StaffRule::AttachmentHash, "sha256"),
