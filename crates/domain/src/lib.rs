@@ -17,6 +17,8 @@
 //! - [`delivery`]: the outbox's policy: which answers are final, the backoff between passes.
 //! - [`request`]: signing requests: read-only paths, expiry, callback URL, masked mobile.
 //! - [`identity`]: the signer's one-time SMS code: its rules, and the verification signed.
+//! - [`staff`]: staff devices and witnessed signing offline: enrolment codes, the identity
+//!   check an account manager records in person, its photos.
 
 pub mod error;
 pub mod date;
@@ -42,6 +44,7 @@ pub mod origins;
 pub mod delivery;
 pub mod request;
 pub mod identity;
+pub mod staff;
 
 /// Fixtures the domain's and the receiver's tests share (the test key, signed seed consents,
 /// the checked-in vector): only with the `test-support` feature, which only tests enable.

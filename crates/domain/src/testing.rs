@@ -187,3 +187,49 @@ pub fn vector() -> String {
         .expect("the vector is in the fixtures");
     text.trim_end().to_owned()
 }
+
+/// The fixed test key of a staff device (private scalar d = 0x21 0x22 … 0x40), distinct from
+/// [`test_key`]. Never used outside tests.
+pub fn device_test_key() -> SigningKey {
+    let d: Vec<u8> = (0x21..=0x40).collect();
+    SigningKey::from_slice(&d).expect("a valid scalar")
+}
+
+/// The seed agreement's identity check in person: the agent 刘志强 showed his 身份证 (ending
+/// 5316) to the manager 陈晓明 six minutes before signing, with a photo of the stamped
+/// authorisation letter; the device key is `device`'s.
+pub fn witness_record(device: &SigningKey) -> crate::staff::Witness {
+    use crate::staff::{Attachment, AttachmentKind, Person, StaffMember, Witness, METHOD_WITNESS};
+    Witness {
+        method: METHOD_WITNESS.into(),
+        staff: StaffMember {
+            id: "gz-0042".into(),
+            name: "陈晓明".into(),
+        },
+        device: "7d9f2c1e-8a4b-4c3d-9e6f-0a1b2c3d4e5f".into(),
+        device_key: Jwk::from_verifying_key(device.verifying_key()),
+        person: Person::Agent,
+        document_type: "身份证".into(),
+        number_last4: "5316".into(),
+        checked_at: "2023-04-10T14:58:00+08:00".into(),
+        attachments: vec![Attachment {
+            kind: AttachmentKind::AuthorisationLetter,
+            media_type: "image/jpeg".into(),
+            bytes: 412_337,
+            sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+        }],
+    }
+}
+
+/// The envelope of a witnessed payload: signed with `key` (the signer's) and `device` (the
+/// staff device's) over the same canonical bytes.
+pub fn sign_witnessed(payload: &ConsentPayload, key: &SigningKey, device: &SigningKey) -> String {
+    let bytes = payload
+        .signing_bytes()
+        .expect("a payload has canonical bytes");
+    let sig: Signature = key.sign(&bytes);
+    let witness: Signature = device.sign(&bytes);
+    payload
+        .witnessed_envelope_json(&sig.to_bytes().into(), &witness.to_bytes().into())
+        .expect("a payload has canonical bytes")
+}

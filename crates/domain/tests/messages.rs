@@ -41,6 +41,7 @@ fn catalogue() -> Vec<(&'static str, Vec<RuleMessage>)> {
         all("IdentityRule", identity::IdentityRule::ALL),
         all("SigningTimeRule", payload::SigningTimeRule::ALL),
         all("WebhookRule", delivery::webhook::WebhookRule::ALL),
+        all("StaffRule", staff::StaffRule::ALL),
     ]
 }
 

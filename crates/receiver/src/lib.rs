@@ -19,7 +19,8 @@
 //!   `QIANYUE_DATA_KEY_FILE`.
 //! - [`requests`]: signing requests: the back office's `/api/requests`, the app's
 //!   `/api/signing/{token}`; [`requests::identity`]: the signer's SMS code and the consent of
-//!   a request.
+//!   a request; [`requests::staff`]: staff devices, their enrolment and signed calls, and
+//!   consents witnessed in person (issue 19).
 //! - [`sms`]: the SMS gateway (`dev` in memory at `/dev/sms`, or an HTTP gateway).
 //! - [`webhooks`]: the request events' deliveries to `callback_url`: the durable queue, the
 //!   sender, expiry sweeping.
@@ -108,6 +109,29 @@ pub fn router(app: Arc<App>) -> Router {
             post(requests::identity::verify_code).layer(DefaultBodyLimit::disable()),
         )
         .route("/dev/sms", get(requests::identity::dev_sms))
+        // Staff devices and witnessed consents (issue 19, docs/staff.md).
+        .route(
+            "/api/devices",
+            post(requests::staff::create_device)
+                .get(requests::staff::list_devices)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/devices/{id}",
+            axum::routing::delete(requests::staff::revoke_device),
+        )
+        .route(
+            "/api/devices/enrol",
+            post(requests::staff::enrol).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/staff/requests",
+            get(requests::staff::assigned_requests),
+        )
+        .route(
+            "/api/attachments/{sha256}",
+            axum::routing::put(requests::staff::put_attachment).layer(DefaultBodyLimit::disable()),
+        )
         .route("/healthz", get(api::healthz))
         .route("/embed-config.json", get(embed::config))
         .fallback(api::fallback)

@@ -34,6 +34,7 @@ use crate::transport::Peer;
 use crate::App;
 
 pub mod identity;
+pub mod staff;
 
 /// Random bytes in a signer's token (256 bits; base64url, 43 characters).
 pub const TOKEN_BYTES: usize = 32;
@@ -63,6 +64,8 @@ pub struct RequestRow {
     pub callback_url: Option<String>,
     pub locale: Option<String>,
     pub consent_id: Option<String>,
+    /// The staff id of the account manager it is assigned to (issue 19), if any.
+    pub assignee: Option<String>,
 }
 
 impl RequestRow {
@@ -78,7 +81,7 @@ impl RequestRow {
 }
 
 const ROW_COLUMNS: &str = "id, status, form, readonly, signer_name, signer_mobile, expires_at, \
-                           expires_unix, callback_url, locale, consent_id";
+                           expires_unix, callback_url, locale, consent_id, assignee";
 
 /// A row as read, its sealed columns opened: a value that does not open for this row (moved
 /// from another, altered, or under a key the file lacks) is refused, never served.
@@ -99,6 +102,7 @@ fn row_of(r: &sqlx::any::AnyRow, keys: &DataKeys) -> Result<RequestRow, StoreErr
         callback_url: r.try_get(8)?,
         locale: r.try_get(9)?,
         consent_id: r.try_get(10)?,
+        assignee: r.try_get(11)?,
         id,
     })
 }
@@ -128,8 +132,8 @@ async fn insert(store: &Store, new: &NewRequest<'_>) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO requests (id, token_sha256, status, form, readonly, signer_name, \
          signer_mobile, expires_at, expires_unix, callback_url, locale, created_by, created_at, \
-         consent_id, contract_no, uscc, company) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         $10, $11, $12, $13, NULL, $14, $15, $16)",
+         consent_id, contract_no, uscc, company, assignee) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+         $8, $9, $10, $11, $12, $13, NULL, $14, $15, $16, $17)",
     )
     .bind(&r.id)
     .bind(&new.token_sha256)
@@ -147,6 +151,7 @@ async fn insert(store: &Store, new: &NewRequest<'_>) -> Result<(), StoreError> {
     .bind(&search.contract_no)
     .bind(&search.uscc)
     .bind(&search.company)
+    .bind(&r.assignee)
     .execute(&mut *tx)
     .await?;
     add_event(&mut tx, &r.id, "request.opened", new.created_at).await?;
@@ -322,7 +327,7 @@ fn is_token(s: &str) -> bool {
 /// `requests` scope, or the refusal (`crate::office::authorize`): 403 when no key is
 /// configured or the key lacks the scope, 429 after too many wrong keys from this address, 401
 /// with the bearer challenge otherwise.
-async fn api_key(
+pub(crate) async fn api_key(
     app: &App,
     peer: std::net::IpAddr,
     headers: &HeaderMap,
@@ -362,6 +367,9 @@ struct CreateBody {
     callback_url: Option<String>,
     #[serde(default)]
     locale: Option<String>,
+    /// The staff id of the account manager who may take it offline (issue 19).
+    #[serde(default)]
+    assignee: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -439,6 +447,11 @@ pub async fn create(
             fields.push(field("locale", e));
         }
     }
+    if let Some(assignee) = &input.assignee {
+        if let Err(e) = qianyue_domain::staff::check_staff_id(assignee) {
+            fields.push(field("assignee", e));
+        }
+    }
     let (Some(form), Some(mobile), Some(expires), true) =
         (form, mobile, expires, fields.is_empty())
     else {
@@ -472,6 +485,7 @@ pub async fn create(
         callback_url: input.callback_url,
         locale: input.locale,
         consent_id: None,
+        assignee: input.assignee,
     };
     let new = NewRequest {
         row,
@@ -510,6 +524,7 @@ async fn view(app: &App, row: &RequestRow, now: i64) -> Result<Response, ApiErro
         "status": row.status_at(now),
         "expires_at": row.expires_at,
         "consent_id": row.consent_id,
+        "assignee": row.assignee,
         "events": events.iter().map(|(t, at)| json!({"type": t, "at": at})).collect::<Vec<_>>(),
     });
     Ok(json_response(StatusCode::OK, body.to_string()))
@@ -645,6 +660,7 @@ mod tests {
             callback_url: callback_url.map(str::to_owned),
             locale: None,
             consent_id: None,
+            assignee: None,
         }
     }
 

@@ -39,6 +39,8 @@ pub enum Column {
     RequestSignerName,
     RequestSignerMobile,
     KeyCheck,
+    /// A witness record's photo (`attachments.bytes`, issue 19).
+    Attachment,
 }
 
 impl Column {
@@ -49,6 +51,7 @@ impl Column {
             Column::RequestSignerName => "requests.signer_name",
             Column::RequestSignerMobile => "requests.signer_mobile",
             Column::KeyCheck => "data_keys.check_value",
+            Column::Attachment => "attachments.bytes",
         }
     }
 }

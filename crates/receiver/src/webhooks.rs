@@ -119,6 +119,10 @@ struct Body<'a> {
     consent_id: Option<&'a str>,
     occurred_at: String,
     delivery_id: &'a str,
+    /// `request.signed` of a consent witnessed in person (issue 19): `{"staff": {"id",
+    /// "name"}, "device"}`; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    witness: Option<serde_json::Value>,
 }
 
 /// The JSON body of the event `kind` of request `request_id` at `at`.
@@ -129,12 +133,25 @@ pub fn body(
     at: SignedAt,
     delivery_id: &str,
 ) -> String {
+    body_with_witness(kind, request_id, consent_id, at, delivery_id, None)
+}
+
+/// [`body`] with the `witness` member of a witnessed consent's `request.signed` (issue 19).
+pub fn body_with_witness(
+    kind: &str,
+    request_id: &str,
+    consent_id: Option<&str>,
+    at: SignedAt,
+    delivery_id: &str,
+    witness: Option<serde_json::Value>,
+) -> String {
     let body = Body {
         kind,
         request_id,
         consent_id,
         occurred_at: at.to_string(),
         delivery_id,
+        witness,
     };
     // Strings and null only: serialising cannot fail.
     serde_json::to_string(&body).unwrap_or_default()
@@ -155,7 +172,7 @@ pub async fn enqueue(
     kind: &str,
     at: SignedAt,
 ) -> Result<(), sqlx::Error> {
-    let row = sqlx::query("SELECT callback_url, consent_id FROM requests WHERE id = $1")
+    let row = sqlx::query("SELECT callback_url, consent_id, witness FROM requests WHERE id = $1")
         .bind(request_id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -164,6 +181,11 @@ pub async fn enqueue(
     };
     let url: Option<String> = row.try_get(0)?;
     let consent_id: Option<String> = row.try_get(1)?;
+    // Set with the consent of a witnessed request, in this transaction (issue 19).
+    let witness: Option<String> = row.try_get(2)?;
+    let witness = witness
+        .filter(|_| kind == "request.signed")
+        .and_then(|w| serde_json::from_str::<serde_json::Value>(&w).ok());
     let Some(url) = url else {
         return Ok(());
     };
@@ -171,7 +193,14 @@ pub async fn enqueue(
     getrandom::fill(&mut random)
         .map_err(|e| sqlx::Error::Protocol(format!("no random source: {e}")))?;
     let delivery_id = payload::uuid_v4(random);
-    let body = body(kind, request_id, consent_id.as_deref(), at, &delivery_id);
+    let body = body_with_witness(
+        kind,
+        request_id,
+        consent_id.as_deref(),
+        at,
+        &delivery_id,
+        witness,
+    );
     let now = now_ms();
     sqlx::query(
         "INSERT INTO webhook_deliveries (delivery_id, request_id, type, url, body, queued_ms, \

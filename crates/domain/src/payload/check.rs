@@ -64,7 +64,8 @@ pub fn check_payload(payload: &ConsentPayload, now_unix: i64) -> Result<Checked,
         .map(|t| check_form_and_previews(payload, t.date(), &mut f))
         .unwrap_or_default();
     match (f.first, signed_at) {
-        (None, Some(signed_at)) => Ok(Checked {
+        // A witnessed payload: then the record of the check in person (v3.rs).
+        (None, Some(signed_at)) => check_witness(payload, signed_at).map(|()| Checked {
             signed_at,
             signing_date: signed_at.date(),
             previews,
@@ -80,11 +81,13 @@ pub fn check_payload(payload: &ConsentPayload, now_unix: i64) -> Result<Checked,
 /// `format` and `agreement`: the version whose content the rest is checked against.
 fn check_format_and_agreement(payload: &ConsentPayload) -> Result<&str, Rejection> {
     let stop = |rule: PayloadRule, path: &str| Rejection::of(rule, path);
-    if payload.format != FORMAT && payload.format != FORMAT_1_1 && payload.format != FORMAT_2 {
+    if ![FORMAT, FORMAT_1_1, FORMAT_2, FORMAT_3].contains(&payload.format.as_str()) {
         return Err(stop(PayloadRule::Format, "format"));
     }
-    // `request` and `identity`: both in `/2` (of their documented shape), neither before.
-    let misplaced = v2::request_member_paths(payload);
+    // `request` and `identity`: both in `/2` (of their documented shape), neither before;
+    // `request` and `witness` in `/3`, without `identity`.
+    let mut misplaced = v2::request_member_paths(payload);
+    misplaced.extend(v3::witness_member_paths(payload));
     if !misplaced.is_empty() {
         let mut r = Rejection::of(PayloadRule::Format, "");
         r.fields = misplaced
@@ -278,8 +281,8 @@ fn check_recorded_calendars(
     f: &mut Findings,
 ) -> BTreeMap<String, Option<PreviewValue>> {
     let mut out = BTreeMap::new();
-    // `/2` keeps 1.1's members and rules.
-    if payload.format != FORMAT_1_1 && payload.format != FORMAT_2 {
+    // `/2` and `/3` keep 1.1's members and rules.
+    if ![FORMAT_1_1, FORMAT_2, FORMAT_3].contains(&payload.format.as_str()) {
         return out;
     }
     let stage = PayloadRule::CalendarMismatch;

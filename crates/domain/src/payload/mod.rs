@@ -83,6 +83,7 @@ mod check;
 mod receipt;
 mod signing_time;
 mod v2;
+mod v3;
 
 pub use canonical::*;
 pub use check::*;
@@ -91,6 +92,7 @@ pub use parts::*;
 pub use receipt::*;
 pub use signing_time::*;
 pub use v2::*;
+pub use v3::*;
 pub use verify::*;
 
 #[cfg(test)]

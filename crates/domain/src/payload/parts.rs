@@ -501,6 +501,10 @@ pub struct ConsentPayload {
     /// Since [`FORMAT_2`]: the verification of the signer's mobile (absent before).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<crate::identity::Identity>,
+    /// Only in [`FORMAT_3`]: the identity check an account manager made in person, whose
+    /// enrolled device co-signs (absent in every other format).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witness: Option<crate::staff::Witness>,
 }
 
 /// What the browser has when it builds a payload ([`ConsentPayload::new`]).
@@ -572,6 +576,7 @@ impl ConsentPayload {
 
             request: None,
             identity: None,
+            witness: None,
         }
     }
 

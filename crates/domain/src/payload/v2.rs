@@ -30,9 +30,10 @@ impl ConsentPayload {
         self
     }
 
-    /// Whether this payload names a signing request (format [`FORMAT_2`]).
+    /// Whether this payload names a signing request (format [`FORMAT_2`], or [`FORMAT_3`]
+    /// witnessed offline).
     pub fn is_for_request(&self) -> bool {
-        self.format == FORMAT_2
+        self.format == FORMAT_2 || self.format == FORMAT_3
     }
 }
 
@@ -40,6 +41,10 @@ impl ConsentPayload {
 /// documented shape in [`FORMAT_2`], both absent in earlier formats. The paths that fail.
 pub(super) fn request_member_paths(payload: &ConsentPayload) -> Vec<String> {
     let mut out = Vec::new();
+    // `/3`'s members have their own rules (v3.rs).
+    if payload.format == FORMAT_3 {
+        return out;
+    }
     if payload.format != FORMAT_2 {
         if payload.request.is_some() {
             out.push("request".to_owned());

@@ -16,6 +16,9 @@ pub struct VerifiedPayload {
     pub signature: [u8; 64],
     /// RFC 7638 thumbprint of the signer's key.
     pub key_thumbprint: String,
+    /// A witnessed payload ([`FORMAT_3`]): the RFC 7638 thumbprint of the device key whose
+    /// `witness_signature` verified too.
+    pub witness_key_thumbprint: Option<String>,
 }
 
 /// The ES256 primitive: does `signature` (64 bytes r‖s) verify `message` (SHA-256, ECDSA
@@ -52,6 +55,17 @@ pub fn verify_envelope_with(
     let value = parse_strict(bytes)?;
     let Value::Object(mut envelope) = value else {
         return Err(PayloadError::new(EnvelopeRule::Shape, ""));
+    };
+    // A third member only for a witnessed payload: the device's signature.
+    let witness_signature = match envelope.remove("witness_signature") {
+        None => None,
+        Some(Value::String(s)) => Some(s),
+        Some(_) => {
+            return Err(PayloadError::new(
+                EnvelopeRule::SignatureEncoding,
+                "witness_signature",
+            ))
+        }
     };
     if envelope.len() != 2 {
         return Err(PayloadError::new(EnvelopeRule::Shape, ""));
@@ -99,7 +113,10 @@ pub fn verify_envelope_with(
         path: String::new(),
         detail: Some(e.to_string()),
     })?;
+    let witness_key_thumbprint =
+        verify_witness(&typed, witness_signature.as_deref(), &canonical, verify)?;
     Ok(VerifiedPayload {
+        witness_key_thumbprint,
         payload: typed,
         payload_sha256: content::sha256_hex(&canonical),
         value: payload,
@@ -117,6 +134,8 @@ struct BorrowedEnvelope<'a> {
     #[serde(borrow)]
     payload: &'a serde_json::value::RawValue,
     signature: &'a str,
+    #[serde(default)]
+    witness_signature: Option<&'a str>,
 }
 
 /// The common case, read once: a payload sent in its canonical form (as the app and
@@ -152,7 +171,13 @@ fn verify_canonical_envelope(
             "signature",
         )));
     }
+    let witness_key_thumbprint =
+        match verify_witness(&typed, envelope.witness_signature, &canonical, verify) {
+            Ok(t) => t,
+            Err(e) => return Some(Err(e)),
+        };
     Some(Ok(VerifiedPayload {
+        witness_key_thumbprint,
         payload_sha256: content::sha256_hex(&canonical),
         key_thumbprint: typed.public_key.thumbprint(),
         payload: typed,
@@ -160,4 +185,43 @@ fn verify_canonical_envelope(
         canonical,
         signature,
     }))
+}
+
+/// The device's signature of a witnessed payload ([`FORMAT_3`]): required there, verified
+/// over the same canonical bytes with `payload.witness.device_key`; refused on any other
+/// payload. The device key's thumbprint when it verified.
+fn verify_witness(
+    payload: &ConsentPayload,
+    witness_signature: Option<&str>,
+    canonical: &[u8],
+    verify: Es256Verifier,
+) -> Result<Option<String>, PayloadError> {
+    let witness = payload.witness.as_ref().filter(|_| payload.is_witnessed());
+    let (witness, signature) = match (witness, witness_signature) {
+        (None, None) => return Ok(None),
+        (None, Some(_)) => return Err(PayloadError::new(EnvelopeRule::Shape, "")),
+        (Some(_), None) => {
+            return Err(PayloadError::new(
+                EnvelopeRule::SignatureEncoding,
+                "witness_signature",
+            ))
+        }
+        (Some(w), Some(s)) => (w, s),
+    };
+    let signature: [u8; 64] = URL_SAFE_NO_PAD
+        .decode(signature.as_bytes())
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b).ok())
+        .ok_or_else(|| PayloadError::new(EnvelopeRule::SignatureEncoding, "witness_signature"))?;
+    let point = witness
+        .device_key
+        .sec1_point()
+        .map_err(|_| PayloadError::new(EnvelopeRule::PublicKey, "witness.device_key"))?;
+    if !verify(&point, canonical, &signature) {
+        return Err(PayloadError::new(
+            EnvelopeRule::SignatureMismatch,
+            "witness_signature",
+        ));
+    }
+    Ok(Some(witness.device_key.thumbprint()))
 }

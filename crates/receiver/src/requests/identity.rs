@@ -70,6 +70,13 @@ impl CodeGuard {
         }
     }
 
+    /// One try of a device's enrolment code (issue 19), counted with the code checks.
+    // A refusal is answered at once by the handler that asked: boxing it would buy nothing.
+    #[allow(clippy::result_large_err)]
+    pub(crate) fn take_check(&self, ip: std::net::IpAddr) -> Result<(), ApiError> {
+        self.take(&self.checks, ip)
+    }
+
     // A refusal is answered at once by the handler that asked: boxing it would buy nothing.
     #[allow(clippy::result_large_err)]
     fn take(&self, buckets: &Buckets, ip: std::net::IpAddr) -> Result<(), ApiError> {
@@ -481,6 +488,10 @@ pub async fn store_for_request(
             Rejection::of(RequestRule::Unknown, "request.id"),
         )
     };
+    // Witnessed in person on a staff device (issue 19): its own checks instead of the code's.
+    if payload.is_witnessed() {
+        return super::staff::store_witnessed(app, record, payload, now).await;
+    }
     let (Some(request), Some(identity)) = (&payload.request, &payload.identity) else {
         return Err(unknown());
     };
@@ -538,7 +549,7 @@ pub async fn store_for_request(
 
 /// The first receipt of a stored consent with the record's id (same payload), or 409
 /// `consent.conflict` (another payload); `None` when the id is new.
-async fn replayed(app: &App, record: &Record) -> Result<Option<Response>, ApiError> {
+pub(super) async fn replayed(app: &App, record: &Record) -> Result<Option<Response>, ApiError> {
     let earlier = app
         .store
         .get(&record.id)
