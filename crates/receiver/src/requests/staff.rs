@@ -24,13 +24,14 @@ use super::identity::replayed;
 use super::*;
 use crate::store::Record;
 
-/// The back office's check of `/api/devices`: the same API keys as `/api/requests` (one place,
-/// so that it can be pointed at a key scope later). The key's name.
-async fn back_office<'a>(
-    app: &'a App,
+/// The back office's check of `/api/devices`: a key with the `requests` scope, as for
+/// `/api/requests` (enrolling a manager's device is part of issuing requests to them). The
+/// caller's name.
+async fn back_office(
+    app: &App,
     peer: std::net::IpAddr,
     headers: &HeaderMap,
-) -> Result<&'a str, ApiError> {
+) -> Result<String, ApiError> {
     api_key(app, peer, headers).await
 }
 
@@ -77,7 +78,7 @@ pub async fn create_device(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let key_name = back_office(&app, peer, &headers).await?.to_owned();
+    let key_name = back_office(&app, peer, &headers).await?;
     let body = read_json_body(&app, &headers, body).await?;
     let input: NewDeviceBody = serde_json::from_slice(&body).map_err(|e| {
         let mut r = Rejection::of(StaffRule::StaffId, "staff");
