@@ -1169,3 +1169,67 @@ pub async fn get_evidence(
     }
     Ok(r)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fonts() -> EvidenceFonts {
+        EvidenceFonts::load(None).expect("fonts-wqy-zenhei (cargo xtask test installs it)")
+    }
+
+    #[test]
+    fn lines_fit_and_closing_punctuation_stays_on_its_line() {
+        let f = fonts();
+        let m = Metrics::of(&f).unwrap();
+        let text = "我单独同意中国移动广东公司处理本表填写的身份证件号码（敏感个人信息）。处理这些号码是为核验经办人和被委托人的身份及授权，为办理本业务所必需。 I separately consent to China Mobile Guangdong processing the identity document numbers.";
+        for width in [60.0, 120.0, TEXT_W] {
+            let lines = m.wrap(text, BODY, width);
+            assert!(lines.len() > 1);
+            for line in &lines {
+                // One character may overhang: a closing mark kept with its word.
+                assert!(m.width(line, BODY) <= width + BODY, "{line:?} at {width}");
+                assert!(!line.starts_with(['，', '。', '）']), "{line:?}");
+                assert!(!line.ends_with('（'), "{line:?}");
+            }
+            // Nothing lost but the spaces at the breaks.
+            let joined: String = lines.concat();
+            let squeeze = |s: &str| s.chars().filter(|c| *c != ' ').collect::<String>();
+            assert_eq!(squeeze(&joined), squeeze(text));
+            // Latin words are not cut.
+            assert!(lines.iter().all(|l| !l.ends_with("Guang")));
+        }
+    }
+
+    #[test]
+    fn what_the_font_lacks_is_a_question_mark() {
+        let f = fonts();
+        let m = Metrics::of(&f).unwrap();
+        assert_eq!(m.clean("签\u{7}约\u{10FFFD}"), "签 约?");
+    }
+
+    #[test]
+    fn a_font_without_chinese_is_refused() {
+        let latin = std::fs::read("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
+        if let Ok(bytes) = latin {
+            let e = EvidenceFonts::from_bytes(bytes, 0).err().unwrap();
+            assert!(e.contains("no glyphs for Chinese"), "{e}");
+        }
+        assert!(EvidenceFonts::from_bytes(b"not a font".to_vec(), 0).is_err());
+    }
+
+    #[test]
+    fn an_envelope_that_does_not_verify_still_gives_a_pdf_that_says_so() {
+        let f = fonts();
+        let pdf = render(
+            &EvidenceInput {
+                envelope: b"{\"payload\":{},\"signature\":\"x\"}",
+                receipt: b"{}",
+                receiver_key: None,
+            },
+            &f,
+        );
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(pdf.windows(12).any(|w| w == b"consent.json"));
+    }
+}

@@ -126,6 +126,10 @@ fn the_pdf_reads_in_tools_that_did_not_make_it() {
     let pdf = evidence(&r, &id);
     let dir = temp_dir("evidence");
     let file = save(&dir, "e.pdf", &pdf);
+    // PDF/A-3u, the attachments associated with the document (/AF) as its source.
+    let has = |needle: &[u8]| pdf.windows(needle.len()).any(|w| w == needle);
+    assert!(has(b"<pdfaid:part>3</pdfaid:part>") && has(b"<pdfaid:conformance>U<"));
+    assert!(has(b"/AF[") && has(b"/AFRelationship/Source") && has(b"/EmbeddedFiles"));
 
     // Text, not pictures of text: the company, a clause, the hash, the consent number.
     let text = String::from_utf8(run(Command::new("pdftotext").arg(&file).arg("-"))).unwrap();
