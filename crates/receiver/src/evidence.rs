@@ -396,10 +396,10 @@ fn agreement(l: &mut Layout<'_>, p: &ConsentPayload) {
         .map(|o| o.product_name.as_str())
         .collect();
     for entry in &p.content_hashes {
-        let shipped = content::version_content_hash(&p.agreement.version, entry.part, entry.lang);
-        let current = p.agreement.version == content::AGREEMENT_VERSION;
+        // The embedded text is shown when it is the signed one: its hash is the signed hash
+        // (whatever the version: an earlier version's unchanged part has the same hash).
         let part = content::agreement().part(entry.part);
-        let blocks = if current && shipped == Some(entry.sha256.as_str()) {
+        let blocks = if content::content_hash(entry.part, entry.lang) == entry.sha256 {
             part.expand(entry.lang, &names).ok()
         } else {
             None
@@ -474,8 +474,9 @@ fn signature(l: &mut Layout<'_>, image: &SignatureImage) {
 fn consents(l: &mut Layout<'_>, p: &ConsentPayload) {
     l.heading(&both("同意事项", "Consents"), H1);
     for c in &p.consents {
-        let matches = c.id.wording_sha256_in(&p.agreement.version).as_deref()
-            == Some(c.wording_sha256.as_str());
+        // The wording shown is this build's when the signed hash is its hash; an earlier
+        // version's other wording is named by its hash only.
+        let matches = c.id.wording_sha256() == c.wording_sha256;
         let mark = if c.given {
             both("已同意", "given")
         } else {
@@ -489,7 +490,7 @@ fn consents(l: &mut Layout<'_>, p: &ConsentPayload) {
             }
         } else {
             l.para(
-                "措辞摘要与本程序所含措辞不符。 / The wording's hash is not the wording this build ships.",
+                "本程序不含该措辞（见下方摘要）。 / This build does not ship this wording (its hash below).",
                 BODY,
                 12.0,
                 0,
