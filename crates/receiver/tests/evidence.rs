@@ -408,3 +408,70 @@ fn two_receivers_make_identical_pdfs() {
     );
     assert!(signer.body == from_a);
 }
+
+/// A consent signed on agreement v1 (as an outbox may still hold): a part whose text v2 left
+/// unchanged (same content hash) is shown, one whose text changed is named by its hash only,
+/// and the consents' v1 wordings likewise.
+#[test]
+fn an_earlier_versions_consent_shows_only_the_text_that_was_signed() {
+    use qianyue_domain::content::V1;
+    use qianyue_domain::payload::V1_CONSENT_WORDING_SHA256;
+    if !poppler() {
+        return;
+    }
+    let r = Receiver::start(Options::new(Backend::Sqlite));
+    let body = signed(&uuid(), |v| {
+        v["agreement"]["version"] = "v1".into();
+        for h in v["content_hashes"].as_array_mut().unwrap() {
+            let part = PartId::from_hook(h["part"].as_str().unwrap()).unwrap();
+            let lang = Lang::from_tag(h["lang"].as_str().unwrap()).unwrap();
+            let (_, _, hash) = V1
+                .content_hashes
+                .iter()
+                .find(|(p, l, _)| (*p, *l) == (part, lang))
+                .unwrap();
+            h["sha256"] = (*hash).into();
+        }
+        for c in v["consents"].as_array_mut().unwrap() {
+            let (_, hash) = V1_CONSENT_WORDING_SHA256
+                .iter()
+                .find(|(id, _)| serde_json::json!(id) == c["id"])
+                .unwrap();
+            c["wording_sha256"] = (*hash).into();
+        }
+    });
+    let (_, id, _) = post(&r, &body);
+    let dir = temp_dir("evidence-v1");
+    let file = save(&dir, "e.pdf", &evidence(&r, &id));
+    let text = String::from_utf8(run(Command::new("pdftotext").arg(&file).arg("-"))).unwrap();
+    let flat = squeeze(&text);
+    let not_shipped = squeeze("This build does not ship the text of this version");
+    let mut shown = 0;
+    for (part, lang, hash) in V1.content_hashes {
+        let same = content::content_hash(part, lang) == hash;
+        // The part's first clause without blanks, as text.
+        let clause = content::agreement()
+            .part(part)
+            .blocks(lang)
+            .iter()
+            .filter(|b| b.kind == Kind::Para && b.placeholders().is_empty())
+            .map(content::Block::text)
+            .find(|t| t.chars().count() >= 30);
+        if let (true, Some(clause)) = (same, clause) {
+            assert!(
+                flat.contains(&squeeze(&clause)),
+                "{part:?} {lang:?}: {clause}"
+            );
+            shown += 1;
+        }
+        if !same {
+            assert!(
+                flat.contains(&not_shipped),
+                "{part:?} {lang:?} changed in v2"
+            );
+        }
+    }
+    eprintln!("v1 parts shown as text: {shown}");
+    assert!(flat.contains(&squeeze(&seed_form().customer.group_name)));
+    assert!(text.contains("v1"));
+}
