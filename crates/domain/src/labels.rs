@@ -241,6 +241,106 @@ pub fn blank_value(path: &str, raw: &str, lang: crate::content::Lang) -> String 
     }
 }
 
+/// (zh, en) of a preview figure's name and of the clause it comes from.
+pub struct FigureWords {
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub clause_zh: &'static str,
+    pub clause_en: &'static str,
+}
+
+/// The words of a preview key's last segment (contract.md §2), as the app's previews and the
+/// receiver's evidence PDF name the figure; empty for a name that is no figure's.
+pub fn figure_words(name: &str) -> FigureWords {
+    let w = |zh, en, clause_zh, clause_en| FigureWords {
+        zh,
+        en,
+        clause_zh,
+        clause_en,
+    };
+    match name {
+        "unexecuted_months" => w(
+            "未执行月数（含终止当月）",
+            "Unexecuted months (termination month included)",
+            "服务协议第二条第17款",
+            "Service agreement art. 2 §17",
+        ),
+        "current_term_end" => w(
+            "当期协议届满日",
+            "End of the current term",
+            "服务协议第七条第3款",
+            "Service agreement art. 7 §3",
+        ),
+        "penalty" => w(
+            "提前终止违约金（含专项投资）",
+            "Early-termination penalty (investment included)",
+            "服务协议第二条第17款",
+            "Service agreement art. 2 §17",
+        ),
+        "final_month_charge" => w(
+            "销户当月费用（按自然日）",
+            "Charge for the cancellation month (by calendar day)",
+            "服务协议第四条第3款",
+            "Service agreement art. 4 §3",
+        ),
+        "final_month_vat_net" => w(
+            "其中不含税金额",
+            "of which net of VAT",
+            "服务协议第四条第4款",
+            "Service agreement art. 4 §4",
+        ),
+        "final_month_vat_tax" => w(
+            "其中增值税",
+            "of which VAT",
+            "服务协议第四条第4款",
+            "Service agreement art. 4 §4",
+        ),
+        "final_bill_due" => w(
+            "末期账单缴费日",
+            "Final bill due",
+            "服务协议第四条第3款",
+            "Service agreement art. 4 §3",
+        ),
+        "notice_from" => w(
+            "不续约书面通知期起始日",
+            "Written notice of non-renewal possible from",
+            "服务协议第七条第3款",
+            "Service agreement art. 7 §3",
+        ),
+        "days_overdue" => w(
+            "逾期天数",
+            "Days overdue",
+            "服务协议第四条第3款",
+            "Service agreement art. 4 §3",
+        ),
+        "fee" => w(
+            "违约金（每日3%）",
+            "Late fee (3% per day)",
+            "服务协议第四条第3款",
+            "Service agreement art. 4 §3",
+        ),
+        "suspension_from" => w(
+            "可暂停服务日",
+            "Service may be suspended from",
+            "服务协议第四条第3款",
+            "Service agreement art. 4 §3",
+        ),
+        "termination_from" => w(
+            "可终止服务日",
+            "Service may be terminated from",
+            "服务协议第四条第3款",
+            "Service agreement art. 4 §3",
+        ),
+        "reply_by" => w(
+            "签署日提出更正或删除请求的答复期限（15个工作日）",
+            "Reply to a correction or deletion request made on the signing date due by (15 working days)",
+            "隐私政策 四(二)(三)",
+            "Privacy policy IV (b)(c)",
+        ),
+        _ => w("", "", "", ""),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -521,14 +521,41 @@ fn previews(l: &mut Layout<'_>, p: &ConsentPayload) {
         .map(|t| qianyue_domain::preview::preview(&p.form, t.date()))
         .unwrap_or_default();
     for (key, shown) in &p.previews {
+        let name = key.rsplit('.').next().unwrap_or_default();
         let text = match (shown, kinds.get(key)) {
             (ShownValue::Integer(n), Some(PreviewValue::Money(_))) => {
                 qianyue_domain::money::Fen(*n).format_cny(qianyue_domain::error::Locale::ZhCn)
             }
+            (ShownValue::Integer(n), Some(PreviewValue::Count(_))) if name == "days_overdue" => {
+                format!("{n} 天 / days")
+            }
+            (ShownValue::Integer(n), Some(PreviewValue::Count(_))) => format!("{n} 个月 / months"),
             (ShownValue::Integer(n), _) => n.to_string(),
             (ShownValue::Text(s), _) => s.clone(),
         };
-        l.para(&format!("{key}: {text}"), BODY, 0.0, 0);
+        // The figure's words and clause, as the app named it; the product line's number.
+        let words = qianyue_domain::labels::figure_words(name);
+        let line = key
+            .strip_prefix("orders.")
+            .and_then(|rest| rest.split_once('.'))
+            .and_then(|(n, _)| n.parse::<usize>().ok())
+            .map(|n| format!("{} {} · ", both("产品", "Product line"), n + 1))
+            .unwrap_or_default();
+        l.need(SMALL * 1.5 + BODY * 1.5);
+        if words.zh.is_empty() {
+            l.para(key, SMALL, 0.0, 90);
+        } else {
+            l.para(
+                &format!(
+                    "{line}{} / {} ({} / {}) · {key}",
+                    words.zh, words.en, words.clause_zh, words.clause_en
+                ),
+                SMALL,
+                0.0,
+                90,
+            );
+        }
+        l.para(&text, BODY, 12.0, 0);
     }
 }
 

@@ -140,6 +140,15 @@ fn the_pdf_reads_in_tools_that_did_not_make_it() {
     assert!(text.contains(&sha), "payload sha256 {sha}");
     assert!(text.contains(&id));
     assert!(flat.contains("已签署"));
+    // A figure shown, named as the app names it, in yuan.
+    let penalty = qianyue_domain::labels::figure_words("penalty");
+    assert!(flat.contains(&squeeze(penalty.zh)) && flat.contains(&squeeze(penalty.en)));
+    let v: Value = serde_json::from_slice(&envelope).unwrap();
+    let fen = v["payload"]["previews"]["orders.0.penalty"]
+        .as_i64()
+        .unwrap();
+    let yuan = qianyue_domain::money::Fen(fen).format_cny(qianyue_domain::error::Locale::ZhCn);
+    assert!(text.contains(&yuan), "{yuan}");
     // The English of the agreement, shown when signing (the vector lists both languages).
     assert!(text.contains("How to check this document yourself"));
     assert!(flat.contains(&squeeze(PartId::Service.title(Lang::En))));
