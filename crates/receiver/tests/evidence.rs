@@ -341,6 +341,28 @@ fn a_drawn_signature_is_drawn() {
 }
 
 #[test]
+fn a_typed_signature_is_text() {
+    if !poppler() {
+        return;
+    }
+    let r = Receiver::start(Options::new(Backend::Sqlite));
+    let (_, id, _) = post(&r, &signed(&uuid(), |_| {}));
+    let dir = temp_dir("evidence-typed");
+    let file = save(&dir, "e.pdf", &evidence(&r, &id));
+    let text = String::from_utf8(run(Command::new("pdftotext").arg(&file).arg("-"))).unwrap();
+    let qianyue_domain::payload::SignatureImage::Typed { text: name } =
+        qianyue_domain::testing::typed_signature()
+    else {
+        unreachable!()
+    };
+    let flat = squeeze(&text);
+    let at = flat
+        .find(&squeeze("输入的姓名 / Typed name"))
+        .expect("the typed signature");
+    assert!(flat[at..].contains(&name), "{name} after its label");
+}
+
+#[test]
 fn without_its_font_the_receiver_refuses_to_start() {
     let dir = temp_dir("no-font");
     std::fs::create_dir_all(dir.join("no-dist")).unwrap();
