@@ -222,12 +222,6 @@ async function expectEvidenceLink(page: Page, consentId: string) {
   expect(new URL((await link.getAttribute('href'))!, page.url()).origin).toBe(new URL(page.url()).origin);
 }
 
-/**
- * Whether the receiver serves `GET /api/consents/{id}/evidence.pdf` (the evidence PDF,
- * crates/receiver/src/evidence.rs): set to `true` once that endpoint is on this branch.
- */
-const EVIDENCE_ENDPOINT = false;
-
 let receiver: Receiver;
 /** The request the first test signed: its link and consent. */
 let signed: { link: string; consentId: string } | undefined;
@@ -377,7 +371,6 @@ test('the signer opens the link, cannot change a read-only field, verifies by SM
 });
 
 test('the receipt page\'s download is the evidence PDF of the consent; a wrong hash is not found', async ({ page }) => {
-  test.skip(!EVIDENCE_ENDPOINT, 'the receiver has no evidence endpoint on this branch yet (EVIDENCE_ENDPOINT)');
   expect(signed, 'the first test signed a request').toBeDefined();
   await page.goto(signed!.link);
   const link = page.locator('[data-receipt="accepted"] [data-action="download-evidence"]');

@@ -56,7 +56,7 @@ pub fn run(root: &Path, out_dir: &Path) -> Result {
     sh(
         root,
         "cargo build --profile receiver --package qianyue-receiver --bin qianyue-receiver \
-         --example bench_load --example bench_requests",
+         --example bench_load --example bench_requests --example bench_evidence",
     )?;
     // openssl before, between and after the loads; the median is the baseline (one 3 s
     // sample moves by ±10 % on these shared cores).
@@ -157,6 +157,33 @@ pub fn run(root: &Path, out_dir: &Path) -> Result {
     let path = out_dir.join("receiver.json");
     std::fs::write(&path, &json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!("bench-results/receiver.json:\n{json}");
+    evidence(root, out_dir)
+}
+
+/// The evidence PDF (issue 18): its size and the time to make one, p50 / p99 over 200
+/// renders of the checked-in vector (`examples/bench_evidence.rs`), in
+/// `bench-results/evidence.json`.
+fn evidence(root: &Path, out_dir: &Path) -> Result {
+    let text = run_example(root, "bench_evidence", "--n 200 --warmup 10")?;
+    let field = |name: &str| printed(&text, "bench_evidence", name);
+    let json = format!(
+        "{{\n  \"what\": \"the evidence PDF of the checked-in vector (seed consent, both \
+         languages, drawn signature) with a signed receipt: PDF/A-3u, subset CJK font \
+         (fonts-wqy-zenhei), consent.json and receipt.json attached; 200 renders one at a time \
+         after 10 warm-up ones, --profile receiver\",\n  \
+         \"pdf_bytes\": {},\n  \"pages\": {},\n  \"renders\": {},\n  \
+         \"render_p50_ms\": {:.2},\n  \"render_p99_ms\": {:.2},\n  \
+         \"render_max_ms\": {:.2}\n}}\n",
+        field("evidence_pdf_bytes")?,
+        field("evidence_pdf_pages")?,
+        field("renders")?,
+        field("render_p50_us")? as f64 / 1000.0,
+        field("render_p99_us")? as f64 / 1000.0,
+        field("render_max_us")? as f64 / 1000.0,
+    );
+    let path = out_dir.join("evidence.json");
+    std::fs::write(&path, &json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!("bench-results/evidence.json:\n{json}");
     Ok(())
 }
 

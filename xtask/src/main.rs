@@ -124,6 +124,7 @@ pub fn receiver_command(root: &Path, profile: &str) -> Result<Command> {
 fn serve(args: &[String]) -> Result {
     let port = port_arg(args, 8080)?;
     tools::ensure_build_tools()?;
+    tools::ensure_serve_debs()?;
     build_app()?;
     // The receiver serves dist/ and receives consents (docs/receiver.md); it prints its URL, and
     // Ctrl-C stops it once the requests in flight are answered. The demo portal's origin is on

@@ -25,7 +25,9 @@ pub const XVFB: &str = "/usr/bin/Xvfb";
 /// Debian packages the browser tests need: the browser, its driver, and a CJK font so that
 /// Chinese renders as glyphs in screenshots; and brotli, for the content benchmark's sizes;
 /// PostgreSQL, for the receiver's store tests; Firefox ESR, WebKitGTK's WebDriver (with its
-/// MiniBrowser) and the X server it needs, for the journeys in every engine (tests/engines/).
+/// MiniBrowser) and the X server it needs, for the journeys in every engine (tests/engines/);
+/// poppler-utils, whose pdftotext, pdfdetach and pdftoppm check the receiver's evidence PDF
+/// (crates/receiver/tests/evidence.rs).
 const TEST_DEBS: &[&str] = &[
     "chromium",
     "chromium-driver",
@@ -35,7 +37,38 @@ const TEST_DEBS: &[&str] = &[
     "firefox-esr",
     "webkit2gtk-driver",
     "xvfb",
+    "poppler-utils",
 ];
+
+/// Debian packages the receiver needs to run: the evidence PDF's default font (a receiver
+/// without it does not start, unless `QIANYUE_PDF_FONT` names another; docs/receiver.md).
+const SERVE_DEBS: &[&str] = &["fonts-wqy-zenhei"];
+
+/// Installs [`SERVE_DEBS`] that are missing (`cargo xtask serve`), unless `QIANYUE_PDF_FONT`
+/// names the font to use.
+pub fn ensure_serve_debs() -> Result {
+    if std::env::var_os("QIANYUE_PDF_FONT").is_some() {
+        return Ok(());
+    }
+    let missing: Vec<&str> = SERVE_DEBS
+        .iter()
+        .copied()
+        .filter(|deb| !deb_installed(deb))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let root = root();
+    run_in(&root, "apt-get", &["update"])?;
+    let mut args = vec!["install", "-y", "--no-install-recommends"];
+    args.extend(&missing);
+    run_env_in(
+        &root,
+        "apt-get",
+        &args,
+        &[("DEBIAN_FRONTEND", "noninteractive")],
+    )
+}
 
 pub fn ensure_build_tools() -> Result {
     let root = root();

@@ -179,6 +179,168 @@ pub fn label_en(zh: &str) -> Option<&'static str> {
     PAIRS.iter().find(|(z, _)| *z == zh).map(|(_, en)| *en)
 }
 
+/// `agent.matter` in the seed, with its English from docs/glossary.md §3.
+const SEED_MATTER: (&str, &str) = ("移动相关业务", "China Mobile-related services");
+
+/// The English form of a stored value (content README 1.5, docs/glossary.md §3): a list's
+/// label ([`label_en`]), the seed's matter of the authorisation letter, or a reason outside
+/// the list written as `其他：` + the customer's own words; `None` for any other value (a
+/// name, a number, free text: shown as entered). The app's agreement and the receiver's
+/// evidence PDF both show values through this.
+pub fn english(value: &str) -> Option<String> {
+    if let Some(en) = label_en(value) {
+        return Some(en.to_owned());
+    }
+    if value == SEED_MATTER.0 {
+        return Some(SEED_MATTER.1.to_owned());
+    }
+    let words = value.strip_prefix(crate::enums::OTHER_REASON_PREFIX)?;
+    let other = label_en("其他").unwrap_or("other");
+    Some(format!("{other}: {words}"))
+}
+
+/// The placeholders that hold a date (`YYYY-MM-DD` in the form).
+const DATE_PATHS: [&str; 3] = ["signing.date", "agent.valid_from", "agent.valid_to"];
+
+/// A date as the agreement writes it: `2023年04月01日` (zero-padded, as in the seed) or
+/// `1 April 2023`.
+pub fn agreement_date(date: crate::date::Date, lang: crate::content::Lang) -> String {
+    use crate::content::Lang;
+    match lang {
+        Lang::Zh => format!(
+            "{:04}年{:02}月{:02}日",
+            date.year(),
+            date.month(),
+            date.day()
+        ),
+        Lang::En => format!("{} {} {}", date.day(), date.month_name_en(), date.year()),
+    }
+}
+
+/// The text shown in the agreement's blank `path` whose form value is `raw`, in `lang`
+/// (content README 1.5): dates in the text's language, enumerated values in English in the
+/// English text, everything else as entered; a value not known yet is the empty string.
+/// `party_b.signature` is issued by Party B's system when the carrier countersigns; the
+/// customer's copy does not know it, so it is always a blank.
+pub fn blank_value(path: &str, raw: &str, lang: crate::content::Lang) -> String {
+    use crate::content::{Lang, PARTY_B_SIGNATURE};
+    let value = raw.trim();
+    if value.is_empty() || path == PARTY_B_SIGNATURE {
+        return String::new();
+    }
+    if DATE_PATHS.contains(&path) {
+        // A date still being typed is shown as typed.
+        return match crate::date::Date::parse_iso(value) {
+            Ok(date) => agreement_date(date, lang),
+            Err(_) => value.to_owned(),
+        };
+    }
+    match lang {
+        Lang::Zh => value.to_owned(),
+        Lang::En => english(value).unwrap_or_else(|| value.to_owned()),
+    }
+}
+
+/// (zh, en) of a preview figure's name and of the clause it comes from.
+pub struct FigureWords {
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub clause_zh: &'static str,
+    pub clause_en: &'static str,
+}
+
+/// The words of a preview key's last segment (contract.md §2), as the app's previews and the
+/// receiver's evidence PDF name the figure; empty for a name that is no figure's.
+pub fn figure_words(name: &str) -> FigureWords {
+    let w = |zh, en, clause_zh, clause_en| FigureWords {
+        zh,
+        en,
+        clause_zh,
+        clause_en,
+    };
+    match name {
+        "unexecuted_months" => w(
+            "未执行月数（含终止当月）",
+            "Unexecuted months (termination month included)",
+            "服务协议第二条第17款",
+            "Service agreement art. 2 §17",
+        ),
+        "current_term_end" => w(
+            "当期协议届满日",
+            "End of the current term",
+            "服务协议第七条第3款",
+            "Service agreement art. 7 §3",
+        ),
+        "penalty" => w(
+            "提前终止违约金（含专项投资）",
+            "Early-termination penalty (investment included)",
+            "服务协议第二条第17款",
+            "Service agreement art. 2 §17",
+        ),
+        "final_month_charge" => w(
+            "销户当月费用（按自然日）",
+            "Charge for the cancellation month (by calendar day)",
+            "服务协议第四条第3款",
+            "Service agreement art. 4 §3",
+        ),
+        "final_month_vat_net" => w(
+            "其中不含税金额",
+            "of which net of VAT",
+            "服务协议第四条第4款",
+            "Service agreement art. 4 §4",
+        ),
+        "final_month_vat_tax" => w(
+            "其中增值税",
+            "of which VAT",
+            "服务协议第四条第4款",
+            "Service agreement art. 4 §4",
+        ),
+        "final_bill_due" => w(
+            "末期账单缴费日",
+            "Final bill due",
+            "服务协议第四条第3款",
+            "Service agreement art. 4 §3",
+        ),
+        "notice_from" => w(
+            "不续约书面通知期起始日",
+            "Written notice of non-renewal possible from",
+            "服务协议第七条第3款",
+            "Service agreement art. 7 §3",
+        ),
+        "days_overdue" => w(
+            "逾期天数",
+            "Days overdue",
+            "服务协议第四条第3款",
+            "Service agreement art. 4 §3",
+        ),
+        "fee" => w(
+            "违约金（每日3%）",
+            "Late fee (3% per day)",
+            "服务协议第四条第3款",
+            "Service agreement art. 4 §3",
+        ),
+        "suspension_from" => w(
+            "可暂停服务日",
+            "Service may be suspended from",
+            "服务协议第四条第3款",
+            "Service agreement art. 4 §3",
+        ),
+        "termination_from" => w(
+            "可终止服务日",
+            "Service may be terminated from",
+            "服务协议第四条第3款",
+            "Service agreement art. 4 §3",
+        ),
+        "reply_by" => w(
+            "签署日提出更正或删除请求的答复期限（15个工作日）",
+            "Reply to a correction or deletion request made on the signing date due by (15 working days)",
+            "隐私政策 四(二)(三)",
+            "Privacy policy IV (b)(c)",
+        ),
+        _ => w("", "", "", ""),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,5 +372,62 @@ mod tests {
             Some("1.2 enterprise legal person")
         );
         assert_eq!(label_en("no such label"), None);
+    }
+
+    #[test]
+    fn seed_labels_have_english_forms() {
+        for (zh, en) in [
+            ("1.2 企业法人", "1.2 enterprise legal person"),
+            (
+                "企业法人营业执照",
+                "Business Licence of Enterprise Legal Person",
+            ),
+            (
+                "3.9 电气机械及器材制造业",
+                "3.9 manufacture of electrical machinery and equipment",
+            ),
+            ("互联网专线", "Internet leased line"),
+            ("移动云", "Mobile Cloud"),
+            ("预约销户", "scheduled cancellation"),
+            ("客户倒闭或搬迁", "customer closed down or relocated"),
+            ("客户经理", "account manager"),
+            ("移动相关业务", "China Mobile-related services"),
+            ("其他：不再需要", "other: 不再需要"),
+        ] {
+            assert_eq!(english(zh).as_deref(), Some(en), "{zh}");
+        }
+        assert!(english("身份证").is_some_and(|en| !en.is_empty() && en.is_ascii()));
+        assert_eq!(english("深圳特发东智科技有限公司"), None);
+        assert_eq!(english("/"), None);
+        assert_eq!(english(""), None);
+    }
+
+    #[test]
+    fn blanks_show_dates_and_labels_in_the_texts_language() {
+        use crate::content::{Lang, PARTY_B_SIGNATURE};
+        assert_eq!(
+            blank_value("agent.valid_from", "2023-04-01", Lang::Zh),
+            "2023年04月01日"
+        );
+        assert_eq!(
+            blank_value("agent.valid_from", "2023-04-01", Lang::En),
+            "1 April 2023"
+        );
+        assert_eq!(
+            blank_value("signing.date", "2023-12-31", Lang::En),
+            "31 December 2023"
+        );
+        assert_eq!(blank_value("signing.date", "2023-1", Lang::Zh), "2023-1");
+        assert_eq!(
+            blank_value("orders.0.reason", "客户倒闭或搬迁", Lang::Zh),
+            "客户倒闭或搬迁"
+        );
+        assert_eq!(
+            blank_value("orders.0.reason", "客户倒闭或搬迁", Lang::En),
+            "customer closed down or relocated"
+        );
+        assert_eq!(blank_value("contact.name", " 张晓梅 ", Lang::En), "张晓梅");
+        assert_eq!(blank_value("customer.group_name", "  ", Lang::Zh), "");
+        assert_eq!(blank_value(PARTY_B_SIGNATURE, "x", Lang::Zh), "");
     }
 }

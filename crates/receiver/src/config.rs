@@ -63,6 +63,10 @@ pub struct Config {
     /// "The receipt keys"), owner-only. Unset: one key made under the data directory
     /// (development, or a single receiver).
     pub receipt_key_file: Option<PathBuf>,
+    /// `QIANYUE_PDF_FONT`: the font of the evidence PDFs (a TTF, OTF or TTC with Chinese
+    /// glyphs; `crate::evidence`). Unset: Debian's fonts-wqy-zenhei
+    /// (`evidence::DEFAULT_FONT`). Unreadable: the receiver does not start.
+    pub pdf_font: Option<PathBuf>,
 }
 
 /// One back-office API key: its name (written in the request's record) and the SHA-256 of
@@ -234,6 +238,7 @@ impl Config {
             code_limits: crate::requests::identity::CodeLimits::from_lookup(&var)?,
             webhooks: crate::webhooks::Settings::from_lookup(&var)?,
             receipt_key_file: var("QIANYUE_RECEIPT_KEY_FILE").map(PathBuf::from),
+            pdf_font: var("QIANYUE_PDF_FONT").map(PathBuf::from),
         })
     }
 

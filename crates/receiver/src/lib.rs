@@ -31,6 +31,7 @@ pub mod assets;
 pub mod config;
 pub mod embed;
 pub mod error;
+pub mod evidence;
 pub mod files;
 pub mod keys;
 pub mod office;
@@ -72,6 +73,8 @@ pub struct App {
     pub sms: sms::Gateway,
     /// Per-client limits of code sending and checking.
     pub codes: requests::identity::CodeGuard,
+    /// The evidence PDF's font (`QIANYUE_PDF_FONT`), read once at start.
+    pub evidence_fonts: Arc<evidence::EvidenceFonts>,
 }
 
 /// The router: the API, the app's files, JSON refusals, security headers on every response.
@@ -87,6 +90,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/consents/export.csv", get(office::export_csv))
         .route("/api/consents/export.zip", get(office::export_zip))
         .route("/api/consents/{id}", get(api::get_consent))
+        .route(
+            "/api/consents/{id}/evidence.pdf",
+            get(evidence::get_evidence),
+        )
         .route("/api/keys", get(api::get_keys))
         .route(
             "/api/requests",
@@ -189,6 +196,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let csp = HeaderValue::from_str(&csp).map_err(|e| format!("bad CSP: {e}"))?;
     files::prepare(&config.data_dir, &config.database_url)?;
     let key = ReceiptKey::load(config.receipt_key_file.as_deref(), &config.data_dir)?;
+    // Without its font the receiver does not start (rather than fail each download later).
+    let evidence_fonts = Arc::new(evidence::EvidenceFonts::load(config.pdf_font.as_deref())?);
     let guard = access::Guard::new(&config.transport, &config.data_dir)?;
     let key_source = seal::KeySource::of(config.data_key_file.as_deref(), &config.data_dir);
     let (store, writer) = Store::open(&config.database_url, key_source)
@@ -212,6 +221,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         guard,
         sms,
         codes,
+        evidence_fonts,
     });
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(transport::serve(listener, router(app), settings, async {

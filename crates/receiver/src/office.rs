@@ -47,7 +47,6 @@ qianyue_domain::rule_errors! {
         Limit => "query.limit", "每页条数超出范围", "The page size is out of range";
         Cursor => "query.cursor", "翻页标记无效，请从第一页重新查询", "The cursor is not valid; start again from the first page";
         Company => "query.company", "企业名称查询应为 1 到 100 个字符", "The company name to search must be 1 to 100 characters";
-        EvidenceUnavailable => "evidence.unavailable", "本版本尚不能生成证据 PDF", "This release cannot make evidence PDFs yet";
         EvidenceMissing => "evidence.missing", "某份签约记录的证据 PDF 无法生成", "The evidence PDF of a consent could not be made";
     }
 }
@@ -1011,17 +1010,13 @@ impl ZipWriter {
     }
 }
 
-/// The evidence PDF of one consent, for the bundle: `Ok(None)` when there is no such consent.
-/// The evidence PDF is made by `crate::evidence` (issue 18 item 1); until it is part of this
-/// build, the bundle answers 501 `evidence.unavailable`.
+/// The evidence PDF of one consent, for the bundle (`crate::evidence`, the same bytes as its
+/// download): `Ok(None)` when there is no such consent.
 async fn evidence_pdf(app: &App, id: &str) -> Result<Option<Vec<u8>>, String> {
-    // Once crate::evidence is in the build, these two lines become:
-    // crate::evidence::evidence_pdf(app, id).await.map_err(|e| e.to_string())
-    let _ = (app, id);
-    Err(NO_EVIDENCE.to_owned())
+    crate::evidence::evidence_pdf(app, id)
+        .await
+        .map_err(|e| e.to_string())
 }
-
-const NO_EVIDENCE: &str = "no evidence PDF in this build";
 
 /// `GET /api/consents/export.zip?…` (scope `unmask`: the PDFs hold the ID numbers in clear):
 /// at most [`ZIP_MAX`] consents (`limit` less). Each consent in it is written to the audit log
@@ -1041,12 +1036,6 @@ pub async fn export_zip(
     let bytes =
         match write_bundle(&items, |id| async move { evidence_pdf(app_ref, &id).await }).await {
             Ok(b) => b,
-            Err(BundleError::Source(_, e)) if e == NO_EVIDENCE => {
-                return Err(ApiError::new(
-                    StatusCode::NOT_IMPLEMENTED,
-                    OfficeRule::EvidenceUnavailable,
-                ))
-            }
             Err(BundleError::Source(id, e)) => {
                 return Err(unavailable(&format!("the evidence PDF of {id}"), &e))
             }

@@ -360,18 +360,25 @@ fn keys_need_their_scope() {
     assert_eq!(get(&r, &format!("{one}?unmask=false"), READER).status, 200);
     // The bundle: the PDFs hold ID numbers; `unmask` may ask for it.
     let zip = get(&r, "/api/consents/export.zip", UNMASKER);
-    match zip.status {
-        // The evidence PDF is not part of this build yet.
-        501 => assert_eq!(zip.code(), "evidence.unavailable"),
-        200 => {
-            assert_eq!(zip.header("content-type"), Some("application/zip"));
-            assert!(zip.body.starts_with(b"PK\x03\x04"));
-            let name = format!("qianyue-{id}.pdf");
-            assert!(zip.body.windows(name.len()).any(|w| w == name.as_bytes()));
-            assert!(zip.body.windows(5).any(|w| w == b"%PDF-"));
-        }
-        s => panic!("export.zip answered {s}: {}", zip.text()),
-    }
+    assert_eq!(zip.status, 200, "export.zip: {}", zip.text());
+    assert_eq!(zip.header("content-type"), Some("application/zip"));
+    assert!(zip.body.starts_with(b"PK\x03\x04"));
+    let name = format!("qianyue-{id}.pdf");
+    assert!(zip.body.windows(name.len()).any(|w| w == name.as_bytes()));
+    // Stored, not deflated: the consent's evidence PDF is in the bundle byte for byte as its
+    // own download gives it.
+    let pdf = get(&r, &format!("/api/consents/{id}/evidence.pdf"), UNMASKER);
+    assert_eq!(pdf.status, 200, "{}", pdf.text());
+    assert!(pdf.body.starts_with(b"%PDF-"));
+    assert!(zip
+        .body
+        .windows(pdf.body.len())
+        .any(|w| w == pdf.body.as_slice()));
+    // The evidence PDF needs `unmask` as the bundle does.
+    assert_eq!(
+        get(&r, &format!("/api/consents/{id}/evidence.pdf"), READER).code(),
+        "auth.scope.unmask"
+    );
     r.assert_no_panic();
 }
 

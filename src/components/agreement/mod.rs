@@ -6,7 +6,6 @@
 //! the components only decide elements and order. Decisions: docs/reading-view.md.
 
 mod block;
-mod labels;
 pub mod model;
 mod part;
 mod toc;
