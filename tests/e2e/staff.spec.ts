@@ -1,0 +1,253 @@
+// The staff mode at /staff (issue 19, docs/staff.md "The app"), end to end against the real
+// receiver in the closed mode with the development SMS gateway and a back-office API key:
+// the back office makes an enrolment code (POST /api/devices); the manager's browser enrols
+// with it (a non-extractable key in IndexedDB) and stays enrolled across a reload; refused
+// codes show the receiver's message; the requests assigned to the manager are downloaded
+// (device-signed), listed, kept sealed in IndexedDB (no ID number in clear) and listed again
+// with the network off, in the same browser profile closed and reopened.
+//
+// The receiver binary comes from QIANYUE_RECEIVER_BIN, else target/{receiver,release,debug};
+// the app from QIANYUE_DIST, else dist/ (`cargo xtask build`).
+import { test, expect, chromium, type BrowserContext, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import config from '../../playwright.config';
+import { OfflineApp, seedForm } from './pages';
+
+const KEY = 'staff-e2e-back-office-key-0123456789abcdef';
+const STAFF = { id: 'gz-0042', name: '陈晓明' };
+const SIGNER = { name: '张晓梅', mobile: '13800138000' };
+
+const receiverBin = process.env.QIANYUE_RECEIVER_BIN
+  ?? ['target/receiver/qianyue-receiver', 'target/release/qianyue-receiver', 'target/debug/qianyue-receiver'].find((p) => existsSync(p));
+const dist = process.env.QIANYUE_DIST ?? 'dist';
+const chromiumArgs = (config.use?.launchOptions?.args as string[] | undefined) ?? [];
+
+/** `YYYY-MM-DDTHH:MM:SS+08:00`, `seconds` from now, in China Standard Time. */
+function inChina(seconds: number): string {
+  return new Date(Date.now() + (seconds + 8 * 3600) * 1000).toISOString().slice(0, 19) + '+08:00';
+}
+
+/** The real receiver in the closed mode, as a child process. */
+class Receiver {
+  private constructor(readonly proc: ChildProcess, readonly url: string, readonly dataDir: string) {}
+
+  static async start(): Promise<Receiver> {
+    if (!receiverBin || !existsSync(receiverBin)) {
+      throw new Error('no receiver binary: set QIANYUE_RECEIVER_BIN or build qianyue-receiver');
+    }
+    const dataDir = mkdtempSync(join(tmpdir(), 'qianyue-staff-'));
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      QIANYUE_ADDR: '127.0.0.1:0',
+      QIANYUE_DIST: dist,
+      QIANYUE_DATA_DIR: dataDir,
+      QIANYUE_API_KEYS: `backoffice=${KEY}`,
+      QIANYUE_SMS: 'dev',
+      DATABASE_URL: '',
+    };
+    delete env.QIANYUE_OPEN_SIGNING;
+    const proc = spawn(receiverBin, [], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    proc.stderr!.on('data', (d) => { log += d; });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`receiver did not start in 60 s:\n${out}${log}`)), 60_000);
+      proc.stdout!.on('data', (d) => {
+        out += d;
+        const m = /listening on (http:\/\/[^/\s]+)\//.exec(out);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+      proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`receiver exited (${code}):\n${out}${log}`)); });
+    });
+    return new Receiver(proc, url, dataDir);
+  }
+
+  async stop() {
+    if (this.proc.exitCode === null) {
+      const exited = new Promise((resolve) => this.proc.once('exit', resolve));
+      this.proc.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** A back-office call with the API key. */
+  async backOffice(method: string, path: string, body?: object): Promise<{ status: number; json: any }> {
+    const r = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await r.text();
+    return { status: r.status, json: text ? JSON.parse(text) : null };
+  }
+
+  /** A new enrolment code for `staff`: `{id, enrolment_code, expires_at}`. */
+  async enrolmentCode(staff = STAFF): Promise<{ id: string; enrolment_code: string }> {
+    const { status, json } = await this.backOffice('POST', '/api/devices', { staff });
+    expect(status, JSON.stringify(json)).toBe(201);
+    return json;
+  }
+
+  /** A request of the seed with fees, contract no. `contractNo`, assigned to `assignee` (`null`: to nobody). */
+  async assignedRequest(contractNo: string, assignee: string | null = STAFF.id): Promise<{ id: string }> {
+    const form = seedForm(true);
+    form.contract_no = contractNo;
+    const { status, json } = await this.backOffice('POST', '/api/requests', {
+      form,
+      readonly: ['contract_no', 'customer', 'orders'],
+      signer: SIGNER,
+      expires_at: inChina(7 * 86_400),
+      locale: 'zh-CN',
+      ...(assignee ? { assignee } : {}),
+    });
+    expect(status, `POST /api/requests: ${JSON.stringify(json)}`).toBe(201);
+    return json;
+  }
+}
+
+const opened: BrowserContext[] = [];
+
+async function launch(profile: string): Promise<{ context: BrowserContext; page: Page; app: OfflineApp }> {
+  const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: chromiumArgs });
+  opened.push(context);
+  const page = context.pages()[0] ?? await context.newPage();
+  page.on('pageerror', (e) => console.log(`[page error] ${e}`));
+  page.on('console', (m) => { if (m.type() === 'error') console.log(`[console ${m.type()}] ${m.text()}`); });
+  return { context, page, app: new OfflineApp(page) };
+}
+
+const codeInput = (page: Page) => page.locator('[name="staff.enrolment_code"]');
+const enrolError = (page: Page) => page.locator('#staff-enrolment-error');
+const rows = (page: Page) => page.locator('[data-staff-request]');
+
+test.describe.serial('staff mode', () => {
+  let work: string;
+  let profile: string;
+  let receiver: Receiver;
+  let device: { id: string; enrolment_code: string };
+  const contracts = ['75523040460309832023040611', '75523040460309832023040612', '75523040460309832023040613'];
+
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    work = mkdtempSync(join(tmpdir(), 'qianyue-staff-e2e-'));
+    profile = join(work, 'profile');
+    receiver = await Receiver.start();
+  });
+
+  test.afterAll(async () => {
+    for (const context of opened) await context.close().catch(() => {});
+    await receiver?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('enrols with a one-time code; refused codes show the receiver message; enrolled survives a reload', async () => {
+    test.setTimeout(120_000);
+    const { context, page } = await launch(profile);
+    await page.goto(`${receiver.url}/staff`);
+    await expect(codeInput(page)).toBeVisible();
+
+    // Not a code's shape: the domain's refusal, before any call.
+    await codeInput(page).fill('12');
+    await page.locator('.staff-enrol button[type="submit"]').click();
+    await expect(enrolError(page)).toHaveAttribute('data-staff-error', 'enrolment.code_format');
+    await expect(enrolError(page)).toContainText('登记码应为8位字母或数字');
+    await expect(codeInput(page)).toHaveAttribute('aria-invalid', 'true');
+
+    // A well-formed code the receiver never made: its one refusal, in Chinese (and English).
+    await codeInput(page).fill('ZZZZ-ZZZZ');
+    await page.locator('.staff-enrol button[type="submit"]').click();
+    await expect(enrolError(page)).toHaveAttribute('data-staff-error', 'enrolment.code_invalid');
+    await expect(enrolError(page)).toContainText('登记码无效');
+    await page.locator('[data-locale="en"]').click();
+    await expect(enrolError(page)).toContainText('The enrolment code is wrong, used or expired');
+    await page.locator('[data-locale="zh-CN"]').click();
+
+    // The back office's code, typed in lower case: enrolled.
+    device = await receiver.enrolmentCode();
+    await codeInput(page).fill(device.enrolment_code.toLowerCase());
+    await page.locator('.staff-enrol button[type="submit"]').click();
+    await expect(page.locator('[data-staff="enrolled"]')).toContainText('此设备已登记');
+    await expect(page.locator(`[data-staff-device="${device.id}"]`)).toBeVisible();
+    await expect(page.locator(`[data-staff-name="${STAFF.id}"]`)).toContainText(STAFF.name);
+
+    const listed = await receiver.backOffice('GET', '/api/devices');
+    const item = listed.json.items.find((d: any) => d.id === device.id);
+    expect(item.status).toBe('enrolled');
+    expect(item.key_thumbprint).toBeTruthy();
+
+    // The code works once: another browser (a fresh context) is refused with it.
+    const other = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+    const otherPage = await other.newPage();
+    await otherPage.goto(`${receiver.url}/staff`);
+    await codeInput(otherPage).fill(device.enrolment_code);
+    await otherPage.locator('.staff-enrol button[type="submit"]').click();
+    await expect(enrolError(otherPage)).toHaveAttribute('data-staff-error', 'enrolment.code_invalid');
+    await other.close();
+
+    // A reload: still enrolled, the key a non-extractable CryptoKey in IndexedDB.
+    await page.reload();
+    await expect(page.locator(`[data-staff-device="${device.id}"]`)).toBeVisible();
+    const stored = await page.evaluate(() => new Promise<any>((resolve, reject) => {
+      const open = indexedDB.open('qianyue-staff');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const get = open.result.transaction('device').objectStore('device').get('this-device');
+        get.onsuccess = () => {
+          const r = get.result;
+          resolve({ id: r.id, isKey: r.privateKey instanceof CryptoKey, extractable: r.privateKey.extractable });
+          open.result.close();
+        };
+      };
+    }));
+    expect(stored).toEqual({ id: device.id, isKey: true, extractable: false });
+    await context.close();
+  });
+
+  test('downloads the assigned requests, keeps them sealed, and lists them offline after a restart', async () => {
+    test.setTimeout(180_000);
+    const mine = [];
+    for (const no of contracts) mine.push(await receiver.assignedRequest(no));
+    const theirs = await receiver.assignedRequest('75523040460309832023040621', 'gz-0099');
+    await receiver.assignedRequest('75523040460309832023040622', null);
+
+    const { context, page, app } = await launch(profile);
+    await page.goto(`${receiver.url}/staff`);
+    await app.waitForServiceWorker();
+    await expect(page.locator('[data-staff-sync="done"]')).toBeVisible();
+    await expect(rows(page)).toHaveCount(3);
+    for (const [i, r] of mine.entries()) {
+      const row = page.locator(`[data-staff-request="${r.id}"]`);
+      await expect(row).toContainText(contracts[i]);
+      await expect(row).toContainText('深圳特发东智科技有限公司');
+      await expect(row).toContainText(SIGNER.name);
+    }
+    await expect(page.locator(`[data-staff-request="${theirs.id}"]`)).toHaveCount(0);
+
+    // At rest: no ID number, no name of a signer, no contract number in clear.
+    const dump = JSON.stringify(await app.dumpIndexedDb());
+    const form = seedForm(true);
+    for (const secret of [form.agent.id_number, form.contact.id_number, contracts[0]]) {
+      expect(dump).not.toContain(secret);
+    }
+
+    // "Refresh" while online finds a request assigned meanwhile.
+    const fourth = await receiver.assignedRequest('75523040460309832023040614');
+    await page.locator('[data-staff-action="refresh"]').click();
+    await expect(rows(page)).toHaveCount(4);
+    await context.close();
+
+    // The browser closed, reopened with the network off: the stored copy is listed.
+    const again = await launch(profile);
+    await again.context.setOffline(true);
+    await again.page.goto(`${receiver.url}/staff`);
+    await expect(again.page.locator(`[data-staff-device="${device.id}"]`)).toBeVisible();
+    await expect(again.page.locator('[data-staff-sync="failed"]')).toBeVisible();
+    await expect(rows(again.page)).toHaveCount(4);
+    await expect(again.page.locator(`[data-staff-request="${fourth.id}"]`)).toContainText('75523040460309832023040614');
+    await again.context.close();
+  });
+});
