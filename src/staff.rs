@@ -7,11 +7,13 @@ use std::time::Duration;
 
 use js_sys::{Object, Reflect, Uint8Array};
 use leptos::prelude::*;
+use qianyue_domain::content::sha256_hex;
 use qianyue_domain::error::Message;
 use qianyue_domain::form::{FieldError, Form};
 use qianyue_domain::payload::{Jwk, SignedAt};
 use qianyue_domain::staff::{
-    Attachment, EnrolmentCode, Person, StaffMember, Witness, METHOD_WITNESS,
+    Attachment, AttachmentKind, EnrolmentCode, Person, StaffMember, StaffRule, Witness,
+    ATTACHMENT_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, METHOD_WITNESS,
 };
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -21,7 +23,7 @@ use web_sys::CryptoKey;
 use crate::api::{self, js_text};
 use crate::crypto::{self, SigningKey};
 use crate::signing_request::{self, Opened, Opening};
-use crate::staff_store::{self as store, DEVICE, DEVICE_KEY, KEYS, REQUESTS};
+use crate::staff_store::{self as store, DEVICE, DEVICE_KEY, KEYS, PHOTOS, REQUESTS};
 
 /// The app's path of the staff mode (contract.md §8).
 pub const STAFF_PATH: &str = "/staff";
@@ -357,6 +359,226 @@ async fn aes_key() -> Result<CryptoKey, JsValue> {
     let key = crypto::generate_outbox_key().await?;
     store::put(KEYS, AES_KEY_ID, &key).await?;
     Ok(key)
+}
+
+// ------------------------------------------------------------------------------------------
+// Photos of the witness record: read, bounded, kept sealed, uploaded before their consent
+
+/// The longest side, in pixels, a photo over the size limit is re-encoded at (then smaller).
+const DOWNSCALE_SIDES: [f64; 3] = [1600.0, 1200.0, 800.0];
+
+fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let f: js_sys::Function = Reflect::get(target, &method.into())?.dyn_into()?;
+    f.apply(target, &args.iter().collect::<js_sys::Array>())
+}
+
+async fn awaited(value: JsValue) -> Result<JsValue, JsValue> {
+    wasm_bindgen_futures::JsFuture::from(value.dyn_into::<js_sys::Promise>()?).await
+}
+
+async fn bytes_of(blob: &JsValue) -> Result<Vec<u8>, JsValue> {
+    let buffer = awaited(call(blob, "arrayBuffer", &[])?).await?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// The photo `file` (a `File` from the input) re-encoded as JPEG with its longest side at
+/// most `side` pixels; `None` when the browser cannot decode it as an image.
+async fn downscaled(file: &JsValue, side: f64) -> Option<Vec<u8>> {
+    let window: JsValue = web_sys::window()?.into();
+    let bitmap = awaited(call(&window, "createImageBitmap", std::slice::from_ref(file)).ok()?)
+        .await
+        .ok()?;
+    let number = |name: &str| Reflect::get(&bitmap, &name.into()).ok()?.as_f64();
+    let (w, h) = (number("width")?, number("height")?);
+    let scale = (side / w.max(h)).min(1.0);
+    let (w, h) = ((w * scale).round().max(1.0), (h * scale).round().max(1.0));
+    let canvas: web_sys::HtmlCanvasElement = leptos::prelude::document()
+        .create_element("canvas")
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    canvas.set_width(w as u32);
+    canvas.set_height(h as u32);
+    let context = canvas.get_context("2d").ok()??;
+    call(
+        &context,
+        "drawImage",
+        &[bitmap, 0.into(), 0.into(), w.into(), h.into()],
+    )
+    .ok()?;
+    let blob = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = call(
+            &canvas,
+            "toBlob",
+            &[resolve.into(), "image/jpeg".into(), 0.85.into()],
+        );
+    });
+    let blob = wasm_bindgen_futures::JsFuture::from(blob).await.ok()?;
+    if blob.is_null() {
+        return None;
+    }
+    bytes_of(&blob).await.ok()
+}
+
+/// A photo picked for the record (`file`, a `File`): its bytes as they are when within the
+/// domain's `MAX_ATTACHMENT_BYTES` and of a media type it takes, else re-encoded as a smaller
+/// JPEG; refused (`witness.attachment_size` / `witness.attachment_type`) when neither works.
+pub async fn read_photo(file: JsValue, kind: AttachmentKind) -> Result<Photo, Message> {
+    let media_type = Reflect::get(&file, &"type".into())
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default();
+    let size = Reflect::get(&file, &"size".into())
+        .ok()
+        .and_then(|s| s.as_f64())
+        .unwrap_or(f64::MAX);
+    let taken = ATTACHMENT_MEDIA_TYPES.contains(&media_type.as_str());
+    let (media_type, bytes) = if taken && size <= MAX_ATTACHMENT_BYTES as f64 {
+        let bytes = bytes_of(&file)
+            .await
+            .map_err(|_| Message::of(StaffRule::AttachmentType))?;
+        (media_type, bytes)
+    } else {
+        let mut smaller = None;
+        for side in DOWNSCALE_SIDES {
+            match downscaled(&file, side).await {
+                Some(b) if b.len() as u64 <= MAX_ATTACHMENT_BYTES => {
+                    smaller = Some(b);
+                    break;
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+        let rule = if taken || size > MAX_ATTACHMENT_BYTES as f64 {
+            StaffRule::AttachmentSize
+        } else {
+            StaffRule::AttachmentType
+        };
+        let bytes = smaller.ok_or_else(|| Message::of(rule))?;
+        ("image/jpeg".to_owned(), bytes)
+    };
+    Ok(Photo {
+        attachment: Attachment {
+            kind,
+            media_type,
+            bytes: bytes.len() as u64,
+            sha256: sha256_hex(&bytes),
+        },
+        bytes,
+    })
+}
+
+/// Keeps the photos of a record signed here, sealed, until the outbox uploads them.
+pub async fn keep_photos(photos: &[Photo]) -> Result<(), String> {
+    let key = aes_key().await.map_err(text)?;
+    for photo in photos {
+        let sha = &photo.attachment.sha256;
+        let sealed = crypto::seal(&key, sha.as_bytes(), &photo.bytes)
+            .await
+            .map_err(text)?;
+        let record = Object::new();
+        let set = |k: &str, v: &JsValue| Reflect::set(&record, &k.into(), v).map(|_| ());
+        set("iv", &Uint8Array::from(&sealed.iv[..]).into())
+            .and_then(|()| set("data", &Uint8Array::from(&sealed.data[..]).into()))
+            .map_err(text)?;
+        store::put(PHOTOS, sha, &record).await.map_err(text)?;
+    }
+    Ok(())
+}
+
+async fn kept_photo(sha: &str) -> Result<Option<Vec<u8>>, JsValue> {
+    let raw = store::get(PHOTOS, sha).await?;
+    let (Some(iv), Some(data)) = (member(&raw, "iv"), member(&raw, "data")) else {
+        return Ok(None);
+    };
+    let key = aes_key().await?;
+    crypto::open(
+        &key,
+        sha.as_bytes(),
+        &Uint8Array::new(&iv).to_vec(),
+        &Uint8Array::new(&data).to_vec(),
+    )
+    .await
+    .map(Some)
+}
+
+/// Why the photos of an envelope could not all be uploaded.
+pub enum UploadFailure {
+    /// No answer (network), or a 5xx: try again later.
+    Transient(String),
+    /// A 4xx: `(status, body)`, the receiver's refusal.
+    Refused(u16, String),
+}
+
+/// The photos a witnessed envelope names (`payload.witness.attachments`): `(sha256, media
+/// type)`; none for any other envelope.
+pub fn photos_named(envelope: &str) -> Vec<(String, String)> {
+    let value: Value = serde_json::from_str(envelope).unwrap_or(Value::Null);
+    let payload = &value["payload"];
+    if payload["format"] != qianyue_domain::payload::FORMAT_3 {
+        return Vec::new();
+    }
+    payload["witness"]["attachments"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|a| {
+                    Some((
+                        a["sha256"].as_str()?.to_owned(),
+                        a["media_type"].as_str()?.to_owned(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Uploads each photo a witnessed envelope names (`PUT /api/attachments/{sha256}`,
+/// device-signed, idempotent) before the outbox posts the envelope to `endpoint`.
+pub async fn upload_photos(envelope: &str, endpoint: &str) -> Result<(), UploadFailure> {
+    let named = photos_named(envelope);
+    if named.is_empty() {
+        return Ok(());
+    }
+    let (device, key) = match enrolled().await {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            let m = Message::of(StaffRule::DeviceUnknown);
+            let body = serde_json::json!({
+                "code": m.code, "message_zh": m.zh, "message_en": m.en, "fields": [],
+            });
+            return Err(UploadFailure::Refused(403, body.to_string()));
+        }
+        Err(e) => return Err(UploadFailure::Transient(e)),
+    };
+    for (sha, media_type) in named {
+        let Some(bytes) = kept_photo(&sha)
+            .await
+            .map_err(|e| UploadFailure::Transient(text(e)))?
+        else {
+            // Not on this device: the receiver may have it already (it says so if not).
+            continue;
+        };
+        let url = format!("{}/attachments/{sha}", api_base(endpoint));
+        let answer = api::device_request(
+            &device.id,
+            &key,
+            "PUT",
+            &url,
+            &absolute_path(&url),
+            Some((&bytes, &media_type)),
+            Some(TIMEOUT),
+        )
+        .await
+        .map_err(UploadFailure::Transient)?;
+        match answer.status {
+            200..=299 => {}
+            400..=499 => return Err(UploadFailure::Refused(answer.status, answer.body)),
+            status => return Err(UploadFailure::Transient(format!("HTTP {status}"))),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@
 //! - `requests`: the requests assigned to the device's manager as last downloaded, sealed
 //!   (`{iv, data}`, AES-GCM under the key in `keys`, like the outbox's records): they hold ID
 //!   numbers;
+//! - `photos`: the photos of the witness records signed here, by SHA-256, sealed the same way
+//!   (`{iv, data}`), until the outbox has uploaded them with their consent;
 //! - `keys`: that AES-GCM key (a non-extractable `CryptoKey`).
 
 use wasm_bindgen::prelude::*;
@@ -18,12 +20,13 @@ pub const DB_NAME: &str = "qianyue-staff";
 pub const DEVICE: &str = "device";
 pub const REQUESTS: &str = "requests";
 pub const KEYS: &str = "keys";
+pub const PHOTOS: &str = "photos";
 /// The key of the one record in [`DEVICE`].
 pub const DEVICE_KEY: &str = "this-device";
 const VERSION: u32 = 1;
 
 async fn open() -> Result<IdbDatabase, JsValue> {
-    open_database(DB_NAME, VERSION, &[DEVICE, REQUESTS, KEYS]).await
+    open_database(DB_NAME, VERSION, &[DEVICE, REQUESTS, KEYS, PHOTOS]).await
 }
 
 /// The value stored under `key` in `store`, or `undefined`.

@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import config from '../../playwright.config';
-import { OfflineApp, seedForm } from './pages';
+import { AgreementPage, OfflineApp, seedForm } from './pages';
 
 const KEY = 'staff-e2e-back-office-key-0123456789abcdef';
 const STAFF = { id: 'gz-0042', name: '陈晓明' };
@@ -248,6 +248,85 @@ test.describe.serial('staff mode', () => {
     await expect(again.page.locator('[data-staff-sync="failed"]')).toBeVisible();
     await expect(rows(again.page)).toHaveCount(4);
     await expect(again.page.locator(`[data-staff-request="${fourth.id}"]`)).toContainText('75523040460309832023040614');
+    await again.context.close();
+  });
+
+  test('signs the requests offline with the check in person; once back online each is sent once, witnessed; a request revoked meanwhile needs attention', async () => {
+    test.setTimeout(300_000);
+    const { context, page, app } = await launch(profile);
+    await page.goto(`${receiver.url}/staff`);
+    await app.waitForServiceWorker();
+    await expect(page.locator('[data-staff-sync="done"]')).toBeVisible();
+    await expect(rows(page)).toHaveCount(4);
+    await context.setOffline(true);
+    // The fourth request is withdrawn by the back office while the device is offline.
+    const revokedId = (await rows(page).nth(3).getAttribute('data-staff-request'))!;
+    expect((await receiver.backOffice('DELETE', `/api/requests/${revokedId}`)).status).toBe(200);
+
+    const journey = new AgreementPage(page);
+    const signedIds: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const row = rows(page).nth(i);
+      const id = (await row.getAttribute('data-staff-request'))!;
+      await row.locator('[data-staff-action="open"]').click();
+      await journey.reachForm();
+      // Read-only values are locked as online.
+      await expect(journey.field('customer.group_name')).not.toBeEditable();
+      await journey.giveConsents();
+      // No SMS step: the check in person, checked as it is typed.
+      await expect(page.locator('[data-action="send-code"]')).toHaveCount(0);
+      const last4 = page.locator('[name="witness.number_last4"]');
+      await last4.fill('1234');
+      await expect(last4).toHaveAttribute('aria-invalid', 'true');
+      await expect(page.locator('#witness-number-last4-message')).toContainText('后4位与协议中此人的证件号码不一致');
+      await expect(page.locator('#f-signature-mode-typed')).toBeDisabled();
+      await last4.fill('5316');
+      await expect(page.locator('#witness[data-witness="complete"]')).toBeVisible();
+      await journey.typeSignature('刘志强');
+      await journey.signAndSendButton().click();
+      await expect(page.locator('[data-receipt="queued"]')).toBeVisible();
+      if (id !== revokedId) signedIds.push(id);
+      await page.locator('[data-staff-action="back"]').click();
+    }
+    expect(signedIds).toHaveLength(3);
+
+    // Closed and reopened offline: the four consents wait in the outbox, sealed.
+    await context.close();
+    const again = await launch(profile);
+    await again.context.setOffline(true);
+    await again.page.goto(`${receiver.url}/staff`);
+    await again.app.expectQueued(4);
+    const dump = JSON.stringify(await again.app.dumpIndexedDb());
+    expect(dump).not.toContain(seedForm(true).agent.id_number);
+
+    // Online, the network toggling during the flush.
+    await again.context.setOffline(false);
+    await again.page.waitForTimeout(300);
+    await again.context.setOffline(true);
+    await again.page.waitForTimeout(300);
+    await again.context.setOffline(false);
+    await expect(again.app.items('attention')).toHaveCount(1, { timeout: 60_000 });
+    await again.app.expectQueued(0);
+    await expect(again.app.attentionList()).toContainText('撤销');
+
+    for (const id of signedIds) {
+      const r = await receiver.backOffice('GET', `/api/requests/${id}`);
+      expect(r.json.status, JSON.stringify(r.json)).toBe('signed');
+      expect(r.json.consent_id).toBeTruthy();
+      // The consent as stored: qianyue-consent/3, witnessed by this device for its manager.
+      const c = await receiver.backOffice('GET', `/api/consents/${r.json.consent_id}`);
+      expect(c.status, JSON.stringify(c.json)).toBe(200);
+      expect(c.json.payload.format).toBe('qianyue-consent/3');
+      expect(c.json.payload.request.id).toBe(id);
+      expect(c.json.payload.witness.device).toBe(device.id);
+      expect(c.json.payload.witness.staff).toEqual(STAFF);
+      expect(c.json.payload.witness.number_last4).toBe('5316');
+    }
+    expect((await receiver.backOffice('GET', `/api/requests/${revokedId}`)).json.status).toBe('revoked');
+    // One text per consent, naming the manager who witnessed it.
+    const texts: { to: string; text: string }[] = await (await fetch(`${receiver.url}/dev/sms`)).json();
+    const witnessed = texts.filter((t) => t.text.includes(`客户经理${STAFF.name}见证`));
+    expect(witnessed).toHaveLength(3);
     await again.context.close();
   });
 });

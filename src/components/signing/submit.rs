@@ -225,6 +225,8 @@ async fn signed_envelope(ctx: SigningCtx) -> Result<String, String> {
                 .await?
                 .ok_or("this device is not enrolled")?;
             let id = request.opened.with_value(|o| o.request_id.clone());
+            // The photos are kept sealed on the device until the outbox uploads them.
+            crate::staff::keep_photos(&witness.photos.get_untracked()).await?;
             let bytes = payload
                 .witnessed(&id, witness.witness_at(signed_at))
                 .signing_bytes()

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use qianyue_domain::payload::Jwk;
 
 use crate::components::locale_switch::LocaleSwitch;
+use crate::components::outbox::OutboxPanel;
 use crate::deferred::deferred;
 use crate::i18n::UiLocale;
 use crate::signing_request::{Opened, RequestCtx};
@@ -236,6 +237,11 @@ fn Enrolled(device: Device, key: Jwk) -> impl IntoView {
                 {journey(state, device, key, opened)}
             }
         })}
+        // The outbox of the consents signed here (queued, sent, needing attention), with the
+        // list; the journey of an open request shows its own.
+        <Show when=move || selected.with(Option::is_none)>
+            <OutboxPanel locale=locale />
+        </Show>
         <section class="staff-requests" aria-live="polite" hidden=move || selected.with(Option::is_some)>
             <h2>{move || locale.get().pick("分配给我的签署请求", "Signing requests assigned to me")}</h2>
             <button type="button" data-staff-action="refresh"

@@ -4,13 +4,16 @@
 //! number — checked with the domain's `Witness::check` as it is typed. The signature opens
 //! once the record passes.
 
+use js_sys::Reflect;
 use leptos::prelude::*;
+use qianyue_domain::error::Message;
 use qianyue_domain::other_id::IdType;
-use qianyue_domain::staff::Person;
+use qianyue_domain::staff::{AttachmentKind, Person};
+use wasm_bindgen::JsValue;
 
 use crate::clock;
 use crate::signing_request::RequestCtx;
-use crate::staff::WitnessCtx;
+use crate::staff::{self, WitnessCtx};
 use crate::state::use_app_state;
 
 /// The id of the control for the last four characters (the submit area's problem link).
@@ -105,6 +108,85 @@ pub fn WitnessStep(request: RequestCtx, witness: WitnessCtx) -> impl IntoView {
             <p class="field-message" id="witness-number-last4-message">
                 {move || if typed() { message("witness.number_last4")() } else { None }}
             </p>
+            {[
+                (AttachmentKind::AuthorisationLetter, "authorisation_letter", ("盖章的授权委托书照片（可选）", "Photo of the stamped authorisation letter (optional)")),
+                (AttachmentKind::CompanySeal, "company_seal", ("公司印章照片（可选）", "Photo of the company seal (optional)")),
+            ]
+                .into_iter()
+                .map(|(kind, hook, label)| view! { <PhotoInput witness=witness kind=kind hook=hook label=label /> })
+                .collect_view()}
         </fieldset>
+    }
+}
+
+/// One photo of the record: taken or picked, bounded (re-encoded smaller, else refused) and
+/// hashed by `staff::read_photo`; replacing the photo of its kind.
+#[component]
+fn PhotoInput(
+    witness: WitnessCtx,
+    kind: AttachmentKind,
+    hook: &'static str,
+    label: (&'static str, &'static str),
+) -> impl IntoView {
+    let locale = use_app_state().locale;
+    let error = RwSignal::new(None::<Message>);
+    let attached = move || {
+        witness.photos.with(|p| {
+            p.iter()
+                .find(|p| p.attachment.kind == kind)
+                .map(|p| p.attachment.bytes)
+        })
+    };
+    let id = format!("witness-photo-{hook}");
+    let message_id = format!("witness-photo-{hook}-message");
+    let on_change = move |ev: leptos::ev::Event| {
+        let Some(target) = ev.target() else {
+            return;
+        };
+        let file = Reflect::get(&target, &"files".into())
+            .and_then(|files| Reflect::get(&files, &0.into()))
+            .unwrap_or(JsValue::UNDEFINED);
+        if file.is_undefined() || file.is_null() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match staff::read_photo(file, kind).await {
+                Ok(photo) => {
+                    let _ = error.try_set(None);
+                    witness.photos.update(|list| {
+                        list.retain(|p| p.attachment.kind != kind);
+                        list.push(photo);
+                    });
+                }
+                Err(message) => {
+                    let _ = error.try_set(Some(message));
+                    witness
+                        .photos
+                        .update(|list| list.retain(|p| p.attachment.kind != kind));
+                }
+            }
+        });
+    };
+    view! {
+        <div class="witness-photo" data-photo=hook
+            data-photo-state=move || if error.with(Option::is_some) { "refused" } else if attached().is_some() { "attached" } else { "none" }>
+            <label for=id.clone()>{move || locale.get().pick(label.0, label.1)}</label>
+            <input type="file" accept="image/*" capture=true id=id name=format!("witness.photo.{hook}")
+                aria-describedby=message_id.clone()
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
+                on:change=on_change />
+            <p class="field-message" id=message_id
+                data-photo-error=move || error.get().map(|m| m.code.to_string())>
+                {move || match (error.get(), attached()) {
+                    (Some(m), _) => Some(m.text(locale.get())),
+                    (None, Some(bytes)) => Some(format!(
+                        "{} {} KB",
+                        locale.get().pick("已附照片", "Photo attached,"),
+                        bytes.div_ceil(1024)
+                    )),
+                    _ => None,
+                }}
+            </p>
+        </div>
     }
 }
