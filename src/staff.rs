@@ -611,6 +611,42 @@ mod tests {
         );
     }
 
+    /// docs/staff.md "Device-signed calls": an item of `GET /api/staff/requests` reads as an
+    /// open request of the request's page (its form, read-only paths, signer, expiry).
+    #[test]
+    fn an_assigned_item_reads_as_an_open_request() {
+        let item: Value = serde_json::from_str(
+            r#"{"id":"r-9","form":{"contract_no":"75523040460309832023040617"},"readonly":["contract_no"],
+                "signer":{"name":"张晓梅","mobile":"138****8000"},"expires_at":"2026-12-08T18:00:00+08:00","locale":"zh-CN"}"#,
+        )
+        .unwrap();
+        let opened = read_item(&item).expect("open");
+        assert_eq!(opened.request_id, "r-9");
+        assert_eq!(opened.form.contract_no, "75523040460309832023040617");
+        assert_eq!(opened.readonly, ["contract_no"]);
+        assert_eq!(opened.signer_name, "张晓梅");
+        assert_eq!(opened.verification, None);
+        let body = format!(r#"{{"staff":{{"id":"gz-0042","name":"陈晓明"}},"items":[{item}]}}"#);
+        assert_eq!(items_of(&body).map(|i| i.len()), Some(1));
+        assert_eq!(items_of("{}"), None);
+    }
+
+    /// Only a `qianyue-consent/3` envelope names photos to upload (docs/payload.md §11).
+    #[test]
+    fn the_photos_to_upload_are_those_the_witnessed_payload_names() {
+        let sha = "a".repeat(64);
+        let witnessed = format!(
+            r#"{{"payload":{{"format":"qianyue-consent/3","witness":{{"attachments":[{{"kind":"company_seal","media_type":"image/jpeg","bytes":5,"sha256":"{sha}"}}]}}}},"signature":"s","witness_signature":"w"}}"#
+        );
+        assert_eq!(
+            photos_named(&witnessed),
+            [(sha.clone(), "image/jpeg".to_owned())]
+        );
+        let online = witnessed.replace("qianyue-consent/3", "qianyue-consent/2");
+        assert!(photos_named(&online).is_empty());
+        assert!(photos_named("not json").is_empty());
+    }
+
     /// docs/staff.md "Enrolment": 201 with the device, a refusal with its code, else a failure.
     #[test]
     fn reads_the_enrolment_answer() {

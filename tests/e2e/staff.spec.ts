@@ -10,6 +10,8 @@
 // the app from QIANYUE_DIST, else dist/ (`cargo xtask build`).
 import { test, expect, chromium, type BrowserContext, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +31,51 @@ const chromiumArgs = (config.use?.launchOptions?.args as string[] | undefined) ?
 function inChina(seconds: number): string {
   return new Date(Date.now() + (seconds + 8 * 3600) * 1000).toISOString().slice(0, 19) + '+08:00';
 }
+
+/** A marker inside the test photo: found in clear nowhere on the device. */
+const PHOTO_MARKER = 'QIANYUE-E2E-PHOTO-MARKER';
+
+function crc32(bytes: Buffer): number {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+/** A PNG of `w`×`h` pixels, grey, with faint noise when `noise` (then it hardly compresses). */
+function png(w: number, h: number, noise: boolean): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const raw = Buffer.alloc((w * 3 + 1) * h, 0x80);
+  for (let y = 0; y < h; y++) raw[y * (w * 3 + 1)] = 0;
+  if (noise) {
+    // Faint noise (3 bits a channel): deflate cannot shrink it much, JPEG can.
+    const random = randomBytes(raw.length);
+    for (let i = 0; i < raw.length; i++) if (i % (w * 3 + 1) !== 0) raw[i] = 0x80 + (random[i] & 7);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** The photo of the authorisation letter each consent carries: a small PNG with a marker. */
+const LETTER = Buffer.concat([png(8, 8, false), Buffer.from(PHOTO_MARKER, 'latin1')]);
+const LETTER_SHA256 = createHash('sha256').update(LETTER).digest('hex');
 
 /** The real receiver in the closed mode, as a child process. */
 class Receiver {
@@ -282,6 +329,24 @@ test.describe.serial('staff mode', () => {
       await expect(page.locator('#f-signature-mode-typed')).toBeDisabled();
       await last4.fill('5316');
       await expect(page.locator('#witness[data-witness="complete"]')).toBeVisible();
+      if (i === 0) {
+        // Not an image, and over the limit: refused in the page.
+        const seal = page.locator('[name="witness.photo.company_seal"]');
+        await seal.setInputFiles({ name: 'seal.jpg', mimeType: 'image/jpeg', buffer: randomBytes(1_200_000) });
+        await expect(page.locator('[data-photo="company_seal"]')).toHaveAttribute('data-photo-state', 'refused');
+        await expect(page.locator('#witness-photo-company_seal-message')).toContainText('每张照片不超过1 MB');
+        // An image over the limit is re-encoded smaller (JPEG) and attached.
+        await seal.setInputFiles({ name: 'seal.png', mimeType: 'image/png', buffer: png(1800, 1400, true) });
+        await expect(page.locator('[data-photo="company_seal"]')).toHaveAttribute('data-photo-state', 'attached', { timeout: 20_000 });
+        // Not sent after all: the record keeps the letter only (a photo can be replaced, not yet removed).
+        await page.locator('[data-staff-action="back"]').click();
+        await row.locator('[data-staff-action="open"]').click();
+        await journey.reachForm();
+        await journey.giveConsents();
+        await last4.fill('5316');
+      }
+      await page.locator('[name="witness.photo.authorisation_letter"]').setInputFiles({ name: 'letter.png', mimeType: 'image/png', buffer: LETTER });
+      await expect(page.locator('[data-photo="authorisation_letter"]')).toHaveAttribute('data-photo-state', 'attached');
       await journey.typeSignature('刘志强');
       await journey.signAndSendButton().click();
       await expect(page.locator('[data-receipt="queued"]')).toBeVisible();
@@ -298,6 +363,7 @@ test.describe.serial('staff mode', () => {
     await again.app.expectQueued(4);
     const dump = JSON.stringify(await again.app.dumpIndexedDb());
     expect(dump).not.toContain(seedForm(true).agent.id_number);
+    expect(dump).not.toContain(PHOTO_MARKER);
 
     // Online, the network toggling during the flush.
     await again.context.setOffline(false);
@@ -321,6 +387,9 @@ test.describe.serial('staff mode', () => {
       expect(c.json.payload.witness.device).toBe(device.id);
       expect(c.json.payload.witness.staff).toEqual(STAFF);
       expect(c.json.payload.witness.number_last4).toBe('5316');
+      expect(c.json.payload.witness.attachments).toEqual([
+        { kind: 'authorisation_letter', media_type: 'image/png', bytes: LETTER.length, sha256: LETTER_SHA256 },
+      ]);
     }
     expect((await receiver.backOffice('GET', `/api/requests/${revokedId}`)).json.status).toBe('revoked');
     // One text per consent, naming the manager who witnessed it.
