@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import config from '../../playwright.config';
@@ -79,6 +80,9 @@ const LETTER_SHA256 = createHash('sha256').update(LETTER).digest('hex');
 
 /** The real receiver in the closed mode, as a child process. */
 class Receiver {
+  /** Where the requests made here send their webhooks. */
+  callbackUrl?: string;
+
   private constructor(readonly proc: ChildProcess, readonly url: string, readonly dataDir: string) {}
 
   static async start(): Promise<Receiver> {
@@ -93,6 +97,7 @@ class Receiver {
       QIANYUE_DATA_DIR: dataDir,
       QIANYUE_API_KEYS: `backoffice=${KEY}`,
       QIANYUE_SMS: 'dev',
+      QIANYUE_WEBHOOK_SECRET: 'staff-e2e-webhook-secret-0123456789',
       DATABASE_URL: '',
     };
     delete env.QIANYUE_OPEN_SIGNING;
@@ -150,10 +155,27 @@ class Receiver {
       expires_at: inChina(7 * 86_400),
       locale: 'zh-CN',
       ...(assignee ? { assignee } : {}),
+      ...(this.callbackUrl ? { callback_url: this.callbackUrl } : {}),
     });
     expect(status, `POST /api/requests: ${JSON.stringify(json)}`).toBe(201);
     return json;
   }
+}
+
+/** The carrier's webhook listener on loopback (contract.md §6): every delivery's body, 200. */
+async function webhookListener(): Promise<{ url: string; bodies: any[]; server: Server }> {
+  const bodies: any[] = [];
+  const server = createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c) => parts.push(c));
+    req.on('end', () => {
+      bodies.push(JSON.parse(Buffer.concat(parts).toString('utf8')));
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/qianyue/webhook`, bodies, server };
 }
 
 const opened: BrowserContext[] = [];
@@ -175,6 +197,7 @@ test.describe.serial('staff mode', () => {
   let work: string;
   let profile: string;
   let receiver: Receiver;
+  let listener: { url: string; bodies: any[]; server: Server };
   let device: { id: string; enrolment_code: string };
   const contracts = ['75523040460309832023040611', '75523040460309832023040612', '75523040460309832023040613'];
 
@@ -183,11 +206,14 @@ test.describe.serial('staff mode', () => {
     work = mkdtempSync(join(tmpdir(), 'qianyue-staff-e2e-'));
     profile = join(work, 'profile');
     receiver = await Receiver.start();
+    listener = await webhookListener();
+    receiver.callbackUrl = listener.url;
   });
 
   test.afterAll(async () => {
     for (const context of opened) await context.close().catch(() => {});
     await receiver?.stop();
+    listener?.server.close();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -396,6 +422,40 @@ test.describe.serial('staff mode', () => {
     const texts: { to: string; text: string }[] = await (await fetch(`${receiver.url}/dev/sms`)).json();
     const witnessed = texts.filter((t) => t.text.includes(`客户经理${STAFF.name}见证`));
     expect(witnessed).toHaveLength(3);
+    // One request.signed webhook per consent, saying who witnessed it.
+    await expect.poll(() => listener.bodies.filter((b) => b.type === 'request.signed').length, { timeout: 30_000 }).toBe(3);
+    for (const b of listener.bodies.filter((b) => b.type === 'request.signed')) {
+      expect(signedIds).toContain(b.request_id);
+      expect(b.witness).toEqual({ staff: STAFF, device: device.id });
+    }
     await again.context.close();
+  });
+
+  test('a device revoked while offline: its consent lands in needs attention with the receiver message', async () => {
+    test.setTimeout(180_000);
+    const request = await receiver.assignedRequest('75523040460309832023040615');
+    const { context, page, app } = await launch(profile);
+    await page.goto(`${receiver.url}/staff`);
+    await expect(page.locator('[data-staff-sync="done"]')).toBeVisible();
+    const row = page.locator(`[data-staff-request="${request.id}"]`);
+    await expect(row).toBeVisible();
+    await context.setOffline(true);
+    expect((await receiver.backOffice('DELETE', `/api/devices/${device.id}`)).status).toBe(200);
+
+    const journey = new AgreementPage(page);
+    await row.locator('[data-staff-action="open"]').click();
+    await journey.reachForm();
+    await journey.giveConsents();
+    await page.locator('[name="witness.number_last4"]').fill('5316');
+    await journey.typeSignature('刘志强');
+    await journey.signAndSendButton().click();
+    await expect(page.locator('[data-receipt="queued"]')).toBeVisible();
+    await page.locator('[data-staff-action="back"]').click();
+
+    await context.setOffline(false);
+    await expect(app.items('attention')).toHaveCount(2, { timeout: 60_000 });
+    await expect(app.attentionList()).toContainText('该设备已被停用');
+    expect((await receiver.backOffice('GET', `/api/requests/${request.id}`)).json.status).toBe('open');
+    await context.close();
   });
 });
