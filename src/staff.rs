@@ -573,7 +573,12 @@ pub async fn upload_photos(envelope: &str, endpoint: &str) -> Result<(), UploadF
         .await
         .map_err(UploadFailure::Transient)?;
         match answer.status {
-            200..=299 => {}
+            // The receiver has it (201, or 200 for the same photo again): no copy is kept here.
+            200..=299 => {
+                if let Err(e) = store::delete(PHOTOS, &sha).await {
+                    leptos::logging::warn!("staff mode: an uploaded photo stays: {}", text(e));
+                }
+            }
             400..=499 => return Err(UploadFailure::Refused(answer.status, answer.body)),
             status => return Err(UploadFailure::Transient(format!("HTTP {status}"))),
         }

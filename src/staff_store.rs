@@ -8,7 +8,7 @@
 //!   (`{iv, data}`, AES-GCM under the key in `keys`, like the outbox's records): they hold ID
 //!   numbers;
 //! - `photos`: the photos of the witness records signed here, by SHA-256, sealed the same way
-//!   (`{iv, data}`), until the outbox has uploaded them with their consent;
+//!   (`{iv, data}`), until the outbox has uploaded them (then deleted);
 //! - `keys`: that AES-GCM key (a non-extractable `CryptoKey`).
 
 use wasm_bindgen::prelude::*;
@@ -47,6 +47,20 @@ pub async fn put(store: &str, key: &str, value: &JsValue) -> Result<(), JsValue>
     let result = async {
         let tx = db.transaction_with_str_and_mode(store, IdbTransactionMode::Readwrite)?;
         settle(&tx.object_store(store)?.put_with_key(value, &key.into())?)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    db.close();
+    result
+}
+
+/// Deletes `key` from `store`.
+pub async fn delete(store: &str, key: &str) -> Result<(), JsValue> {
+    let db = open().await?;
+    let result = async {
+        let tx = db.transaction_with_str_and_mode(store, IdbTransactionMode::Readwrite)?;
+        settle(&tx.object_store(store)?.delete(&key.into())?)
             .await
             .map(|_| ())
     }

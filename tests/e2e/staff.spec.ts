@@ -390,6 +390,9 @@ test.describe.serial('staff mode', () => {
     const dump = JSON.stringify(await again.app.dumpIndexedDb());
     expect(dump).not.toContain(seedForm(true).agent.id_number);
     expect(dump).not.toContain(PHOTO_MARKER);
+    // The letter (the same photo in the three records) waits sealed, by its digest.
+    const waiting = (await again.app.dumpIndexedDb()).filter((d) => d.db === 'qianyue-staff' && d.store === 'photos');
+    expect(waiting[0]?.keys).toEqual([LETTER_SHA256]);
 
     // Online, the network toggling during the flush.
     await again.context.setOffline(false);
@@ -422,6 +425,10 @@ test.describe.serial('staff mode', () => {
     const texts: { to: string; text: string }[] = await (await fetch(`${receiver.url}/dev/sms`)).json();
     const witnessed = texts.filter((t) => t.text.includes(`客户经理${STAFF.name}见证`));
     expect(witnessed).toHaveLength(3);
+    // The photos, uploaded, are no longer kept on the device.
+    const photosLeft = (await again.app.dumpIndexedDb()).filter((d) => d.db === 'qianyue-staff' && d.store === 'photos');
+    expect(photosLeft).toHaveLength(1);
+    expect(photosLeft[0].keys).toEqual([]);
     // One request.signed webhook per consent, saying who witnessed it.
     await expect.poll(() => listener.bodies.filter((b) => b.type === 'request.signed').length, { timeout: 30_000 }).toBe(3);
     for (const b of listener.bodies.filter((b) => b.type === 'request.signed')) {
