@@ -48,12 +48,10 @@ pub fn api_base(endpoint: &str) -> String {
     }
 }
 
-/// The path (with query) of a URL as the receiver sees it: what a device signs.
+/// The path (with query) of a URL as the receiver sees it: what a device signs (the
+/// domain's URL grammar, `origins::path_and_query`).
 pub fn path_of(url: &str) -> &str {
-    match url.split_once("://") {
-        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
-        None => url,
-    }
+    qianyue_domain::origins::path_and_query(url)
 }
 
 /// The enrolled device, as the page needs it.
