@@ -53,16 +53,29 @@ pub async fn request(
     body: Option<&str>,
     timeout: Option<Duration>,
 ) -> Result<Answer, String> {
+    let body = body.map(|b| (JsValue::from_str(b), "application/json"));
+    request_with(method, url, body, &[], timeout).await
+}
+
+/// [`request`] with a body of any type (`(body, content type)`) and more headers.
+async fn request_with(
+    method: &str,
+    url: &str,
+    body: Option<(JsValue, &str)>,
+    extra_headers: &[(&str, String)],
+    timeout: Option<Duration>,
+) -> Result<Answer, String> {
     let js = |e: JsValue| js_text(&e);
     let init = RequestInit::new();
     init.set_method(method);
     let headers = Headers::new().map_err(js)?;
     headers.set("Accept", "application/json").map_err(js)?;
-    if let Some(body) = body {
-        headers
-            .set("Content-Type", "application/json")
-            .map_err(js)?;
-        init.set_body(&JsValue::from_str(body));
+    if let Some((body, content_type)) = body {
+        headers.set("Content-Type", content_type).map_err(js)?;
+        init.set_body(&body);
+    }
+    for (name, value) in extra_headers {
+        headers.set(name, value).map_err(js)?;
     }
     init.set_headers(&headers);
     let _ = Reflect::set(&init, &"cache".into(), &"no-store".into());
@@ -85,6 +98,41 @@ pub async fn request(
         status: response.status(),
         body,
     })
+}
+
+/// An enrolled staff device's signed call (docs/staff.md "Device-signed calls"): `url`, whose
+/// path with query as the receiver sees it is `path_and_query`, with the headers
+/// `Qianyue-Device: <device>` and `Qianyue-Device-Signature: t=<now>,sig=<ES256 r‖s>` over the
+/// domain's `staff::device_request_message`; `body`: the bytes and their content type.
+pub async fn device_request(
+    device: &str,
+    key: &crate::crypto::SigningKey,
+    method: &str,
+    url: &str,
+    path_and_query: &str,
+    body: Option<(&[u8], &str)>,
+    timeout: Option<Duration>,
+) -> Result<Answer, String> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    // The browser's own clock (never the pinned one of tests): the receiver allows 300 s.
+    let t = (crate::clock::now_ms() / 1000.0).floor() as i64;
+    let message = qianyue_domain::staff::device_request_message(method, path_and_query, t);
+    let sig = key
+        .sign(message.as_bytes())
+        .await
+        .map_err(|e| js_text(&e))?;
+    let headers = [
+        ("Qianyue-Device", device.to_owned()),
+        (
+            "Qianyue-Device-Signature",
+            format!("t={t},sig={}", URL_SAFE_NO_PAD.encode(sig)),
+        ),
+    ];
+    let body = body.map(|(bytes, content_type)| {
+        (JsValue::from(js_sys::Uint8Array::from(bytes)), content_type)
+    });
+    request_with(method, url, body, &headers, timeout).await
 }
 
 /// `AbortSignal.timeout(ms)`, where the browser has it.

@@ -126,6 +126,26 @@ impl SigningKey {
 }
 
 // ------------------------------------------------------------------------------------------
+// A staff device's key (docs/staff.md)
+
+/// A new P-256 key pair for a staff device, generated **non-extractable** like the signer's,
+/// as `{privateKey, publicKey}` (the staff store keeps it as `CryptoKey` objects, never
+/// exported).
+pub async fn generate_device_pair() -> Result<JsValue, JsValue> {
+    let pair = generate().await?;
+    let stored = Object::new();
+    Reflect::set(&stored, &"privateKey".into(), &member(&pair, "privateKey")?)?;
+    Reflect::set(&stored, &"publicKey".into(), &member(&pair, "publicKey")?)?;
+    Ok(stored.into())
+}
+
+/// The key of a stored pair `{privateKey, publicKey}` (a device's), with its public JWK
+/// coordinates.
+pub async fn key_of_pair(pair: &JsValue) -> Result<SigningKey, JsValue> {
+    key_of(pair).await
+}
+
+// ------------------------------------------------------------------------------------------
 // The outbox's encryption at rest
 
 fn object(members: &[(&str, &JsValue)]) -> Result<Object, JsValue> {

@@ -18,6 +18,8 @@ pub mod outbox_store;
 pub mod page;
 pub mod prefill;
 pub mod signing_request;
+pub mod staff;
+pub mod staff_store;
 pub mod pwa;
 pub mod state;
 

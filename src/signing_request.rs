@@ -208,6 +208,9 @@ pub struct RequestCtx {
     pub opened: StoredValue<Opened>,
     /// The verification as the receiver answered it (`verify`, or the GET after a reload).
     pub verification: RwSignal<Option<Value>>,
+    /// Signing on an account manager's enrolled device (the staff mode, docs/staff.md): the
+    /// identity checked in person instead of the SMS code.
+    pub witness: Option<crate::staff::WitnessCtx>,
 }
 
 impl RequestCtx {
@@ -217,6 +220,16 @@ impl RequestCtx {
             url: StoredValue::new(url),
             opened: StoredValue::new(opened),
             verification,
+            witness: None,
+        }
+    }
+
+    /// A request downloaded to a staff device, signed offline with the identity checked in
+    /// person (`witness`) instead of the SMS code.
+    pub fn witnessed(opened: Opened, witness: crate::staff::WitnessCtx) -> RequestCtx {
+        RequestCtx {
+            witness: Some(witness),
+            ..RequestCtx::new(String::new(), opened)
         }
     }
 
@@ -236,8 +249,13 @@ impl RequestCtx {
         })
     }
 
+    /// Whether the signer's identity is settled: the SMS code verified, or (witnessed) the
+    /// record of the check in person passes the domain's `Witness::check`.
     pub fn is_verified(self) -> bool {
-        self.verification.with(Option::is_some)
+        match self.witness {
+            Some(w) => w.complete.get(),
+            None => self.verification.with(Option::is_some),
+        }
     }
 }
 

@@ -9,3 +9,4 @@ pub mod outbox;
 pub mod receipt;
 pub mod request;
 pub mod signing;
+pub mod staff;

@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::receipt;
 use super::record::{Problem, ProblemKind};
 use crate::api;
+use crate::staff::UploadFailure;
 
 /// How one attempt ended.
 pub(super) enum Attempt {
@@ -30,6 +31,16 @@ pub(super) async fn attempt(
     keys: &mut Option<Vec<ReceiverKey>>,
 ) -> Attempt {
     let timeout = Duration::from_millis(REQUEST_TIMEOUT_MS.into());
+    // A consent witnessed on a staff device: its photos first (docs/staff.md).
+    match crate::staff::upload_photos(envelope, endpoint).await {
+        Ok(()) => {}
+        Err(UploadFailure::Transient(detail)) => {
+            return Attempt::Transient(Problem::network(&detail))
+        }
+        Err(UploadFailure::Refused(status, body)) => {
+            return Attempt::Refused(refusal(status, &body))
+        }
+    }
     let answer = match api::request("POST", endpoint, Some(envelope), Some(timeout)).await {
         Ok(answer) => answer,
         Err(detail) => return Attempt::Transient(Problem::network(&detail)),

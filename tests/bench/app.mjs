@@ -2,7 +2,9 @@
 // takes to show its message, and how soon the form is interactive. Run by `cargo xtask bench`
 // (xtask/src/bench_app.rs):
 //
-//   node tests/bench/app.mjs <base URL> <runs> [content.json]
+//   node tests/bench/app.mjs <base URL> <runs> [content.json] [phone runs] [static page name]
+//
+// The server sends the files brotli-compressed (xtask/src/bench_app.rs), as production would.
 //
 // - First load: every wasm, JS and CSS response of a fresh load (empty cache, service workers
 //   blocked) until the first screen works and the network is quiet, each compressed here with
@@ -20,20 +22,29 @@
 //   bench-results/content.json, when present; then, in the same load, from scrolling to the
 //   form until its fields are there, and from a first focus in the form until the signing
 //   step is there.
+// - The journey on a phone and on a desktop (issue 20): see "Profiles" below.
 // Prints one JSON object.
 import { chromium } from '@playwright/test';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants } from 'node:zlib';
 
-const [base, runsArg, contentJson] = process.argv.slice(2);
+const [base, runsArg, contentJson, phoneRunsArg, staticName] = process.argv.slice(2);
 if (!base) {
-  console.error('usage: node tests/bench/app.mjs <base URL> [runs] [content.json]');
+  console.error('usage: node tests/bench/app.mjs <base URL> [runs] [content.json] [phone runs] [static page name]');
   process.exit(2);
 }
 const runs = Math.max(1, Number(runsArg ?? 10));
+const phoneRuns = Math.max(1, Number(phoneRunsArg ?? 5));
+const staticPage = staticName ?? 'bench-app-static.html';
 const KEYSTROKES = 400;
 const BUDGET_BROTLI = 200_000;
 const BUDGET_P95_MS = 4;
+// Issue 20's budgets for the phone profile.
+const BUDGET_FCP_RATIO = 1.1;
+const BUDGET_TAP_TO_FORM_MS = 150;
+const BUDGET_FOCUS_TO_STEP_MS = 100;
+const BUDGET_PHONE_P95_MS = 8;
+const BUDGET_JOURNEY_BYTES = 300_000;
 
 const seed = JSON.parse(readFileSync('crates/domain/tests/fixtures/seed-form-with-fees.json', 'utf8'));
 
@@ -147,9 +158,10 @@ async function firstLoad() {
 }
 
 // --- Keystroke to message ---------------------------------------------------------------
-async function keystrokes(lines) {
-  const context = await newContext();
+async function keystrokes(lines, profile = null, budgetMs = BUDGET_P95_MS) {
+  const context = profile ? await profile.context() : await newContext();
   const page = await context.newPage();
+  if (profile) await profile.throttle(context, page);
   await page.goto(`${base}/#prefill=${encodeURIComponent(JSON.stringify(formWithLines(lines)))}`);
   await page.waitForSelector('[data-deferred="waiting"]', { state: 'attached' });
   await scrollToForm(page);
@@ -204,7 +216,7 @@ async function keystrokes(lines) {
     to_message_max_ms: round(Math.max(...m)),
     to_idle_p50_ms: round(percentile(t, 50)),
     to_idle_p95_ms: round(percentile(t, 95)),
-    within_budget: percentile(m, 95) <= BUDGET_P95_MS,
+    within_budget: percentile(m, 95) <= budgetMs,
   };
 }
 
@@ -251,6 +263,233 @@ async function timeToInteractive() {
   return [t, formMs, step];
 }
 
+// --- Profiles: the journey on a phone and on a desktop, beside the static page (issue 20) ---
+// Mobile: 375 × 740 at device scale 2, touch, a phone's user agent, CPU 4× slower
+// (Emulation.setCPUThrottlingRate), 150 ms round trips, 1.6 Mbit/s down and 0.75 up
+// (Network.emulateNetworkConditions), cache disabled, service workers blocked. Desktop: the
+// viewport of the figures above, no throttling, cache disabled, service workers blocked.
+const MOBILE_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) '
+  + 'Chrome/156.0.0.0 Mobile Safari/537.36';
+const profiles = {
+  mobile: {
+    description: 'viewport 375x740 @2x, touch, mobile UA, CPU 4x slowdown, 150 ms RTT, 1.6 Mbit/s down, '
+      + '0.75 Mbit/s up, cache disabled, service workers blocked',
+    touch: true,
+    context: () => browser.newContext({
+      viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+      userAgent: MOBILE_UA, serviceWorkers: 'block',
+    }),
+    async throttle(context, page) {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false, latency: 150, downloadThroughput: 1_600_000 / 8, uploadThroughput: 750_000 / 8,
+      });
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+      return cdp;
+    },
+  },
+  desktop: {
+    description: 'viewport 1280x900, no throttling, cache disabled, service workers blocked',
+    touch: false,
+    context: newContext,
+    async throttle(context, page) {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+      return cdp;
+    },
+  },
+};
+
+// Installed before any script of the page runs: first contentful paint (Paint Timing), the
+// agreement in the DOM (all four parts and the last part's final text, as
+// tests/bench/first-render.mjs), the first screen working (the form's placeholder, rendered by
+// the app after the agreement and the link to the form), the tap on "填写并签署" (its first
+// pointerdown or click, the event's own time stamp), the form usable (its first field there,
+// enabled, connected), the first focus inside the form, and the signing step (sign-and-send)
+// there. All in ms since navigation start.
+function watchJourney() {
+  const w = window;
+  const now = () => performance.now();
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (e.name === 'first-contentful-paint' && w.__fcp === undefined) w.__fcp = e.startTime;
+  }).observe({ type: 'paint', buffered: true });
+  const check = () => {
+    if (w.__inDom === undefined && document.querySelectorAll('[data-part]').length === 4
+      && document.querySelector('[data-part="authorization"] [data-block="copies"] .cell')?.textContent.includes('一式二联')) {
+      w.__inDom = now();
+    }
+    if (w.__interactive === undefined && document.querySelector('[data-deferred="waiting"]')) w.__interactive = now();
+    const field = document.querySelector('[name="customer.cert_number"]');
+    if (w.__tap !== undefined && w.__formReady === undefined && field && field.isConnected && !field.disabled) {
+      w.__formReady = now();
+    }
+    if (w.__focus !== undefined && w.__stepReady === undefined && document.querySelector('#sign-and-send')) {
+      w.__stepReady = now();
+    }
+  };
+  new MutationObserver(check).observe(document, { childList: true, subtree: true, characterData: true });
+  document.addEventListener('DOMContentLoaded', check);
+  const tapped = (ev) => {
+    if (w.__tap === undefined && ev.target instanceof Element && ev.target.closest('a.to-signing')) {
+      w.__tap = ev.timeStamp;
+      check();
+    }
+  };
+  document.addEventListener('pointerdown', tapped, true);
+  document.addEventListener('click', tapped, true);
+  document.addEventListener('focusin', (ev) => {
+    if (w.__focus === undefined && ev.target instanceof Element && ev.target.closest('form')) {
+      w.__focus = ev.timeStamp;
+      check();
+    }
+  }, true);
+}
+
+/** Sums the bytes received (CDP `encodedDataLength`: headers and body as sent) into `tally`. */
+function countBytes(cdp, tally) {
+  const urls = new Map();
+  tally.files = [];
+  cdp.on('Network.responseReceived', (e) => urls.set(e.requestId, e.response.url));
+  cdp.on('Network.loadingFinished', (e) => {
+    tally.bytes += e.encodedDataLength;
+    tally.responses += 1;
+    const url = urls.get(e.requestId);
+    tally.files.push([url ? new URL(url).pathname : '?', e.encodedDataLength]);
+  });
+}
+
+const waitFor = (page, what) => page.waitForFunction((name) => window[name] !== undefined, what, { timeout: 120_000 });
+
+/** One fresh load of the static copy: FCP, agreement in DOM, bytes until the network is quiet. */
+async function staticOnce(profile) {
+  const context = await profile.context();
+  const page = await context.newPage();
+  const cdp = await profile.throttle(context, page);
+  const tally = { bytes: 0, responses: 0 };
+  countBytes(cdp, tally);
+  await page.addInitScript(watchJourney);
+  await page.goto(`${base}/${staticPage}`, { waitUntil: 'load', timeout: 120_000 });
+  await waitFor(page, '__fcp');
+  await waitFor(page, '__inDom');
+  await networkQuiet(page);
+  const t = await page.evaluate(() => ({ fcp: window.__fcp, inDom: window.__inDom }));
+  await context.close();
+  return { ...t, bytes: tally.bytes, responses: tally.responses };
+}
+
+// One fresh load of the app and the reader's journey: the first screen; once it works and the
+// network is quiet (a reader reading), a tap (or click) on "填写并签署"; the form usable; the
+// first focus in the form (the link focuses the first field itself; if it did not, the bench
+// focuses it); the signing step there; a keystroke in the field is accepted; the network quiet.
+// Bytes: every response from the navigation to the end, and those before the tap apart.
+async function journeyOnce(profile) {
+  const context = await profile.context();
+  const page = await context.newPage();
+  const cdp = await profile.throttle(context, page);
+  const tally = { bytes: 0, responses: 0 };
+  countBytes(cdp, tally);
+  await page.addInitScript(watchJourney);
+  await page.goto(`${base}/`, { waitUntil: 'load', timeout: 120_000 });
+  await waitFor(page, '__fcp');
+  await waitFor(page, '__inDom');
+  await waitFor(page, '__interactive');
+  await networkQuiet(page);
+  const firstLoadBytes = tally.bytes;
+  if (profile.touch) await page.tap('a.to-signing');
+  else await page.click('a.to-signing');
+  await waitFor(page, '__formReady');
+  // The link focuses the first field once the form is there; give it a moment, then focus.
+  await page.waitForFunction(() => window.__focus !== undefined, null, { timeout: 2_000 }).catch(() => {});
+  const focusedByLink = await page.evaluate(() => window.__focus !== undefined);
+  if (!focusedByLink) await page.locator('[name="customer.cert_number"]').focus();
+  await waitFor(page, '__stepReady');
+  const field = page.locator('[name="customer.cert_number"]');
+  await field.focus();
+  await page.keyboard.press('End');
+  await page.keyboard.type('9');
+  const accepted = (await field.inputValue()).endsWith('9');
+  await networkQuiet(page);
+  const t = await page.evaluate(() => ({
+    fcp: window.__fcp, inDom: window.__inDom, interactive: window.__interactive,
+    tapToForm: window.__formReady - window.__tap, focusToStep: window.__stepReady - window.__focus,
+  }));
+  await context.close();
+  return { ...t, focusedByLink, accepted, firstLoadBytes, bytes: tally.bytes, responses: tally.responses, files: tally.files };
+}
+
+const ratio = (a, b) => (b ? Math.round((a / b) * 100) / 100 : null);
+const stat = (xs) => ({ median: round(median(xs)), samples: xs.map(round) });
+
+async function profileRun(name, n, p95Budget) {
+  const profile = profiles[name];
+  // One discarded warm-up of each, then app and static page alternated.
+  await journeyOnce(profile);
+  await staticOnce(profile);
+  const app = [];
+  const stat_ = [];
+  for (let i = 0; i < n; i++) {
+    app.push(await journeyOnce(profile));
+    stat_.push(await staticOnce(profile));
+  }
+  const key1 = await keystrokes(1, profile, p95Budget);
+  const key100 = await keystrokes(100, profile, p95Budget);
+  const fcpRatio = ratio(median(app.map((s) => s.fcp)), median(stat_.map((s) => s.fcp)));
+  const out = {
+    description: profile.description,
+    runs: n,
+    app: {
+      fcp_ms: stat(app.map((s) => s.fcp)),
+      agreement_in_dom_ms: stat(app.map((s) => s.inDom)),
+      first_screen_works_ms: stat(app.map((s) => s.interactive)),
+    },
+    static: {
+      page: `/${staticPage}`,
+      fcp_ms: stat(stat_.map((s) => s.fcp)),
+      agreement_in_dom_ms: stat(stat_.map((s) => s.inDom)),
+    },
+    ratio_fcp_app_to_static: fcpRatio,
+    ratio_agreement_in_dom_app_to_static: ratio(median(app.map((s) => s.inDom)), median(stat_.map((s) => s.inDom))),
+    tap_to_usable_form_ms: stat(app.map((s) => s.tapToForm)),
+    focus_to_signing_step_ms: stat(app.map((s) => s.focusToStep)),
+    form_focused_by_the_link: app.every((s) => s.focusedByLink),
+    keystroke_accepted_in_the_form: app.every((s) => s.accepted),
+    transferred_bytes: {
+      how: 'CDP Network.loadingFinished encodedDataLength (headers + body as sent, brotli q11), every response',
+      app_first_load_before_tap: stat(app.map((s) => s.firstLoadBytes)),
+      app_whole_journey: stat(app.map((s) => s.bytes)),
+      app_whole_journey_responses: median(app.map((s) => s.responses)),
+      static_page: stat(stat_.map((s) => s.bytes)),
+      static_page_responses: median(stat_.map((s) => s.responses)),
+      app_whole_journey_files_first_run: Object.fromEntries(app[0].files),
+    },
+    keystroke_to_message: { lines_1: key1, lines_100: key100 },
+  };
+  return out;
+}
+
+// The static copy: the app's first screen as rendered (desktop profile, network quiet), saved
+// as HTML with its stylesheets and without scripts or preloads of scripts and wasm.
+async function writeStaticCopy() {
+  const context = await newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}/`, { waitUntil: 'load' });
+  await page.waitForSelector('[data-deferred="waiting"]', { state: 'attached' });
+  await networkQuiet(page);
+  let html = await page.evaluate(() => '<!DOCTYPE html>\n' + document.documentElement.outerHTML);
+  await context.close();
+  html = html
+    .replace(/<script\b[\s\S]*?<\/script>/gi, '')
+    .replace(/<link\b[^>]*\brel="(?:modulepreload|preload|prefetch|manifest)"[^>]*>/gi, '');
+  const file = `dist/${staticPage}`;
+  writeFileSync(file, html);
+  writeFileSync(`${file}.br`, brotliCompressSync(Buffer.from(html), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+  return { bytes: Buffer.byteLength(html), scripts_left: /<script\b/i.test(html) };
+}
+
+const staticCopy = await writeStaticCopy();
 const load = await firstLoad();
 const key1 = await keystrokes(1);
 const key100 = await keystrokes(100);
@@ -264,6 +503,8 @@ for (let i = 0; i < runs; i++) {
   formReady.push(f);
   step.push(s);
 }
+const mobile = await profileRun('mobile', phoneRuns, BUDGET_PHONE_P95_MS);
+const desktop = await profileRun('desktop', Math.max(5, runs), BUDGET_P95_MS);
 await browser.close();
 
 let staticMs = null;
@@ -272,8 +513,21 @@ if (contentJson && existsSync(contentJson)) {
   staticMs = content?.first_render?.static?.median_complete_in_dom_ms ?? null;
 }
 const ttiMedian = median(tti);
+const budget = (name, limit, value, unit) => ({ name, limit, value, unit, met: value !== null && value <= limit });
+const budgets = [
+  budget('mobile: first contentful paint, app / static', BUDGET_FCP_RATIO, mobile.ratio_fcp_app_to_static, 'ratio'),
+  budget('mobile: tap on 填写并签署 → usable form (median)', BUDGET_TAP_TO_FORM_MS, mobile.tap_to_usable_form_ms.median, 'ms'),
+  budget('mobile: first focus in the form → signing step (median)', BUDGET_FOCUS_TO_STEP_MS, mobile.focus_to_signing_step_ms.median, 'ms'),
+  budget('mobile: keystroke → message p95 at 100 lines', BUDGET_PHONE_P95_MS, mobile.keystroke_to_message.lines_100.to_message_p95_ms, 'ms'),
+  budget('desktop: keystroke → message p95 at 1 line', BUDGET_P95_MS, desktop.keystroke_to_message.lines_1.to_message_p95_ms, 'ms'),
+  budget('desktop: keystroke → message p95 at 100 lines', BUDGET_P95_MS, desktop.keystroke_to_message.lines_100.to_message_p95_ms, 'ms'),
+  budget('whole journey transferred (mobile, median, brotli)', BUDGET_JOURNEY_BYTES, mobile.transferred_bytes.app_whole_journey.median, 'bytes'),
+  budget('first load, wasm + JS + CSS brotli', BUDGET_BROTLI, load.total_brotli, 'bytes'),
+];
 console.log(JSON.stringify({
   browser: 'chromium (headless), viewport 1280x900, fresh context per load, service workers blocked',
+  budgets,
+  profiles: { mobile, desktop, static_copy: staticCopy },
   first_load: load,
   keystroke_to_message: {
     field: 'customer.cert_number (valid and wrong check character in turn)',

@@ -5,6 +5,8 @@
 //! - `test`: install what the tests need, then run every check (format, lint, native tests, the
 //!   domain's wasm32 build, browser tests, end-to-end tests), printing each step's time.
 //! - `bench`: run the benchmarks and write `bench-results/*.json`.
+//! - `bytes`: where the app's bytes go: each wasm module and chunk of `dist/` (built already),
+//!   raw and brotli, which deferred parts load it, and the journey's sums (docs/bytes.md).
 //! - `postgres`: start the tests' throwaway PostgreSQL (TLS, loopback), print its URL for
 //!   `QIANYUE_TEST_POSTGRES_URL`, and stop it when stdin ends or a line is entered.
 //! - `static-serve [--port N]`: serve `dist/` (built already) as the end-to-end tests see it.
@@ -18,6 +20,7 @@ mod bench_app;
 mod bench_content;
 mod bench_embed;
 mod bench_receiver;
+mod bytes;
 mod cmd;
 mod demo;
 mod demo_request;
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") => bench::run(&args[1..]),
         Some("build") => tools::ensure_build_tools().and_then(|()| build_app()),
+        Some("bytes") => bytes::run(&root()),
         Some("static-serve") => static_serve(&args[1..]),
         Some("postgres") => postgres_for_tests(),
         Some("vector") => cmd::sh(
@@ -46,7 +50,7 @@ fn main() -> ExitCode {
         Some("engines") => engines::journeys(&root(), &root().join("dist"), &mut Vec::new()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <serve [--port N] | test | bench [part…] | build | \
+                "usage: cargo xtask <serve [--port N] | test | bench [part…] | build | bytes | \
                  static-serve [--port N] | engines | postgres | vector>"
             );
             return ExitCode::from(2);

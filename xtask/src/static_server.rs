@@ -2,6 +2,9 @@
 //! receiver serves the app, and what the end-to-end tests load. GET and HEAD only; a path
 //! without a file extension that names no file falls back to index.html (a single-page app).
 //! A server may also answer some paths itself ([`Handler`]): the demo portal's back end.
+//! When a file has a precompressed sibling `<file>.br` and the request accepts `br`, that is
+//! sent with `Content-Encoding: br` (what `cargo xtask bench app` writes, so that the bytes a
+//! throttled browser receives are those a production server would send).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -93,13 +96,16 @@ fn handle(mut stream: TcpStream, dir: &Path, handler: Option<&Handler>) -> std::
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
-    // The headers: only the body's length matters here.
+    // The headers: only the body's length and the accepted encodings matter here.
     let mut length = 0usize;
+    let mut accepts_br = false;
     let mut header = String::new();
     while reader.read_line(&mut header)? > 2 {
         if let Some((name, value)) = header.split_once(':') {
             if name.trim().eq_ignore_ascii_case("content-length") {
                 length = value.trim().parse().unwrap_or(0);
+            } else if name.trim().eq_ignore_ascii_case("accept-encoding") {
+                accepts_br = value.split(',').any(|e| e.trim().starts_with("br"));
             }
         }
         header.clear();
@@ -137,6 +143,21 @@ fn handle(mut stream: TcpStream, dir: &Path, handler: Option<&Handler>) -> std::
             method == "HEAD",
         );
     };
+    let mut compressed = file.clone().into_os_string();
+    compressed.push(".br");
+    let compressed = PathBuf::from(compressed);
+    if accepts_br && compressed.is_file() {
+        if let Ok(body) = std::fs::read(&compressed) {
+            return respond_encoded(
+                &mut stream,
+                "200 OK",
+                content_type(&file),
+                Some("br"),
+                &body,
+                method == "HEAD",
+            );
+        }
+    }
     match std::fs::read(&file) {
         Ok(body) => respond(
             &mut stream,
@@ -196,10 +217,24 @@ fn respond(
     body: &[u8],
     head: bool,
 ) -> std::io::Result<()> {
+    respond_encoded(stream, status, content_type, None, body, head)
+}
+
+fn respond_encoded(
+    stream: &mut TcpStream,
+    status: &str,
+    content_type: &str,
+    encoding: Option<&str>,
+    body: &[u8],
+    head: bool,
+) -> std::io::Result<()> {
+    let encoding = encoding
+        .map(|e| format!("Content-Encoding: {e}\r\nVary: Accept-Encoding\r\n"))
+        .unwrap_or_default();
     // Any origin may read the files: a portal page on another origin loads embed.js, the app's
     // module, wasm and stylesheets with CORS (docs/embedding.md).
     let header = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n{encoding}Content-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(header.as_bytes())?;

@@ -541,3 +541,28 @@ mod tests {
         );
     }
 }
+
+/// The path with its query of a URL (`https://r.example/api/x?y` → `/api/x?y`), or a
+/// reference that has no scheme as it is (`/api/x`): what a staff device signs of a call
+/// (`staff::device_request_message`), as the receiver sees the request line.
+pub fn path_and_query(url: &str) -> &str {
+    match url.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => url,
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::path_and_query;
+
+    #[test]
+    fn the_path_and_query_of_a_url_or_a_reference() {
+        assert_eq!(
+            path_and_query("https://r.example/api/staff/requests?x=1"),
+            "/api/staff/requests?x=1"
+        );
+        assert_eq!(path_and_query("http://127.0.0.1:8080"), "/");
+        assert_eq!(path_and_query("/api/staff/requests"), "/api/staff/requests");
+    }
+}

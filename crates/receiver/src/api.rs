@@ -462,7 +462,9 @@ pub async fn fallback(
     let signing_link = path
         .strip_prefix("/s/")
         .is_some_and(|t| !t.is_empty() && !t.contains('/'));
-    let key = if path == "/" || signing_link {
+    // The staff mode `/staff` (docs/staff.md "The app") is the app's page too.
+    let staff_mode = path == "/staff" || path == "/staff/";
+    let key = if path == "/" || signing_link || staff_mode {
         "/index.html"
     } else {
         path

@@ -741,3 +741,26 @@ fn two_witnessed_consents_at_once_store_exactly_one() {
         r.assert_no_panic();
     }
 }
+
+/// contract.md §8: the staff mode `/staff` is the app's page (it reads its path itself), as the
+/// signer's link `/s/<token>` is; nothing below it is.
+#[test]
+fn the_staff_mode_is_the_apps_page() {
+    let dist = common::temp_dir("dist");
+    std::fs::write(
+        dist.join("index.html"),
+        "<!DOCTYPE html><title>Qianyue</title>",
+    )
+    .unwrap();
+    let mut opts = Options::new(Backend::Sqlite);
+    opts.dist = Some(dist);
+    let r = Receiver::start(opts);
+    for path in ["/staff", "/staff/"] {
+        let page = r.get(path, &[]);
+        assert_eq!(page.status, 200, "{path}");
+        assert!(page.text().contains("<title>Qianyue</title>"), "{path}");
+        assert!(page.header("content-security-policy").is_some(), "{path}");
+    }
+    assert_eq!(r.get("/staff/x", &[]).status, 404);
+    assert_eq!(r.get("/staffing", &[]).status, 404);
+}

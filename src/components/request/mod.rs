@@ -25,6 +25,10 @@ use crate::{signing_request, App};
 /// to get a request.
 #[component]
 pub fn Root() -> impl IntoView {
+    let path = window().location().pathname().unwrap_or_default();
+    if crate::staff::is_staff_path(&path) {
+        return view! { <super::staff::StaffRoot /> }.into_any();
+    }
     match signing_request::token_from_location() {
         Some(token) => {
             let state = AppState::new(Form::default());

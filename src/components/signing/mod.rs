@@ -28,6 +28,7 @@ use self::submit::{Receipt, SubmitArea};
 use crate::components::loading::{Deferred, DeferredUntilNear};
 use crate::components::outbox::QueuedNotice;
 use crate::components::request::identity::IdentityStep;
+use crate::components::staff::witness::WitnessStep;
 use crate::deferred::deferred;
 use crate::draft;
 use crate::events::AppEvent;
@@ -141,6 +142,17 @@ deferred!(signing;
         // A signing request's identity step comes before the signature, which it opens.
         let signature = match use_request() {
             None => view! { <SignatureSection /> }.into_any(),
+            // On a staff device: the check in person instead of the SMS code.
+            Some(request) if request.witness.is_some() => {
+                let witness = request.witness.expect("checked");
+                view! {
+                    <WitnessStep request=request witness=witness />
+                    <fieldset class="signature-step" disabled=move || !request.is_verified()>
+                        <SignatureSection />
+                    </fieldset>
+                }
+                .into_any()
+            }
             Some(request) => view! {
                 <IdentityStep request=request />
                 <fieldset class="signature-step" disabled=move || !request.is_verified()>

@@ -14,7 +14,10 @@ use qianyue_domain::content::Lang;
 use qianyue_domain::form::FieldError;
 use qianyue_domain::identity::Identity;
 
-use qianyue_domain::payload::{envelope_from_parts, ConsentId, ConsentPayload, Jwk, PayloadParts};
+use qianyue_domain::payload::{
+    envelope_from_parts, witnessed_envelope_from_parts, ConsentId, ConsentPayload, Jwk,
+    PayloadParts,
+};
 use qianyue_domain::preview::preview;
 use wasm_bindgen::JsCast;
 
@@ -29,6 +32,7 @@ use crate::components::field::control_id;
 /// The result screen: the receipt page (components/receipt.rs).
 pub use crate::components::receipt::Receipt;
 use crate::components::request::identity::{CODE_PATH, NOT_VERIFIED};
+use crate::components::staff::witness::{LAST4_ID as WITNESS_LAST4_ID, NOT_WITNESSED};
 use crate::i18n::UiLocale;
 use crate::outbox::{self, Delivery};
 use crate::{clock, crypto, draft};
@@ -120,7 +124,17 @@ pub fn problems(ctx: SigningCtx) -> Vec<Problem> {
         }
     }
     // A signing request: the signer's mobile verified first (components/request/identity.rs).
-    if let Some(request) = ctx.request {
+    if let Some(request) = ctx.request.filter(|r| r.witness.is_some()) {
+        // On a staff device: the record of the check in person (components/staff/witness.rs).
+        if !request.is_verified() {
+            out.push(Problem {
+                target: WITNESS_LAST4_ID.into(),
+                label_zh: "现场身份核验".into(),
+                label_en: "Identity checked in person".into(),
+                message: Shown::new("witness.required", NOT_WITNESSED.0, NOT_WITNESSED.1),
+            });
+        }
+    } else if let Some(request) = ctx.request {
         if !request.is_verified() {
             out.push(Problem {
                 target: control_id(CODE_PATH),
@@ -203,6 +217,28 @@ async fn signed_envelope(ctx: SigningCtx) -> Result<String, String> {
     // receiver answered it.
     let bytes = match ctx.request {
         None => payload.signing_bytes().map_err(|e| e.to_string())?,
+        // On a staff device, `qianyue-consent/3`: the record of the check in person, and the
+        // device key's signature over the same bytes (docs/payload.md §11).
+        Some(request) if request.witness.is_some() => {
+            let witness = request.witness.expect("checked");
+            let (_, device_key) = crate::staff::enrolled()
+                .await?
+                .ok_or("this device is not enrolled")?;
+            let id = request.opened.with_value(|o| o.request_id.clone());
+            // The photos are kept sealed on the device until the outbox uploads them.
+            crate::staff::keep_photos(&witness.photos.get_untracked()).await?;
+            let bytes = payload
+                .witnessed(&id, witness.witness_at(signed_at))
+                .signing_bytes()
+                .map_err(|e| e.to_string())?;
+            let signature = key.sign(&bytes).await.map_err(js)?;
+            let witness_signature = device_key.sign(&bytes).await.map_err(js)?;
+            return Ok(witnessed_envelope_from_parts(
+                &bytes,
+                &signature,
+                &witness_signature,
+            ));
+        }
         Some(request) => {
             let identity = request
                 .verification
