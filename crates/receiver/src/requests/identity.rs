@@ -499,10 +499,7 @@ pub async fn store_for_request(
     if let Some(answer) = replayed(app, &record).await? {
         return Ok(answer);
     }
-    let row = by_id(&app.store, &request.id)
-        .await
-        .map_err(|e| store_failed(&format!("reading request {}", request.id), &e))?
-        .ok_or_else(unknown)?;
+    let row = stored_request(app, &request.id).await?;
     refuse_unless_verified(app, &row, now).await?;
     let recorded = verification_of(&app.store, &row.id)
         .await
@@ -513,20 +510,7 @@ pub async fn store_for_request(
             Rejection::of(IdentityRule::Mismatch, "identity"),
         ));
     }
-    let request_form: Form = serde_json::from_str(&row.form).map_err(|_| unavailable())?;
-    let readonly: Vec<String> = serde_json::from_str(&row.readonly).map_err(|_| unavailable())?;
-    let changes =
-        qianyue_domain::payload::readonly_changes(&payload.form, &request_form, &readonly);
-    if !changes.is_empty() {
-        return Err(ApiError::rejected(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Rejection {
-                rule: IdentityRule::Readonly.into(),
-                fields: changes,
-                detail: None,
-            },
-        ));
-    }
+    refuse_readonly_changes(&row, &payload.form)?;
     let at = SignedAt::parse(&record.received_at).map_err(|_| unavailable())?;
     let stored = sign_in_one_transaction(&app.store, &row.id, &record, at, now)
         .await
@@ -539,10 +523,7 @@ pub async fn store_for_request(
     if let Some(answer) = replayed(app, &record).await? {
         return Ok(answer);
     }
-    let row = by_id(&app.store, &row.id)
-        .await
-        .map_err(|e| store_failed(&format!("reading request {}", row.id), &e))?
-        .ok_or_else(unknown)?;
+    let row = stored_request(app, &row.id).await?;
     refuse_unless_verified(app, &row, now).await?;
     Err(unavailable())
 }
@@ -565,6 +546,40 @@ pub(super) async fn replayed(app: &App, record: &Record) -> Result<Option<Respon
             Rejection::of(HttpRule::Conflict, "idempotency_id"),
         )),
     }
+}
+
+/// The request a consent names, or 422 `request.unknown` at `request.id` (for `/2` and `/3`
+/// consents alike).
+pub(super) async fn stored_request(app: &App, id: &str) -> Result<RequestRow, ApiError> {
+    by_id(&app.store, id)
+        .await
+        .map_err(|e| store_failed(&format!("reading request {id}"), &e))?
+        .ok_or_else(|| {
+            ApiError::rejected(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Rejection::of(RequestRule::Unknown, "request.id"),
+            )
+        })
+}
+
+/// 422 `request.readonly` with a field error per read-only path of the request whose value
+/// `signed` changed (the domain's `payload::readonly_changes`).
+#[allow(clippy::result_large_err)]
+pub(super) fn refuse_readonly_changes(row: &RequestRow, signed: &Form) -> Result<(), ApiError> {
+    let request_form: Form = serde_json::from_str(&row.form).map_err(|_| unavailable())?;
+    let readonly: Vec<String> = serde_json::from_str(&row.readonly).map_err(|_| unavailable())?;
+    let changes = qianyue_domain::payload::readonly_changes(signed, &request_form, &readonly);
+    if changes.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::rejected(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Rejection {
+            rule: IdentityRule::Readonly.into(),
+            fields: changes,
+            detail: None,
+        },
+    ))
 }
 
 /// Refuses a request that is not `verified` and live at `now`.

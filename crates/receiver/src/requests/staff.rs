@@ -20,7 +20,7 @@ use qianyue_domain::staff::{
     self as staff_rules, EnrolmentCode, IssuedEnrolment, StaffMember, StaffRule,
 };
 
-use super::identity::replayed;
+use super::identity::{refuse_readonly_changes, replayed, stored_request};
 use super::*;
 use crate::store::Record;
 
@@ -636,10 +636,7 @@ pub async fn store_witnessed(
     if let Some(answer) = replayed(app, &record).await? {
         return Ok(answer);
     }
-    let row = by_id(&app.store, &request.id)
-        .await
-        .map_err(|e| store_failed(&format!("reading request {}", request.id), &e))?
-        .ok_or_else(unknown)?;
+    let row = stored_request(app, &request.id).await?;
     let forbidden = |rule: StaffRule, path: &str| {
         ApiError::rejected(StatusCode::FORBIDDEN, Rejection::of(rule, path))
     };
@@ -675,15 +672,7 @@ pub async fn store_witnessed(
         return Err(refuse_fields(StaffRule::AttachmentMissing, fields));
     }
     refuse_unless_open(app, &row, now).await?;
-    let request_form: Form = serde_json::from_str(&row.form).map_err(|_| unavailable())?;
-    let readonly: Vec<String> = serde_json::from_str(&row.readonly).map_err(|_| unavailable())?;
-    let changes = payload::readonly_changes(&payload.form, &request_form, &readonly);
-    if !changes.is_empty() {
-        return Err(refuse_fields(
-            qianyue_domain::identity::IdentityRule::Readonly,
-            changes,
-        ));
-    }
+    refuse_readonly_changes(&row, &payload.form)?;
     // The stored record of what was checked names the witness check too.
     let summary = json!({"staff": witness.staff, "device": witness.device});
     if let Ok(mut v) = serde_json::from_str::<Value>(&record.verification) {
@@ -711,10 +700,7 @@ pub async fn store_witnessed(
     if let Some(answer) = replayed(app, &record).await? {
         return Ok(answer);
     }
-    let row = by_id(&app.store, &row.id)
-        .await
-        .map_err(|e| store_failed(&format!("reading request {}", row.id), &e))?
-        .ok_or_else(unknown)?;
+    let row = stored_request(app, &row.id).await?;
     refuse_unless_open(app, &row, now).await?;
     // The device was revoked meanwhile.
     Err(forbidden(StaffRule::DeviceRevoked, "witness.device"))
