@@ -50,7 +50,12 @@ pub fn ensure_serve_debs() -> Result {
     if std::env::var_os("QIANYUE_PDF_FONT").is_some() {
         return Ok(());
     }
-    let missing: Vec<&str> = SERVE_DEBS
+    install_missing_debs(SERVE_DEBS)
+}
+
+/// Installs those of `debs` that are not installed (one `apt-get update` first, only then).
+fn install_missing_debs(debs: &[&str]) -> Result {
+    let missing: Vec<&str> = debs
         .iter()
         .copied()
         .filter(|deb| !deb_installed(deb))
@@ -142,23 +147,7 @@ pub fn ensure_build_tools() -> Result {
 }
 
 pub fn ensure_test_tools() -> Result {
-    let missing: Vec<&str> = TEST_DEBS
-        .iter()
-        .copied()
-        .filter(|deb| !deb_installed(deb))
-        .collect();
-    if !missing.is_empty() {
-        let root = root();
-        run_in(&root, "apt-get", &["update"])?;
-        let mut args = vec!["install", "-y", "--no-install-recommends"];
-        args.extend(&missing);
-        run_env_in(
-            &root,
-            "apt-get",
-            &args,
-            &[("DEBIAN_FRONTEND", "noninteractive")],
-        )?;
-    }
+    install_missing_debs(TEST_DEBS)?;
     for binary in [
         CHROMIUM,
         CHROMEDRIVER,
