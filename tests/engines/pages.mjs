@@ -143,8 +143,17 @@ export class AgreementPage {
     }, { message: `click ${selector}` });
   }
 
+  /**
+   * Chooses a language and waits until the switch says so: a click that lands before the app
+   * listens (a busy engine still starting it) is made again, as a reader would tap again.
+   */
   async chooseLocale(hook) {
-    await this.click(`[data-locale="${hook}"]`);
+    const selector = `[data-locale="${hook}"]`;
+    await eventually(async () => {
+      await this.click(selector);
+      const pressed = () => this.attribute(selector, 'aria-pressed').then((v) => v === 'true');
+      return eventually(pressed, { timeout: 3_000, message: `${selector} pressed` }).then(() => true, () => false);
+    }, { timeout: 30_000, message: `the locale ${hook} chosen` });
   }
 
   /** Ticks the four consents. */

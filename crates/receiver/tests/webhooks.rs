@@ -318,6 +318,27 @@ fn rows(r: &Receiver) -> Vec<(String, String, String, i64, Option<i64>)> {
     })
 }
 
+/// The delivery rows once `settled` holds: the listener records its answer before the receiver
+/// has read it and written the outcome, so a test that saw a 200 waits for the row to say so.
+fn rows_when(
+    r: &Receiver,
+    what: &str,
+    settled: impl Fn(&[(String, String, String, i64, Option<i64>)]) -> bool,
+) -> Vec<(String, String, String, i64, Option<i64>)> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let stored = rows(r);
+        if settled(&stored) {
+            return stored;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waited 10 s for {what}: {stored:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 // ------------------------------------------------------------------------------------------
 // Tests
 
@@ -378,7 +399,9 @@ fn opened_and_revoked_are_delivered_signed() {
             ));
         }
         assert_ne!(seen[0].delivery_id(), seen[1].delivery_id());
-        let stored = rows(&r);
+        let stored = rows_when(&r, "both deliveries recorded", |s| {
+            s.len() == 2 && s.iter().all(|x| x.2 == "delivered")
+        });
         assert_eq!(stored.len(), 2);
         for row in &stored {
             assert_eq!((row.2.as_str(), row.3, row.4), ("delivered", 1, Some(200)));
@@ -414,7 +437,9 @@ fn a_failing_listener_is_retried_with_the_same_delivery_until_2xx() {
         }
         std::thread::sleep(Duration::from_millis(500));
         assert_eq!(listener.seen().len(), FAILS + 1, "nothing after the 2xx");
-        let stored = rows(&r);
+        let stored = rows_when(&r, "the delivery recorded", |s| {
+            s.first().is_some_and(|x| x.2 == "delivered")
+        });
         assert_eq!(stored.len(), 1);
         assert_eq!(stored[0].0, seen[0].delivery_id());
         assert_eq!(
@@ -454,7 +479,10 @@ fn a_delivery_survives_a_kill_9_of_the_receiver() {
         assert!(seen
             .iter()
             .all(|s| s.delivery_id() == before[0].delivery_id()));
-        assert_eq!(rows(&r)[0].2, "delivered");
+        let stored = rows_when(&r, "the delivery recorded after the restart", |s| {
+            s.first().is_some_and(|x| x.2 != "pending")
+        });
+        assert_eq!(stored[0].2, "delivered", "{backend:?}");
         r.assert_no_panic();
     }
 }
@@ -584,7 +612,9 @@ fn two_receivers_on_one_postgres_deliver_each_event_once() {
     }
     assert_eq!(seen.len(), events, "each event once: {by_id:?}");
     assert!(by_id.values().all(|n| *n == 1), "{by_id:?}");
-    let stored = rows(&a);
+    let stored = rows_when(&a, "every delivery recorded", |s| {
+        s.len() == events && s.iter().all(|x| x.2 != "pending")
+    });
     assert_eq!(stored.len(), events);
     assert!(stored.iter().all(|r| r.2 == "delivered" && r.3 == 1));
     let stored_ids: std::collections::BTreeSet<_> = stored.iter().map(|r| r.0.clone()).collect();
