@@ -44,3 +44,27 @@ pub fn today() -> Date {
         .map(SignedAt::date)
         .unwrap_or_else(|| Date::new(1970, 1, 1).expect("a real date"))
 }
+
+/// Runs `f` once the browser is idle (`requestIdleCallback`, within 2 s), or after a short
+/// timeout in an engine without it (WebKit): work the reader is not waiting for, done when it
+/// delays nothing the reader is waiting for.
+pub fn when_idle(f: impl FnOnce() + 'static) {
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+    let window = web_sys::window().expect("the app runs in a window");
+    let callback = Closure::once_into_js(f);
+    let idle = js_sys::Reflect::get(&window, &JsValue::from_str("requestIdleCallback"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let scheduled = match idle {
+        Some(request) => {
+            let options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&options, &"timeout".into(), &2000.into());
+            request.call2(&window, &callback, &options).is_ok()
+        }
+        None => false,
+    };
+    if !scheduled {
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 200);
+    }
+}

@@ -30,3 +30,31 @@ macro_rules! deferred {
     };
 }
 pub(crate) use deferred;
+
+/// `deferred_with_preload!(chunk, preload_name; fn name(args) -> T { body })`: as
+/// [`deferred!`], and also `async fn preload_name() -> Result<(), LoadError>`, which fetches
+/// and compiles the chunk without running anything in it (the idle prefetch of the journey's
+/// parts, components/app.rs).
+macro_rules! deferred_with_preload {
+    ($chunk:ident, $preload:ident; $(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
+        #[cfg(feature = "split")]
+        #[::leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible, preload($preload))]
+        $(#[$meta])*
+        $vis fn $name($($arg: $ty),*) -> ::core::result::Result<$ret, $crate::deferred::LoadError> {
+            ::core::result::Result::Ok(::leptos::prelude::untrack(move || $body))
+        }
+
+        #[cfg(not(feature = "split"))]
+        $(#[$meta])*
+        $vis async fn $name($($arg: $ty),*) -> ::core::result::Result<$ret, $crate::deferred::LoadError> {
+            ::core::result::Result::Ok(::leptos::prelude::untrack(move || $body))
+        }
+
+        /// Nothing to fetch: in this build the part is in the main module.
+        #[cfg(not(feature = "split"))]
+        $vis async fn $preload() -> ::core::result::Result<(), $crate::deferred::LoadError> {
+            ::core::result::Result::Ok(())
+        }
+    };
+}
+pub(crate) use deferred_with_preload;

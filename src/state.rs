@@ -37,6 +37,18 @@ impl AppState {
         // a draft says: the receiver refuses any other (docs/decisions.md).
         let today = clock::today();
         form.signing.date = today.to_string();
+        AppState::judged_on(form, today)
+    }
+
+    /// The state of the page rendered at build time (src/prerender.rs): the empty form, with
+    /// no signing date (the day is not known at build time; the app fills it in as it takes
+    /// over). `today` only judges values, and there are none.
+    pub fn prerendered() -> AppState {
+        let today = qianyue_domain::date::Date::from_days(0).expect("day 0 is 1970-01-01");
+        AppState::judged_on(Form::default(), today)
+    }
+
+    fn judged_on(form: Form, today: Date) -> AppState {
         let form = RwSignal::new(form);
         AppState {
             form,

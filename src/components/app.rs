@@ -9,7 +9,7 @@ use super::loading::{when_present, Deferred, DeferredUntilNear};
 use super::locale_switch::LocaleSwitch;
 use super::outbox::{OutboxPanel, UpdatePrompt};
 use super::signing::SigningPanel;
-use crate::deferred::deferred;
+use crate::deferred::{deferred, deferred_with_preload};
 use crate::i18n::UiLocale;
 use crate::prefill;
 use crate::state::{provide_app_state, AppState};
@@ -91,6 +91,28 @@ pub fn App() -> impl IntoView {
     // Embedded, the portal opened the instance to have it signed, and hears the form's state
     // (`qianyue-change`) from the start: the form loads at once.
     let signing_wanted = RwSignal::new(state.host.is_embedded());
+    let offline = (!state.host.is_embedded()).then(|| view! { <OfflineParts state=state /> });
+    if !state.host.is_embedded() {
+        prefetch_when_idle();
+    }
+    // The form comes as the reader nears it (or asks for it above): the first screen is the
+    // agreement (docs/decisions.md "Build").
+    let signing = view! {
+        <DeferredUntilNear locale=state.locale wanted=signing_wanted load=signing_panel />
+    };
+    page(state, signing_wanted, offline, signing)
+}
+
+/// The page around its parts: the title, the way to the form, the language switch, the
+/// agreement, and after it `signing` (the form's place). The page rendered at build time
+/// (src/prerender.rs) is this same markup, with the form's place waiting; nothing else may
+/// differ, which tests/e2e/first-screen.spec.ts checks against the running app.
+pub fn page(
+    state: AppState,
+    signing_wanted: RwSignal<bool>,
+    offline: impl IntoView + 'static,
+    signing: impl IntoView + 'static,
+) -> impl IntoView {
     view! {
         <main class="app">
             <header class="app-header">
@@ -101,18 +123,30 @@ pub fn App() -> impl IntoView {
                 <ToSigning locale=state.locale wanted=signing_wanted />
                 <LocaleSwitch locale=state.locale />
             </header>
-            {(!state.host.is_embedded()).then(|| view! { <OfflineParts state=state /> })}
+            {offline}
             <div class="app-body">
                 <AgreementView />
-                // The form comes as the reader nears it (or asks for it above): the first
-                // screen is the agreement (docs/decisions.md "Build").
-                <DeferredUntilNear locale=state.locale wanted=signing_wanted load=signing_panel />
+                {signing}
             </div>
         </main>
     }
 }
 
-deferred!(form;
+/// Once the first screen is up and the browser idle, the form's and then the signing step's
+/// code are fetched and compiled (not run), so that following "填写并签署" or focusing the form
+/// waits on no network (issue 20). The first load is unchanged; the service worker keeps the
+/// same files for offline use. A failed fetch is left to the part's own load, which says so.
+fn prefetch_when_idle() {
+    crate::clock::when_idle(|| {
+        leptos::task::spawn_local(async {
+            if preload_signing_panel().await.is_ok() {
+                let _ = super::signing::preload_signing_step().await;
+            }
+        })
+    });
+}
+
+deferred_with_preload!(form, preload_signing_panel;
     /// The signing panel: the form, its previews and progress (the signing step after the
     /// order is a further deferred part, components/signing/mod.rs).
     fn signing_panel() -> AnyView {

@@ -184,12 +184,17 @@ fn until_near_view(
     view! {
         <Show
             when=move || near.get()
-            fallback=move || view! { <div class="deferred" data-deferred="waiting" node_ref=anchor></div> }
+            fallback=move || waiting(anchor)
         >
             {deferred_view(locale, load.clone())}
         </Show>
     }
     .into_any()
+}
+
+/// The empty place a part holds until it is near (also the build-time page's, src/prerender.rs).
+pub fn waiting(anchor: NodeRef<html::Div>) -> impl IntoView {
+    view! { <div class="deferred" data-deferred="waiting" node_ref=anchor></div> }
 }
 
 /// Runs `f` on the element with `id` (in the tree the reader works in, see

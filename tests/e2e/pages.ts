@@ -31,6 +31,14 @@ async function scrollUntil(scope: Page | Locator | FrameLocator, present: string
   }).toPass();
 }
 
+/**
+ * Waits until the app has taken over the page rendered at build time (src/takeover.js): before
+ * that, the agreement is on screen but nothing in it acts.
+ */
+export async function appLive(page: Page) {
+  await expect(page.locator('#qianyue-prerendered')).toHaveCount(0, { timeout: 30_000 });
+}
+
 export class AgreementPage {
   constructor(readonly page: Page) {}
 
@@ -51,6 +59,7 @@ export class AgreementPage {
     this.page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     const hash = prefill ? `#prefill=${encodeURIComponent(JSON.stringify(prefill))}` : '';
     await this.page.goto(`/${hash}`);
+    await appLive(this.page);
     await expect(this.part('order')).toBeVisible();
     return errors;
   }

@@ -319,23 +319,31 @@ test('a message coming and going as the reader types does not move the form', as
   expect(await tops()).toEqual(before);
 });
 
-test('the first load is the agreement: the form comes as the reader nears it, the signing step when they work in it', async ({ page }) => {
-  const wasm: string[] = [];
-  page.on('request', (r) => { if (new URL(r.url()).pathname.endsWith('.wasm')) wasm.push(new URL(r.url()).pathname); });
+test('the first load is the agreement; the form and the signing step are fetched in idle time after it, and shown when the reader comes', async ({ page }) => {
+  // Every wasm request and finished response, in order.
+  const events: string[] = [];
+  const wasm = (r: { url(): string }) => new URL(r.url()).pathname;
+  page.on('request', (r) => { if (wasm(r).endsWith('.wasm')) events.push(`request ${wasm(r)}`); });
+  page.on('requestfinished', (r) => { if (wasm(r).endsWith('.wasm')) events.push(`finished ${wasm(r)}`); });
   const app = new AgreementPage(page);
   const errors = await app.openAgreement();
   await expect(page.locator('[data-deferred="waiting"]')).toBeAttached();
-  await page.waitForTimeout(500); // a negative check: no deferred part is fetched meanwhile
-  expect(wasm.filter((p) => !/\/qianyue-[0-9a-f]+_bg\.wasm$/.test(p)), 'deferred parts fetched at first load').toEqual([]);
+  // Once the first screen is up and the browser idle (src/components/app.rs): the form's code,
+  // then the signing step's, fetched and compiled but not shown.
+  await expect.poll(() => events.some((e) => /^finished .*\/split_signing-/.test(e)), { timeout: 15_000 }).toBe(true);
+  const mainDone = events.findIndex((e) => /^finished .*\/qianyue-[0-9a-f]+_bg\.wasm$/.test(e));
+  const firstChunk = events.findIndex((e) => e.startsWith('request') && !/_bg\.wasm$/.test(e));
+  expect(mainDone, events.join('\n')).toBeGreaterThanOrEqual(0);
+  expect(firstChunk, 'no chunk before the first load is done').toBeGreaterThan(mainDone);
+  expect(events.filter((e) => /^request .*split_(outbox|embed|request|staff)-/.test(e)), 'only the journey\'s parts').toEqual([]);
   await expect(page.locator('form.signing')).toHaveCount(0);
 
+  const before = events.length;
   await app.reachForm();
-  expect(wasm.some((p) => /split_form-/.test(p))).toBe(true);
   await expect(app.signAndSendButton()).toHaveCount(0);
   await app.field('customer.group_name').focus();
   await expect(app.signAndSendButton()).toBeAttached();
-  expect(wasm.some((p) => /split_signing-/.test(p))).toBe(true);
-  expect(wasm.filter((p) => /split_(outbox|embed)-/.test(p)), 'no outbox without anything to send').toEqual([]);
+  expect(events.slice(before).filter((e) => e.startsWith('request')), 'nothing fetched again').toEqual([]);
   expect(errors).toEqual([]);
 });
 

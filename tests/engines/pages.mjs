@@ -64,6 +64,10 @@ export class AgreementPage {
     visits += 1;
     await this.driver.get(`${this.baseUrl}/?visit=${visits}${hash}`);
     await this.must('[data-part="order"]', 30_000);
+    // The page rendered at build time paints first; nothing in it acts until the app has
+    // taken it over (src/takeover.js).
+    await eventually(async () => !(await this.driver.executeScript('return !!document.getElementById("qianyue-prerendered");')),
+      { timeout: 30_000, message: 'the app taking over the first screen' });
     await this.recordConsole();
   }
 

@@ -89,12 +89,19 @@ fn part_entry(
 }
 
 /// Open on wide screens; on a phone the contents start closed so that the text comes first.
+/// (The page rendered at build time knows no width: it starts closed, and its one inline
+/// script opens it on a wide screen before the first paint, index.html.)
 fn open_at_start() -> bool {
-    window()
-        .inner_width()
-        .ok()
-        .and_then(|w| w.as_f64())
-        .is_none_or(|w| w > 700.0)
+    #[cfg(target_family = "wasm")]
+    {
+        window()
+            .inner_width()
+            .ok()
+            .and_then(|w| w.as_f64())
+            .is_none_or(|w| w > 700.0)
+    }
+    #[cfg(not(target_family = "wasm"))]
+    false
 }
 
 #[component]

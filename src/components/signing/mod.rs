@@ -29,7 +29,7 @@ use crate::components::loading::{Deferred, DeferredUntilNear};
 use crate::components::outbox::QueuedNotice;
 use crate::components::request::identity::IdentityStep;
 use crate::components::staff::witness::WitnessStep;
-use crate::deferred::deferred;
+use crate::deferred::{deferred, deferred_with_preload};
 use crate::draft;
 use crate::events::AppEvent;
 use crate::i18n::UiLocale;
@@ -135,10 +135,10 @@ fn SigningForm() -> impl IntoView {
     }
 }
 
-deferred!(signing;
+deferred_with_preload!(signing, preload_signing_step;
     /// Everything after the order: the late-payment calculator, the authorisation letter, the
     /// signing details, the consents, the signature and sign-and-send.
-    fn signing_step() -> AnyView {
+    pub(crate) fn signing_step() -> AnyView {
         // A signing request's identity step comes before the signature, which it opens.
         let signature = match use_request() {
             None => view! { <SignatureSection /> }.into_any(),

@@ -1,0 +1,40 @@
+// Puts the first screen rendered at build time (src/prerender.rs, the `qianyue-prerender`
+// binary: the app's own components rendered to HTML) into the staged index.html, in place of
+// the marker comment, so that the served page paints the agreement before any wasm arrives.
+//
+// Run by Trunk after each build, before the split and the precache list (Trunk.toml), which
+// therefore see the final index.html. The binary is built natively with cargo's dev profile,
+// which the native tests and clippy build anyway.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const MARKER = /<!-- qianyue:first-screen[^>]*-->/;
+
+function fail(message) {
+  console.error(`prerender: ${message}`);
+  process.exit(1);
+}
+
+const staging = process.env.TRUNK_STAGING_DIR || fail('run as a Trunk post_build hook (TRUNK_STAGING_DIR)');
+const htmlPath = join(staging, 'index.html');
+const html = readFileSync(htmlPath, 'utf8');
+if (!MARKER.test(html)) fail(`${htmlPath} has no <!-- qianyue:first-screen --> marker`);
+
+// Trunk's own target and profile settings are for the wasm build; the renderer is native.
+const env = { ...process.env };
+delete env.CARGO_BUILD_TARGET;
+let screen;
+try {
+  screen = execFileSync('cargo', ['run', '--quiet', '--locked', '--bin', 'qianyue-prerender'], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 << 20,
+  });
+} catch (e) {
+  fail(`cargo run --bin qianyue-prerender: ${e.message}`);
+}
+if (!screen.startsWith('<div id="qianyue-prerendered">')) fail('the renderer printed no first screen');
+writeFileSync(htmlPath, html.replace(MARKER, () => screen));
+console.error(`prerender: first screen, ${screen.length} bytes, into ${htmlPath}`);

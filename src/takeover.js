@@ -1,0 +1,168 @@
+// The app taking over the page rendered at build time (src/prerender.rs, scripts/prerender.mjs).
+//
+// The served index.html holds the first screen's markup in #qianyue-prerendered, so the agreement
+// paints before any wasm arrives. The app mounts into a hidden holder of its own beside it; once
+// the app's page is there (its <main>: at once on the app's own page, after the request is read
+// on a signing request's), the old markup is swapped for the new in one task, before the next
+// frame: what the reader sees stays where it was — the scroll position, the selected text, the
+// focus, the contents opened or closed. The two are the same markup (a test compares them), so
+// only the values the app fills in appear.
+//
+// Until then the old markup cannot act, but a reader may already tap it: this module is loaded
+// with the app's JavaScript, well before the wasm, and from then on it keeps those taps — the
+// way to the form, a language — for the app to carry out, and follows the contents' links in
+// place (a jump by fragment would overwrite a #prefill= in the address).
+
+const PRERENDERED = 'qianyue-prerendered';
+
+/** Taps on the old markup, to replay on the new: selectors, in order. */
+const pending = [];
+
+function holder() {
+  return document.getElementById(PRERENDERED);
+}
+
+document.addEventListener('click', (event) => {
+  const old = holder();
+  const target = event.target instanceof Element ? event.target : null;
+  if (!old || !target || !old.contains(target)) return;
+  const locale = target.closest('[data-locale]');
+  const link = target.closest('a[href^="#"]');
+  if (locale) {
+    pending.push(`[data-locale="${locale.getAttribute('data-locale')}"]`);
+  } else if (link && link.classList.contains('to-signing')) {
+    event.preventDefault();
+    pending.push('.to-signing');
+  } else if (link) {
+    event.preventDefault();
+    const row = old.querySelector(`[id="${link.getAttribute('href').slice(1)}"]`);
+    if (row) {
+      row.scrollIntoView();
+      row.focus({ preventScroll: true });
+    }
+  }
+}, true);
+
+/**
+ * The element the app mounts into, hidden, beside the prerendered markup; null when the page
+ * has none (the frame and staff modes remove it before the first paint: index.html).
+ */
+export function appHolder() {
+  const old = holder();
+  if (!old) return null;
+  const fresh = document.createElement('div');
+  fresh.id = 'qianyue-app';
+  fresh.hidden = true;
+  old.after(fresh);
+  return fresh;
+}
+
+/** Swaps the markup as soon as the app's page is in `fresh` (now, or when it comes). */
+export function takeOver(fresh) {
+  if (fresh.querySelector('main')) {
+    swap(fresh);
+    return;
+  }
+  const watch = new MutationObserver(() => {
+    if (fresh.querySelector('main')) {
+      watch.disconnect();
+      swap(fresh);
+    }
+  });
+  watch.observe(fresh, { childList: true, subtree: true });
+}
+
+function swap(fresh) {
+  const old = holder();
+  if (!old) {
+    fresh.hidden = false;
+    return;
+  }
+  const x = window.scrollX;
+  const y = window.scrollY;
+  const selection = document.getSelection();
+  const range = selection && selection.rangeCount > 0 ? selection.getRangeAt(0) : null;
+  const marks = range && old.contains(range.commonAncestorContainer)
+    ? [point(old, range.startContainer, range.startOffset), point(old, range.endContainer, range.endOffset)]
+    : null;
+  const focused = old.contains(document.activeElement) ? pathOf(old, document.activeElement) : null;
+  const opened = [...old.querySelectorAll('details')].map((d) => d.open);
+
+  old.remove();
+  fresh.hidden = false;
+  fresh.querySelectorAll('details').forEach((d, i) => {
+    if (i < opened.length) d.open = opened[i];
+  });
+  window.scrollTo(x, y);
+  if (marks) {
+    const start = place(fresh, marks[0]);
+    const end = place(fresh, marks[1]);
+    if (start && end) {
+      const again = document.createRange();
+      again.setStart(start.node, start.offset);
+      again.setEnd(end.node, end.offset);
+      selection.removeAllRanges();
+      selection.addRange(again);
+    }
+  }
+  if (focused) {
+    const el = elementAt(fresh, focused);
+    if (el && typeof el.focus === 'function') el.focus({ preventScroll: true });
+  }
+  for (const selector of pending.splice(0)) {
+    const el = fresh.querySelector(selector);
+    if (el) el.click();
+  }
+}
+
+// A point of the document as (the path of elements from the root, characters into that
+// element's text): the same in both copies, whose elements are the same but whose text may be
+// split into nodes differently.
+
+function pathOf(root, el) {
+  const path = [];
+  for (let at = el; at && at !== root; at = at.parentElement) {
+    path.unshift(Array.prototype.indexOf.call(at.parentElement.children, at));
+  }
+  return path;
+}
+
+function elementAt(root, path) {
+  let at = root;
+  for (const i of path) {
+    at = at && at.children[i];
+  }
+  return at || null;
+}
+
+function textBefore(el, node, offset) {
+  const range = document.createRange();
+  range.setStart(el, 0);
+  range.setEnd(node, offset);
+  return range.toString().length;
+}
+
+function point(root, node, offset) {
+  const el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+  return { path: pathOf(root, el), chars: textBefore(el, node, offset) };
+}
+
+function place(root, { path, chars }) {
+  const el = elementAt(root, path);
+  if (!el) return null;
+  const texts = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  let left = chars;
+  let last = null;
+  for (let t = texts.nextNode(); t; t = texts.nextNode()) {
+    if (left <= t.length) return { node: t, offset: left };
+    left -= t.length;
+    last = t;
+  }
+  return last ? { node: last, offset: last.length } : { node: el, offset: 0 };
+}
+
+/** Removes the prerendered markup (a mode that shows another page in its place). */
+export function discard() {
+  const old = holder();
+  if (old) old.remove();
+}
