@@ -1,21 +1,9 @@
-// The app taking over the page rendered at build time (src/prerender.rs, scripts/prerender.mjs).
-//
-// The served index.html holds the first screen's markup in #qianyue-prerendered, so the agreement
-// paints before any wasm arrives. The app mounts into a hidden holder of its own beside it; once
-// the app's page is there (its <main>: at once on the app's own page, after the request is read
-// on a signing request's), the old markup is swapped for the new in one task, before the next
-// frame: what the reader sees stays where it was — the scroll position, the selected text, the
-// focus, the contents opened or closed. The two are the same markup (a test compares them), so
-// only the values the app fills in appear.
-//
-// Until then the old markup cannot act, but a reader may already tap it: this module is loaded
-// with the app's JavaScript, well before the wasm, and from then on it keeps those taps — the
-// way to the form, a language — for the app to carry out, and follows the contents' links in
-// place (a jump by fragment would overwrite a #prefill= in the address).
+// The app taking over the page rendered at build time: src/takeover.rs says how and why.
+// (Comments kept short here: this file is part of the first load as it is.)
 
 const PRERENDERED = 'qianyue-prerendered';
 
-/** Taps on the old markup, to replay on the new: selectors, in order. */
+// Taps on the old markup, to replay on the new: selectors, in order.
 const pending = [];
 
 function holder() {
@@ -43,10 +31,7 @@ document.addEventListener('click', (event) => {
   }
 }, true);
 
-/**
- * The element the app mounts into, hidden, beside the prerendered markup; null when the page
- * has none (the frame and staff modes remove it before the first paint: index.html).
- */
+// The hidden element the app mounts into, beside the old markup (null: no old markup).
 export function appHolder() {
   const old = holder();
   if (!old) return null;
@@ -57,7 +42,7 @@ export function appHolder() {
   return fresh;
 }
 
-/** Swaps the markup as soon as the app's page is in `fresh` (now, or when it comes). */
+// Swaps the markup as soon as the app's page (its <main>) is in `fresh`.
 export function takeOver(fresh) {
   if (fresh.querySelector('main')) {
     swap(fresh);
@@ -115,9 +100,8 @@ function swap(fresh) {
   }
 }
 
-// A point of the document as (the path of elements from the root, characters into that
-// element's text): the same in both copies, whose elements are the same but whose text may be
-// split into nodes differently.
+// A point as (element path from the root, characters into that element's text): the same in
+// both copies, whose text may be split into nodes differently.
 
 function pathOf(root, el) {
   const path = [];
@@ -161,7 +145,7 @@ function place(root, { path, chars }) {
   return last ? { node: last, offset: last.length } : { node: el, offset: 0 };
 }
 
-/** Removes the prerendered markup (a mode that shows another page in its place). */
+// Removes the old markup (a mode that shows another page).
 export function discard() {
   const old = holder();
   if (old) old.remove();

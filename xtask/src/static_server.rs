@@ -185,6 +185,11 @@ fn resolve(dir: &Path, url_path: &str) -> Option<PathBuf> {
     {
         return None;
     }
+    // The receiver's API is not here: a 404, as the app meets it with no receiver (its open
+    // signing check reads that as open), not the page in its place.
+    if relative.starts_with("api") {
+        return None;
+    }
     let candidate = dir.join(relative);
     if candidate.is_file() {
         Some(candidate)
@@ -254,6 +259,7 @@ mod tests {
         assert_eq!(resolve(dir, "/../etc/passwd"), None);
         assert_eq!(resolve(dir, "/a/../../x"), None);
         assert_eq!(resolve(dir, "/sign/step-2"), Some(dir.join("index.html")));
+        assert_eq!(resolve(dir, "/api/signing"), None);
         assert_eq!(resolve(dir, "/missing.js"), None);
     }
 }
