@@ -130,9 +130,13 @@ async function firstLoad() {
   // load is in; what follows unasked is the idle prefetch of the journey's parts.
   await page.waitForFunction(() => document.querySelector('[data-deferred="waiting"]')
     && !document.getElementById('qianyue-prerendered'), null, { timeout: 30_000 });
-  const files = await sizes(bodies.splice(0));
   await networkQuiet(page);
-  const prefetched = await sizes(bodies.splice(0));
+  // By file, not by time (on a fast machine the prefetch starts before this script hears the
+  // app works): the deferred parts' chunks are the prefetch, the rest the first load.
+  const chunk = (f) => /\/(chunk|split)_[^/]*\.wasm$/.test(f.path);
+  const received = await sizes(bodies.splice(0));
+  const files = received.filter((f) => !chunk(f));
+  const prefetched = received.filter(chunk);
   await scrollToForm(page);
   await networkQuiet(page);
   const form = await sizes(bodies.splice(0));
