@@ -25,8 +25,9 @@
 //!
 //! # Calendar files, and how to add a year
 //!
-//! The data is in `crates/domain/calendar/`, read once ([`Calendars::shipped`]); `build.rs` lists
-//! every `YYYY.txt` there into a table of `include_str!`s. Line format (UTF-8; `#` starts a
+//! The data is in `crates/domain/calendar/`; `build.rs` lists every `YYYY.txt` there into a
+//! table of `include_str!`s (read and checked by [`Calendars::read_shipped`]), and transcribes
+//! the files into static tables, which [`Calendars::shipped`] reads once. Line format (UTF-8; `#` starts a
 //! comment line; fields separated by spaces; dates `YYYY-MM-DD`):
 //!
 //! ```text
@@ -238,6 +239,18 @@ impl core::fmt::Display for CalendarFileError {
 impl std::error::Error for CalendarFileError {}
 
 mod files {
+    /// `(year, month, day)`, unchecked.
+    pub(crate) type Ymd = (i32, u8, u8);
+    /// A `calendar/YYYY.txt` as build.rs transcribed it, line for line.
+    pub(crate) struct PackedNotice {
+        pub year: i32,
+        pub document: &'static str,
+        pub dated: Ymd,
+        pub holidays: &'static [(&'static str, Ymd, Ymd)],
+        pub workdays: &'static [Ymd],
+    }
+    /// The notices, and `provisional.txt` as `(year, [除夕, 清明, 端午, 中秋])`.
+    pub(crate) type Packed = (&'static [PackedNotice], &'static [(i32, [Ymd; 4])]);
     include!(concat!(env!("OUT_DIR"), "/calendar_files.rs"));
     pub(crate) const PROVISIONAL: &str = include_str!("../calendar/provisional.txt");
 }
@@ -448,9 +461,52 @@ impl Calendars {
     /// The calendars shipped in `crates/domain/calendar/`, read once. Should a shipped file not
     /// read (the tests make sure every one does), no year is covered: every count is then
     /// [`HolidayError::YearNotCovered`], never a guess.
+    ///
+    /// Built from build.rs's transcription of the files rather than by parsing them: the same
+    /// calendars (a test compares them with [`Calendars::read_shipped`]) without the parser
+    /// and its checks in the browser's code.
     pub fn shipped() -> &'static Calendars {
         static SHIPPED: OnceLock<Calendars> = OnceLock::new();
-        SHIPPED.get_or_init(|| Calendars::read_shipped().unwrap_or_default())
+        SHIPPED.get_or_init(|| Calendars::unpack(files::PACKED).unwrap_or_default())
+    }
+
+    fn unpack(packed: Option<files::Packed>) -> Option<Calendars> {
+        let (notices, provisional) = packed?;
+        let date = |(year, month, day): files::Ymd| Date::new(year, month, day);
+        let mut calendars = Calendars::default();
+        for &(year, [eve, qingming, dragon, autumn]) in provisional {
+            let dates = StatutoryDates {
+                year,
+                new_years_eve: date(eve)?,
+                qingming: date(qingming)?,
+                dragon_boat: date(dragon)?,
+                mid_autumn: date(autumn)?,
+            };
+            calendars.provisional.insert(year, dates);
+        }
+        for n in notices {
+            let mut holidays = Vec::with_capacity(n.holidays.len());
+            for &(name, first, last) in n.holidays {
+                holidays.push(HolidayPeriod {
+                    name: name.to_owned(),
+                    first: date(first)?,
+                    last: date(last)?,
+                });
+            }
+            let mut make_up_working_days = Vec::with_capacity(n.workdays.len());
+            for &day in n.workdays {
+                make_up_working_days.push(date(day)?);
+            }
+            let notice = Notice {
+                year: n.year,
+                document: n.document.to_owned(),
+                dated: date(n.dated)?,
+                holidays,
+                make_up_working_days,
+            };
+            calendars.notices.insert(n.year, notice);
+        }
+        Some(calendars)
     }
 
     /// Reads and checks the shipped files.
