@@ -1,8 +1,8 @@
 //! Lists `calendar/YYYY.txt` (one State Council notice each) into a table of `include_str!`s,
 //! so that adding a year's notice is adding a file (src/holidays.rs), and transcribes the same
 //! files into static tables ([`Calendars::shipped`] reads those: the browser then carries no
-//! calendar parser). The transcription checks nothing; the tests check that it equals what
-//! the checked parser reads from the files.
+//! calendar parser). The transcription checks only that each date exists (the tables hold
+//! `Date` constants); the tests check that it equals what the checked parser reads.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -49,16 +49,23 @@ fn main() {
     std::fs::write(target, out).expect("OUT_DIR is writable");
 }
 
-/// `YYYY-MM-DD` as the tuple `(year, month, day)`, unchecked.
+/// `YYYY-MM-DD` as a constant `Date`, if it is a calendar date (years 1..=9999).
 fn ymd(s: &str) -> Option<String> {
     let mut parts = s.split('-');
     let year: i32 = parts.next()?.parse().ok()?;
     let month: u8 = parts.next()?.parse().ok()?;
     let day: u8 = parts.next()?.parse().ok()?;
-    parts
-        .next()
-        .is_none()
-        .then(|| format!("({year}, {month}, {day})"))
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    let valid = (1..=9999).contains(&year) && (1..=days).contains(&day);
+    (parts.next().is_none() && valid)
+        .then(|| format!("crate::date::Date::known({year}, {month}, {day})"))
 }
 
 /// The lines of a calendar file that are not blank or comments, split into fields.
@@ -109,7 +116,8 @@ fn pack(dir: &Path, names: &[String], provisional: &Path) -> Option<String> {
         };
         let _ = write!(
             years,
-            "({}, [{}, {}, {}, {}]), ",
+            "crate::holidays::StatutoryDates {{ year: {}, new_years_eve: {}, qingming: {}, \
+             dragon_boat: {}, mid_autumn: {} }}, ",
             y.parse::<i32>().ok()?,
             ymd(eve)?,
             ymd(qingming)?,

@@ -239,18 +239,17 @@ impl core::fmt::Display for CalendarFileError {
 impl std::error::Error for CalendarFileError {}
 
 mod files {
-    /// `(year, month, day)`, unchecked.
-    pub(crate) type Ymd = (i32, u8, u8);
+    use crate::date::Date;
     /// A `calendar/YYYY.txt` as build.rs transcribed it, line for line.
     pub(crate) struct PackedNotice {
         pub year: i32,
         pub document: &'static str,
-        pub dated: Ymd,
-        pub holidays: &'static [(&'static str, Ymd, Ymd)],
-        pub workdays: &'static [Ymd],
+        pub dated: Date,
+        pub holidays: &'static [(&'static str, Date, Date)],
+        pub workdays: &'static [Date],
     }
-    /// The notices, and `provisional.txt` as `(year, [除夕, 清明, 端午, 中秋])`.
-    pub(crate) type Packed = (&'static [PackedNotice], &'static [(i32, [Ymd; 4])]);
+    /// The notices, and the lines of `provisional.txt`.
+    pub(crate) type Packed = (&'static [PackedNotice], &'static [super::StatutoryDates]);
     include!(concat!(env!("OUT_DIR"), "/calendar_files.rs"));
     pub(crate) const PROVISIONAL: &str = include_str!("../calendar/provisional.txt");
 }
@@ -472,37 +471,25 @@ impl Calendars {
 
     fn unpack(packed: Option<files::Packed>) -> Option<Calendars> {
         let (notices, provisional) = packed?;
-        let date = |(year, month, day): files::Ymd| Date::new(year, month, day);
         let mut calendars = Calendars::default();
-        for &(year, [eve, qingming, dragon, autumn]) in provisional {
-            let dates = StatutoryDates {
-                year,
-                new_years_eve: date(eve)?,
-                qingming: date(qingming)?,
-                dragon_boat: date(dragon)?,
-                mid_autumn: date(autumn)?,
-            };
-            calendars.provisional.insert(year, dates);
+        for dates in provisional {
+            calendars.provisional.insert(dates.year, *dates);
         }
         for n in notices {
-            let mut holidays = Vec::with_capacity(n.holidays.len());
-            for &(name, first, last) in n.holidays {
-                holidays.push(HolidayPeriod {
-                    name: name.to_owned(),
-                    first: date(first)?,
-                    last: date(last)?,
-                });
-            }
-            let mut make_up_working_days = Vec::with_capacity(n.workdays.len());
-            for &day in n.workdays {
-                make_up_working_days.push(date(day)?);
-            }
             let notice = Notice {
                 year: n.year,
                 document: n.document.to_owned(),
-                dated: date(n.dated)?,
-                holidays,
-                make_up_working_days,
+                dated: n.dated,
+                holidays: n
+                    .holidays
+                    .iter()
+                    .map(|&(name, first, last)| HolidayPeriod {
+                        name: name.to_owned(),
+                        first,
+                        last,
+                    })
+                    .collect(),
+                make_up_working_days: n.workdays.to_vec(),
             };
             calendars.notices.insert(n.year, notice);
         }
