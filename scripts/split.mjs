@@ -12,7 +12,8 @@
 //      a chunk the first time one of its functions is called;
 //   2. `wasm-bindgen --keep-lld-exports` makes the main module's JS (the chunks share its
 //      memory and function table, which the main module must therefore keep exporting);
-//   3. in a release build, `wasm-opt -Oz` on the main module and on every chunk;
+//   3. in a release build, `wasm-opt -Oz` on the main module and on every chunk (stripping the
+//      chunks' `producers` and `target_features` sections);
 //   4. the chunks and `__wasm_split.js` get content-hashed names (they are cached for a year,
 //      like every hashed asset), the staged JS and wasm are replaced, and the Subresource
 //      Integrity hashes in the staged index.html are brought up to date.
@@ -58,7 +59,10 @@ const outName = stagedJs.slice(0, -'.js'.length);
 
 // 3. (and 4.) wasm-opt -Oz, in place; the staged index.html's integrity for the staged files.
 const wasmOpt = existsSync('node_modules/.bin/wasm-opt') ? 'node_modules/.bin/wasm-opt' : 'wasm-opt';
-const optimise = (file) => run(wasmOpt, ['-Oz', ...FEATURES, file, '-o', file]);
+const optimise = (file, extra = []) => run(wasmOpt, ['-Oz', ...FEATURES, ...extra, file, '-o', file]);
+// A chunk's `producers` and `target_features` sections are read by no browser (the main module
+// keeps its features: notes on the toolchain), and each chunk would repeat them.
+const CHUNK_STRIP = ['--strip-producers', '--strip-target-features'];
 function updateIntegrity(names) {
   const htmlPath = join(staging, 'index.html');
   let html = readFileSync(htmlPath, 'utf8');
@@ -99,7 +103,8 @@ run('wasm-bindgen', ['--target=web', '--keep-lld-exports', '--no-demangle', '--n
 // 3. Optimise (binaryen from npm, as for Trunk: Debian's wasm-opt 108 breaks the module).
 const mainWasm = join(bound, `${outName}_bg.wasm`);
 if (profile === 'release') {
-  for (const file of [mainWasm, ...chunks.map((c) => join(split, c))]) optimise(file);
+  optimise(mainWasm);
+  for (const chunk of chunks) optimise(join(split, chunk), CHUNK_STRIP);
 }
 
 // 4. Hashed names, staged files, integrity.

@@ -1,8 +1,11 @@
 //! Lists `calendar/YYYY.txt` (one State Council notice each) into a table of `include_str!`s,
-//! so that adding a year's notice is adding a file (src/holidays.rs).
+//! so that adding a year's notice is adding a file (src/holidays.rs), and transcribes the same
+//! files into static tables ([`Calendars::shipped`] reads those: the browser then carries no
+//! calendar parser). The transcription checks only that each date exists (the tables hold
+//! `Date` constants); the tests check that it equals what the checked parser reads.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn main() {
     let dir =
@@ -30,7 +33,97 @@ fn main() {
         );
     }
     out.push_str("];\n");
+    let provisional = dir.join("provisional.txt");
+    println!("cargo:rerun-if-changed={}", provisional.display());
+    let packed = pack(&dir, &names, &provisional);
+    let _ = writeln!(
+        out,
+        "/// The same files as static tables; `None` when a line could not be transcribed \
+         (the checked parser then says why).\npub(crate) const PACKED: Option<Packed> = {};",
+        packed
+            .as_deref()
+            .map_or("None".to_owned(), |p| format!("Some({p})"))
+    );
     let target =
         PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo")).join("calendar_files.rs");
     std::fs::write(target, out).expect("OUT_DIR is writable");
+}
+
+/// `YYYY-MM-DD` as a constant `Date`, if it is a calendar date (years 1..=9999).
+fn ymd(s: &str) -> Option<String> {
+    let mut parts = s.split('-');
+    let year: i32 = parts.next()?.parse().ok()?;
+    let month: u8 = parts.next()?.parse().ok()?;
+    let day: u8 = parts.next()?.parse().ok()?;
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    let valid = (1..=9999).contains(&year) && (1..=days).contains(&day);
+    (parts.next().is_none() && valid)
+        .then(|| format!("crate::date::Date::known({year}, {month}, {day})"))
+}
+
+/// The lines of a calendar file that are not blank or comments, split into fields.
+fn lines(path: &Path) -> Option<Vec<Vec<String>>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| l.split_whitespace().map(str::to_owned).collect())
+            .collect(),
+    )
+}
+
+/// `(notices, provisional)` as Rust expressions of the types `Packed` names.
+fn pack(dir: &Path, names: &[String], provisional: &Path) -> Option<String> {
+    let mut notices = String::new();
+    for name in names {
+        let (mut year, mut document, mut dated) = (None, None, None);
+        let (mut holidays, mut workdays) = (String::new(), String::new());
+        for fields in lines(&dir.join(name))? {
+            let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+            match fields.as_slice() {
+                ["year", y] => year = Some(y.parse::<i32>().ok()?),
+                ["notice", d] => document = Some(format!("{d:?}")),
+                ["dated", d] => dated = Some(ymd(d)?),
+                ["holiday", n, first, last] => {
+                    let _ = write!(holidays, "({n:?}, {}, {}), ", ymd(first)?, ymd(last)?);
+                }
+                ["workday", d] => {
+                    let _ = write!(workdays, "{}, ", ymd(d)?);
+                }
+                _ => return None,
+            }
+        }
+        let _ = write!(
+            notices,
+            "PackedNotice {{ year: {}, document: {}, dated: {}, holidays: &[{holidays}], \
+             workdays: &[{workdays}] }}, ",
+            year?, document?, dated?
+        );
+    }
+    let mut years = String::new();
+    for fields in lines(provisional)? {
+        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+        let ["provisional", y, eve, qingming, dragon, autumn] = fields.as_slice() else {
+            return None;
+        };
+        let _ = write!(
+            years,
+            "crate::holidays::StatutoryDates {{ year: {}, new_years_eve: {}, qingming: {}, \
+             dragon_boat: {}, mid_autumn: {} }}, ",
+            y.parse::<i32>().ok()?,
+            ymd(eve)?,
+            ymd(qingming)?,
+            ymd(dragon)?,
+            ymd(autumn)?
+        );
+    }
+    Some(format!("(&[{notices}], &[{years}])"))
 }

@@ -2,8 +2,9 @@
 //! the domain's `payload::Receipt`) that names this consent (its id and the SHA-256 of its
 //! canonical payload) and is signed by one of the receiver's published Ed25519 keys
 //! (`GET …/keys` beside the endpoint). The signature is checked with WebCrypto's Ed25519 where
-//! the browser has it (`crypto::verify_ed25519`), else with the domain's `verify_receipt`
-//! (ed25519-dalek compiled in).
+//! the browser has it (`crypto::verify_ed25519`), else as the domain's `verify_receipt` checks
+//! it (ed25519-dalek), in a deferred part of its own (`verify_in_wasm`): a browser with
+//! Ed25519 never fetches it.
 
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use base64::Engine as _;
 use qianyue_domain::content::sha256_hex;
 use qianyue_domain::delivery::REQUEST_TIMEOUT_MS;
 use qianyue_domain::payload::{
-    canonical_bytes, parse_strict, verify_receipt, ReceiptError, ReceiverKey, ReceiverKeys,
+    canonical_bytes, ed25519_verifies, parse_strict, ReceiptError, ReceiverKey, ReceiverKeys,
     SignedReceipt, RECEIPT_FORMAT,
 };
 use serde_json::Value;
@@ -97,10 +98,24 @@ pub(super) async fn check(
         return Err(refused(ReceiptError::UnknownKey));
     }
     let list = keys.as_deref().unwrap_or_default();
-    let verified = match verify_with_webcrypto(&answer, list).await {
-        Some(ok) => ok,
-        // No Ed25519 in this browser's WebCrypto: the domain crate checks it.
-        None => verify_receipt(body.as_bytes(), list).is_ok(),
+    let verified = match signed_parts(&answer, list) {
+        None => false,
+        Some((public, signature, message)) => {
+            match crypto::verify_ed25519(&public, &signature, &message).await {
+                Some(ok) => ok,
+                // No Ed25519 in this browser's WebCrypto: the domain crate checks it, and as
+                // `verify_receipt` does, it takes an envelope of these two members only.
+                None => {
+                    let only_two = value.as_object().is_some_and(|members| members.len() == 2);
+                    only_two
+                        && verify_in_wasm(public, signature, message)
+                            .await
+                            .map_err(|_| {
+                                Problem::network("the receipt check could not be loaded")
+                            })?
+                }
+            }
+        }
     };
     if verified {
         Ok(value)
@@ -109,24 +124,32 @@ pub(super) async fn check(
     }
 }
 
-/// `Some(valid)`, or `None` when the browser lacks Ed25519.
-async fn verify_with_webcrypto(answer: &SignedReceipt, keys: &[ReceiverKey]) -> Option<bool> {
+crate::deferred::deferred!(receipt;
+    /// The receipt's signature checked by the domain crate (ed25519-dalek, SHA-512), for a
+    /// browser whose WebCrypto lacks Ed25519.
+    fn verify_in_wasm(public: [u8; 32], signature: [u8; 64], message: Vec<u8>) -> bool {
+        ed25519_verifies(&public, &signature, &message)
+    }
+);
+
+/// The receipt's key (an Ed25519 key of `keys` named by the receipt), signature and signed
+/// bytes; `None` when there is no such key or either does not decode: no signature then
+/// verifies.
+fn signed_parts(
+    answer: &SignedReceipt,
+    keys: &[ReceiverKey],
+) -> Option<([u8; 32], [u8; 64], Vec<u8>)> {
     let receipt = &answer.receipt;
     let key = keys
         .iter()
         .find(|k| k.kid == receipt.receiver_key && k.kty == "OKP" && k.crv == "Ed25519")?;
-    let public: Option<[u8; 32]> = URL_SAFE_NO_PAD
-        .decode(&key.x)
-        .ok()
-        .and_then(|b| b.try_into().ok());
-    let signature: Option<[u8; 64]> = URL_SAFE_NO_PAD
+    let public: [u8; 32] = URL_SAFE_NO_PAD.decode(&key.x).ok()?.try_into().ok()?;
+    let signature: [u8; 64] = URL_SAFE_NO_PAD
         .decode(&answer.signature)
-        .ok()
-        .and_then(|b| b.try_into().ok());
-    let (Some(public), Some(signature)) = (public, signature) else {
-        return Some(false);
-    };
-    crypto::verify_ed25519(&public, &signature, &receipt.signing_bytes()).await
+        .ok()?
+        .try_into()
+        .ok()?;
+    Some((public, signature, receipt.signing_bytes()))
 }
 
 #[cfg(test)]

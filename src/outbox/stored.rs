@@ -11,6 +11,7 @@
 use std::cell::RefCell;
 
 use js_sys::{Object, Reflect, Uint8Array};
+use qianyue_domain::sorting::sort_stable_by;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::CryptoKey;
@@ -102,7 +103,9 @@ pub(super) async fn records() -> Result<Vec<Record>, JsValue> {
         .into_iter()
         .filter_map(Record::read)
         .collect();
-    list.sort_by(|a, b| a.item.queued_at.total_cmp(&b.item.queued_at));
+    sort_stable_by(&mut list, |a, b| {
+        a.item.queued_at.total_cmp(&b.item.queued_at)
+    });
     Ok(list)
 }
 

@@ -32,11 +32,11 @@ crate::rule_errors! {
     }
 }
 
-pub fn is_leap_year(year: i32) -> bool {
+pub const fn is_leap_year(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
 
-pub fn days_in_month(year: i32, month: u8) -> u8 {
+pub const fn days_in_month(year: i32, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -47,6 +47,21 @@ pub fn days_in_month(year: i32, month: u8) -> u8 {
 }
 
 impl Date {
+    /// `year-month-day`, which must exist in the calendar (years 1..=9999): for tables built at
+    /// compile time, where a date that does not exist fails the build.
+    pub(crate) const fn known(year: i32, month: u8, day: u8) -> Date {
+        assert!(
+            year >= 1
+                && year <= 9999
+                && month >= 1
+                && month <= 12
+                && day >= 1
+                && day <= days_in_month(year, month),
+            "not a calendar date"
+        );
+        Date { year, month, day }
+    }
+
     /// The date, if `year-month-day` exists in the calendar (years 1..=9999).
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
         let ok = (1..=9999).contains(&year)

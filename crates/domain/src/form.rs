@@ -208,8 +208,9 @@ impl<'de> Deserialize<'de> for IntegerText {
                 Ok(IntegerText::default())
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<IntegerText, E> {
-                // `{:?}` keeps the fraction (`10.0`, not `10`): a float is never an integer.
-                Ok(IntegerText(format!("{v:?}")))
+                // As `{:?}` writes it, keeping the fraction (`10.0`, not `10`): a float is
+                // never an integer.
+                Ok(IntegerText(float_debug_text(v)))
             }
             fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<IntegerText, E> {
                 Ok(IntegerText(v.to_string()))
@@ -217,6 +218,97 @@ impl<'de> Deserialize<'de> for IntegerText {
         }
         d.deserialize_any(Visitor)
     }
+}
+
+/// `format!("{v:?}")`, through `ryu` (its small tables) rather than core's float formatting,
+/// which the browser's first load would otherwise carry for this one use: the same shortest
+/// digits, laid out as `Debug` lays them out (exponential below 1e-4 and from 1e16 on).
+pub fn float_debug_text(v: f64) -> String {
+    let mut buffer = ryu::Buffer::new();
+    let text = buffer.format(v);
+    if !v.is_finite() || v == 0.0 {
+        // `NaN`, `inf`, `-inf`, `0.0`, `-0.0`: written alike.
+        return text.to_owned();
+    }
+    let unsigned = text.trim_start_matches('-');
+    let (mantissa, exponent) = match unsigned.split_once('e') {
+        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+        None => (unsigned, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    // The value is 0.DIGITS × 10^point.
+    let mut point = whole.len() as i32 + exponent;
+    let mut digits: String = whole.chars().chain(fraction.chars()).collect();
+    let leading = digits.len() - digits.trim_start_matches('0').len();
+    point -= leading as i32;
+    digits = digits.trim_matches('0').to_owned();
+    // Where `v` lies exactly halfway between two shortest candidates, ryu takes the even one
+    // and core the upper one.
+    if let Ok(lower) = digits.parse::<u64>() {
+        let unit = point - digits.len() as i32;
+        if exactly_halfway(v.abs(), lower, unit) {
+            let upper = (lower + 1).to_string();
+            point = unit + upper.len() as i32;
+            digits = upper.trim_end_matches('0').to_owned();
+        }
+    }
+    let mut out = String::new();
+    if v.is_sign_negative() {
+        out.push('-');
+    }
+    let abs = v.abs();
+    if !(1e-4..1e16).contains(&abs) {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push_str(&(point - 1).to_string());
+    } else if point <= 0 {
+        out.push_str("0.");
+        out.extend(core::iter::repeat_n('0', (-point) as usize));
+        out.push_str(&digits);
+    } else if point as usize >= digits.len() {
+        out.push_str(&digits);
+        out.extend(core::iter::repeat_n('0', point as usize - digits.len()));
+        out.push_str(".0");
+    } else {
+        out.push_str(&digits[..point as usize]);
+        out.push('.');
+        out.push_str(&digits[point as usize..]);
+    }
+    out
+}
+
+/// Whether `v` (positive, finite) is exactly (`lower` + ½) × 10^`unit`.
+fn exactly_halfway(v: f64, lower: u64, unit: i32) -> bool {
+    // v = m × 2^e, m odd; the halfway point is h × 10^q with h = 10 lower + 5, odd.
+    let bits = v.to_bits();
+    let (fraction, biased) = (bits & ((1 << 52) - 1), (bits >> 52) as i32);
+    let (mut m, mut e) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1 << 52), biased - 1075)
+    };
+    if m == 0 {
+        return false;
+    }
+    e += m.trailing_zeros() as i32;
+    m >>= m.trailing_zeros();
+    let Some(h) = lower.checked_mul(10).and_then(|x| x.checked_add(5)) else {
+        return false;
+    };
+    let q = unit - 1;
+    // Both odd parts and both powers of two must agree: e = q, and m = h × 5^q (or
+    // m × 5^-q = h).
+    let five = |p: i32| 5u128.checked_pow(p.unsigned_abs());
+    e == q
+        && if q >= 0 {
+            five(q).and_then(|f| f.checked_mul(u128::from(h))) == Some(u128::from(m))
+        } else {
+            five(q).and_then(|f| f.checked_mul(u128::from(m))) == Some(u128::from(h))
+        }
 }
 
 crate::rule_errors! {

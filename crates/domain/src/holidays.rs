@@ -25,8 +25,9 @@
 //!
 //! # Calendar files, and how to add a year
 //!
-//! The data is in `crates/domain/calendar/`, read once ([`Calendars::shipped`]); `build.rs` lists
-//! every `YYYY.txt` there into a table of `include_str!`s. Line format (UTF-8; `#` starts a
+//! The data is in `crates/domain/calendar/`; `build.rs` lists every `YYYY.txt` there into a
+//! table of `include_str!`s (read and checked by [`Calendars::read_shipped`]), and transcribes
+//! the files into static tables, which [`Calendars::shipped`] reads once. Line format (UTF-8; `#` starts a
 //! comment line; fields separated by spaces; dates `YYYY-MM-DD`):
 //!
 //! ```text
@@ -238,6 +239,17 @@ impl core::fmt::Display for CalendarFileError {
 impl std::error::Error for CalendarFileError {}
 
 mod files {
+    use crate::date::Date;
+    /// A `calendar/YYYY.txt` as build.rs transcribed it, line for line.
+    pub(crate) struct PackedNotice {
+        pub year: i32,
+        pub document: &'static str,
+        pub dated: Date,
+        pub holidays: &'static [(&'static str, Date, Date)],
+        pub workdays: &'static [Date],
+    }
+    /// The notices, and the lines of `provisional.txt`.
+    pub(crate) type Packed = (&'static [PackedNotice], &'static [super::StatutoryDates]);
     include!(concat!(env!("OUT_DIR"), "/calendar_files.rs"));
     pub(crate) const PROVISIONAL: &str = include_str!("../calendar/provisional.txt");
 }
@@ -407,8 +419,9 @@ pub fn parse_provisional(text: &str) -> Result<Vec<StatutoryDates>, CalendarFile
 /// The calendars a count can use: the notices (official years) and the provisional table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Calendars {
-    notices: BTreeMap<i32, Notice>,
-    provisional: BTreeMap<i32, StatutoryDates>,
+    // By year, one a year: a handful, so lists rather than maps (less code in the browser).
+    notices: Vec<Notice>,
+    provisional: Vec<StatutoryDates>,
 }
 
 /// How one year's days are judged.
@@ -448,9 +461,42 @@ impl Calendars {
     /// The calendars shipped in `crates/domain/calendar/`, read once. Should a shipped file not
     /// read (the tests make sure every one does), no year is covered: every count is then
     /// [`HolidayError::YearNotCovered`], never a guess.
+    ///
+    /// Built from build.rs's transcription of the files rather than by parsing them: the same
+    /// calendars (a test compares them with [`Calendars::read_shipped`]) without the parser
+    /// and its checks in the browser's code.
     pub fn shipped() -> &'static Calendars {
         static SHIPPED: OnceLock<Calendars> = OnceLock::new();
-        SHIPPED.get_or_init(|| Calendars::read_shipped().unwrap_or_default())
+        SHIPPED.get_or_init(|| Calendars::unpack(files::PACKED).unwrap_or_default())
+    }
+
+    fn unpack(packed: Option<files::Packed>) -> Option<Calendars> {
+        let (notices, provisional) = packed?;
+        // build.rs writes the notices by file name, that is by year, and the provisional lines
+        // in their order, which the checked parser requires to be by year.
+        let mut calendars = Calendars {
+            notices: Vec::with_capacity(notices.len()),
+            provisional: provisional.to_vec(),
+        };
+        for n in notices {
+            let notice = Notice {
+                year: n.year,
+                document: n.document.to_owned(),
+                dated: n.dated,
+                holidays: n
+                    .holidays
+                    .iter()
+                    .map(|&(name, first, last)| HolidayPeriod {
+                        name: name.to_owned(),
+                        first,
+                        last,
+                    })
+                    .collect(),
+                make_up_working_days: n.workdays.to_vec(),
+            };
+            calendars.notices.push(notice);
+        }
+        Some(calendars)
     }
 
     /// Reads and checks the shipped files.
@@ -465,10 +511,11 @@ impl Calendars {
         notices: &[(&str, &str)],
         provisional: &str,
     ) -> Result<Calendars, CalendarFileError> {
-        let mut calendars = Calendars::default();
-        for dates in parse_provisional(provisional)? {
-            calendars.provisional.insert(dates.year, dates);
-        }
+        // In order of year, without gaps (parse_provisional checks).
+        let mut calendars = Calendars {
+            notices: Vec::new(),
+            provisional: parse_provisional(provisional)?,
+        };
         for (file, text) in notices {
             calendars = calendars.with_notice(parse_notice(file, text)?)?;
         }
@@ -483,10 +530,11 @@ impl Calendars {
             line: 0,
             message,
         };
-        if self.notices.contains_key(&notice.year) {
+        if self.notice(notice.year).is_some() {
             return Err(whole(format!("a second notice for {}", notice.year)));
         }
-        self.notices.insert(notice.year, notice.clone());
+        let at = self.notices.partition_point(|n| n.year < notice.year);
+        self.notices.insert(at, notice.clone());
         // Days a notice names in the year before it must keep that year's answer.
         for p in &notice.holidays {
             let mut day = p.first;
@@ -523,30 +571,36 @@ impl Calendars {
 
     /// The notice shipped for `year`, if any.
     pub fn notice(&self, year: i32) -> Option<&Notice> {
-        self.notices.get(&year)
+        self.notices.iter().find(|n| n.year == year)
     }
 
     /// Every notice, by year.
     pub fn notices(&self) -> impl Iterator<Item = &Notice> {
-        self.notices.values()
+        self.notices.iter()
     }
 
     /// The provisional table's line for `year`, if any.
     pub fn provisional(&self, year: i32) -> Option<&StatutoryDates> {
-        self.provisional.get(&year)
+        self.provisional.iter().find(|p| p.year == year)
     }
 
     /// The first and last year with a calendar of either kind.
     pub fn covered_years(&self) -> Option<core::ops::RangeInclusive<i32>> {
-        let first = [self.notices.keys().next(), self.provisional.keys().next()]
-            .into_iter()
-            .flatten()
-            .min()?;
-        let last = [self.notices.keys().last(), self.provisional.keys().last()]
-            .into_iter()
-            .flatten()
-            .max()?;
-        Some(*first..=*last)
+        let first = [
+            self.notices.first().map(|n| n.year),
+            self.provisional.first().map(|p| p.year),
+        ]
+        .into_iter()
+        .flatten()
+        .min()?;
+        let last = [
+            self.notices.last().map(|n| n.year),
+            self.provisional.last().map(|p| p.year),
+        ]
+        .into_iter()
+        .flatten()
+        .max()?;
+        Some(first..=last)
     }
 
     /// The calendar a new figure uses for `year`: official when its notice is shipped, else
@@ -556,10 +610,10 @@ impl Calendars {
     }
 
     fn current_rule(&self, year: i32) -> Option<YearRule<'_>> {
-        if let Some(notice) = self.notices.get(&year) {
+        if let Some(notice) = self.notice(year) {
             Some(YearRule::Official(notice))
         } else {
-            self.provisional.get(&year).map(YearRule::Provisional)
+            self.provisional(year).map(YearRule::Provisional)
         }
     }
 
@@ -569,13 +623,12 @@ impl Calendars {
         basis: &CalendarBasis,
     ) -> Result<YearRule<'_>, HolidayError> {
         match basis {
-            CalendarBasis::Official { notice } => match self.notices.get(&year) {
+            CalendarBasis::Official { notice } => match self.notice(year) {
                 Some(n) if n.document == *notice => Ok(YearRule::Official(n)),
                 _ => Err(HolidayError::NoticeUnknown),
             },
             CalendarBasis::Provisional => self
-                .provisional
-                .get(&year)
+                .provisional(year)
                 .map(YearRule::Provisional)
                 .ok_or(HolidayError::YearNotCovered),
         }

@@ -45,6 +45,7 @@ pub mod delivery;
 pub mod request;
 pub mod identity;
 pub mod staff;
+pub mod sorting;
 
 /// Fixtures the domain's and the receiver's tests share (the test key, signed seed consents,
 /// the checked-in vector): only with the `test-support` feature, which only tests enable.

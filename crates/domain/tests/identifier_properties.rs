@@ -419,3 +419,73 @@ proptest! {
         }
     }
 }
+
+// A JSON float held as an integer field's text: exactly as `{:?}` writes it.
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(20_000))]
+    #[test]
+    fn float_text_is_debug(bits in any::<u64>()) {
+        let v = f64::from_bits(bits);
+        prop_assert_eq!(qianyue_domain::form::float_debug_text(v), format!("{v:?}"));
+    }
+
+    // Binary fractions of moderate size, where two shortest candidates can be equally near.
+    #[test]
+    fn float_text_is_debug_halfway(a in 0u64..(1 << 53), j in -12i32..12) {
+        let v = a as f64 * 2f64.powi(j);
+        prop_assert_eq!(qianyue_domain::form::float_debug_text(v), format!("{v:?}"));
+        prop_assert_eq!(qianyue_domain::form::float_debug_text(-v), format!("{:?}", -v));
+    }
+}
+
+#[test]
+fn float_text_is_debug_at_the_edges() {
+    let mut values = vec![
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        10.0,
+        10.5,
+        0.1,
+        0.3,
+        1e-4,
+        9.999e-5,
+        1e-5,
+        1.5e-7,
+        1e16,
+        9.999e15,
+        1e15,
+        1.5e16,
+        1e21,
+        1e22,
+        1e23,
+        123456789012345680.0,
+        5e-324,
+        f64::MIN_POSITIVE,
+        f64::MAX,
+        f64::MIN,
+        f64::EPSILON,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        2f64.powi(53),
+        2f64.powi(53) + 2.0,
+        0.000123,
+        1234.5678,
+        1e300,
+        1e-300,
+    ];
+    for e in -330..=310 {
+        values.push(10f64.powi(e));
+        values.push(-(10f64.powi(e)) * 1.25);
+        values.push(10f64.powi(e) * 9.999_999_999_999_999);
+    }
+    for v in values {
+        assert_eq!(
+            qianyue_domain::form::float_debug_text(v),
+            format!("{v:?}"),
+            "{v:?}"
+        );
+    }
+}

@@ -823,6 +823,15 @@ fn receipts_verify_with_the_published_key_only() {
         verify_receipt(tampered.as_bytes(), &keys),
         Err(ReceiptError::BadSignature)
     );
+    // The signature alone, as the app checks it where WebCrypto lacks Ed25519.
+    let public = receiver.verifying_key().to_bytes();
+    let bytes = receipt.signing_bytes();
+    assert!(ed25519_verifies(&public, &signature, &bytes));
+    let mut changed = bytes.clone();
+    changed[10] ^= 1;
+    assert!(!ed25519_verifies(&public, &signature, &changed));
+    let other_key = ed25519_dalek::SigningKey::from_bytes(&[8u8; 32]).verifying_key();
+    assert!(!ed25519_verifies(&other_key.to_bytes(), &signature, &bytes));
     let stranger = ed25519_dalek::SigningKey::from_bytes(&[8u8; 32]);
     let stranger_key = ReceiverKey::ed25519(stranger.verifying_key().as_bytes());
     assert_eq!(

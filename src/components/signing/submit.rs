@@ -19,6 +19,7 @@ use qianyue_domain::payload::{
     PayloadParts,
 };
 use qianyue_domain::preview::preview;
+use qianyue_domain::sorting::sort_stable_by;
 use wasm_bindgen::JsCast;
 
 use super::consents::CONSENT_REQUIRED;
@@ -97,7 +98,7 @@ pub fn problems(ctx: SigningCtx) -> Vec<Problem> {
         }
     });
     let position = |path: &str| order.iter().position(|p| p == path).unwrap_or(usize::MAX);
-    shown.sort_by_key(|(path, _)| position(path));
+    sort_stable_by(&mut shown, |(a, _), (b, _)| position(a).cmp(&position(b)));
     for (path, message) in shown {
         let (label_zh, label_en) = summary_label(&path);
         let target = if path == "orders" {

@@ -102,7 +102,7 @@ fn write_canonical<'v>(
             // The map usually iterates in this order already (byte order is code point order,
             // which UTF-16 order only leaves for characters above U+FFFF): sort only if not.
             if !entries.is_sorted_by(|a, b| utf16(a.0, b.0).is_le()) {
-                entries.sort_by(|a, b| utf16(a.0, b.0));
+                crate::sorting::sort_stable_by(&mut entries, |a, b| utf16(a.0, b.0));
             }
             out.push(b'{');
             for (i, (key, member)) in entries.into_iter().enumerate() {

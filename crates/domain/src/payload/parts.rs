@@ -526,7 +526,7 @@ impl ConsentPayload {
     /// `parts`.
     pub fn new(parts: PayloadParts<'_>) -> ConsentPayload {
         let mut langs = parts.langs;
-        langs.sort();
+        crate::sorting::sort_stable_by(&mut langs, Ord::cmp);
         langs.dedup();
         let content_hashes = PartId::ALL
             .into_iter()

@@ -184,3 +184,13 @@ pub fn verify_receipt(body: &[u8], keys: &[ReceiverKey]) -> Result<Receipt, Rece
     .map_err(|_| ReceiptError::BadSignature)?;
     Ok(typed)
 }
+
+/// Whether `signature` is `public_key`'s Ed25519 signature of `message`, checked as
+/// [`verify_receipt`] checks a receipt's (RFC 8032, strict verification): for a caller that
+/// has read the receipt and decoded its key and signature itself.
+pub fn ed25519_verifies(public_key: &[u8; 32], signature: &[u8; 64], message: &[u8]) -> bool {
+    ed25519_dalek::VerifyingKey::from_bytes(public_key).is_ok_and(|key| {
+        key.verify_strict(message, &ed25519_dalek::Signature::from_bytes(signature))
+            .is_ok()
+    })
+}
