@@ -65,6 +65,7 @@ function swap(fresh) {
   }
   const x = window.scrollX;
   const y = window.scrollY;
+  const anchor = topRow(old);
   const selection = document.getSelection();
   const range = selection && selection.rangeCount > 0 ? selection.getRangeAt(0) : null;
   const marks = range && old.contains(range.commonAncestorContainer)
@@ -79,15 +80,19 @@ function swap(fresh) {
     if (i < opened.length) d.open = opened[i];
   });
   window.scrollTo(x, y);
+  // Values the app brings (a prefill's product lines) can lengthen the page above: the row at
+  // the top of the screen stays where it was.
+  const again = anchor && fresh.querySelector(`[id="${anchor.id}"]`);
+  if (again) window.scrollBy(0, again.getBoundingClientRect().top - anchor.top);
   if (marks) {
     const start = place(fresh, marks[0]);
     const end = place(fresh, marks[1]);
     if (start && end) {
-      const again = document.createRange();
-      again.setStart(start.node, start.offset);
-      again.setEnd(end.node, end.offset);
+      const range = document.createRange();
+      range.setStart(start.node, start.offset);
+      range.setEnd(end.node, end.offset);
       selection.removeAllRanges();
-      selection.addRange(again);
+      selection.addRange(range);
     }
   }
   if (focused) {
@@ -100,19 +105,30 @@ function swap(fresh) {
   }
 }
 
-// A point as (element path from the root, characters into that element's text): the same in
-// both copies, whose text may be split into nodes differently.
+// The first row with an id whose bottom is on screen, and where its top is.
+function topRow(root) {
+  for (const el of root.querySelectorAll('[id]')) {
+    const box = el.getBoundingClientRect();
+    if (box.height > 0 && box.bottom > 0) return { id: el.id, top: box.top };
+  }
+  return null;
+}
+
+// An element as (the id of its nearest ancestor with one, the path of child indices from
+// there), and a point as that and characters into the element's text: the same in both copies,
+// whose text may be split into nodes differently and whose rows may differ elsewhere.
 
 function pathOf(root, el) {
   const path = [];
-  for (let at = el; at && at !== root; at = at.parentElement) {
+  let at = el;
+  for (; at && at !== root && !at.id; at = at.parentElement) {
     path.unshift(Array.prototype.indexOf.call(at.parentElement.children, at));
   }
-  return path;
+  return { id: at && at !== root ? at.id : null, path };
 }
 
-function elementAt(root, path) {
-  let at = root;
+function elementAt(root, { id, path }) {
+  let at = id ? root.querySelector(`[id="${id}"]`) : root;
   for (const i of path) {
     at = at && at.children[i];
   }
@@ -128,11 +144,11 @@ function textBefore(el, node, offset) {
 
 function point(root, node, offset) {
   const el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
-  return { path: pathOf(root, el), chars: textBefore(el, node, offset) };
+  return { at: pathOf(root, el), chars: textBefore(el, node, offset) };
 }
 
-function place(root, { path, chars }) {
-  const el = elementAt(root, path);
+function place(root, { at, chars }) {
+  const el = elementAt(root, at);
   if (!el) return null;
   const texts = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
   let left = chars;

@@ -120,6 +120,30 @@ test('taking over keeps what the reader sees, where they scrolled and what they 
   expect((await page.screenshot()).equals(before)).toBe(true);
 });
 
+test('a prefill that lengthens the page above keeps the row on screen in its place', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => { release = resolve; });
+  await page.route('**/*.wasm', async (route) => { await released; await route.continue(); });
+  // The seed's product lines are not in the served page (its form is empty): part A grows.
+  await page.goto(`/#prefill=${encodeURIComponent(JSON.stringify(seedForm()))}`);
+  const row = '[data-part="service"] [data-block="a3"]';
+  const before = await page.evaluate(([holder, row]) => {
+    const el = document.querySelector(`${holder} ${row}`)!;
+    el.scrollIntoView({ block: 'start' });
+    window.scrollBy(0, -40);
+    return { top: el.getBoundingClientRect().top, y: window.scrollY };
+  }, [HOLDER, row] as const);
+  release();
+  await appLive(page);
+  const after = await page.evaluate((row) => ({
+    top: document.querySelector(row)!.getBoundingClientRect().top,
+    y: window.scrollY,
+  }), row);
+  expect(Math.abs(after.top - before.top)).toBeLessThanOrEqual(1);
+  expect(after.y, 'the page above grew').toBeGreaterThan(before.y);
+});
+
 test('a tap on "填写并签署" before the app runs is carried out once it does', async ({ page }) => {
   let release!: () => void;
   const released = new Promise<void>((resolve) => { release = resolve; });
