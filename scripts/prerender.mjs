@@ -36,5 +36,10 @@ try {
   fail(`cargo run --bin qianyue-prerender: ${e.message}`);
 }
 if (!screen.startsWith('<div id="qianyue-prerendered">')) fail('the renderer printed no first screen');
-writeFileSync(htmlPath, html.replace(MARKER, () => screen));
+// The wasm's preload at low priority: the page now paints without it, and on a slow link a
+// high-priority 180 KB fetch would share the bandwidth with the stylesheets that the first
+// paint waits for. (Chromium holds low-priority fetches back while those load.)
+const PRELOAD = /(<link rel="preload"[^>]*as="fetch" type="application\/wasm")/;
+if (!PRELOAD.test(html)) fail('index.html has no preload of the wasm');
+writeFileSync(htmlPath, html.replace(MARKER, () => screen).replace(PRELOAD, '$1 fetchpriority="low"'));
 console.error(`prerender: first screen, ${screen.length} bytes, into ${htmlPath}`);
