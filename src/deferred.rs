@@ -13,10 +13,30 @@ pub use leptos::wasm_split::SplitLoaderError as LoadError;
 /// `async fn name(args) -> Result<T, LoadError>`; functions naming the same chunk share it. The
 /// body runs untracked, as a component's does: it is awaited inside `<Suspense>`, which would
 /// otherwise re-run it whenever a signal it read changed.
+///
+/// `deferred!(chunk, preload preload_name; fn …)` also declares
+/// `async fn preload_name() -> Result<(), LoadError>`, which fetches and compiles the chunk
+/// without running anything in it (the idle prefetch of the journey's parts,
+/// components/app.rs).
 macro_rules! deferred {
-    ($chunk:ident; $(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
+    ($chunk:ident; $($item:tt)*) => {
+        $crate::deferred::deferred!(@part ($chunk, wasm_split_path = ::leptos::wasm_split, fallible) $($item)*);
+    };
+    ($chunk:ident, preload $preload:ident; $(#[$meta:meta])* $vis:vis fn $($item:tt)*) => {
+        $crate::deferred::deferred!(
+            @part ($chunk, wasm_split_path = ::leptos::wasm_split, fallible, preload($preload))
+            $(#[$meta])* $vis fn $($item)*
+        );
+
+        /// Nothing to fetch: in this build the part is in the main module.
+        #[cfg(not(feature = "split"))]
+        $vis async fn $preload() -> ::core::result::Result<(), $crate::deferred::LoadError> {
+            ::core::result::Result::Ok(())
+        }
+    };
+    (@part ($($split:tt)*) $(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
         #[cfg(feature = "split")]
-        #[::leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
+        #[::leptos::wasm_split::wasm_split($($split)*)]
         $(#[$meta])*
         $vis fn $name($($arg: $ty),*) -> ::core::result::Result<$ret, $crate::deferred::LoadError> {
             ::core::result::Result::Ok(::leptos::prelude::untrack(move || $body))
@@ -30,31 +50,3 @@ macro_rules! deferred {
     };
 }
 pub(crate) use deferred;
-
-/// `deferred_with_preload!(chunk, preload_name; fn name(args) -> T { body })`: as
-/// [`deferred!`], and also `async fn preload_name() -> Result<(), LoadError>`, which fetches
-/// and compiles the chunk without running anything in it (the idle prefetch of the journey's
-/// parts, components/app.rs).
-macro_rules! deferred_with_preload {
-    ($chunk:ident, $preload:ident; $(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
-        #[cfg(feature = "split")]
-        #[::leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible, preload($preload))]
-        $(#[$meta])*
-        $vis fn $name($($arg: $ty),*) -> ::core::result::Result<$ret, $crate::deferred::LoadError> {
-            ::core::result::Result::Ok(::leptos::prelude::untrack(move || $body))
-        }
-
-        #[cfg(not(feature = "split"))]
-        $(#[$meta])*
-        $vis async fn $name($($arg: $ty),*) -> ::core::result::Result<$ret, $crate::deferred::LoadError> {
-            ::core::result::Result::Ok(::leptos::prelude::untrack(move || $body))
-        }
-
-        /// Nothing to fetch: in this build the part is in the main module.
-        #[cfg(not(feature = "split"))]
-        $vis async fn $preload() -> ::core::result::Result<(), $crate::deferred::LoadError> {
-            ::core::result::Result::Ok(())
-        }
-    };
-}
-pub(crate) use deferred_with_preload;

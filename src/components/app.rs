@@ -9,7 +9,7 @@ use super::loading::{when_present, Deferred, DeferredUntilNear};
 use super::locale_switch::LocaleSwitch;
 use super::outbox::{OutboxPanel, UpdatePrompt};
 use super::signing::SigningPanel;
-use crate::deferred::{deferred, deferred_with_preload};
+use crate::deferred::deferred;
 use crate::i18n::UiLocale;
 use crate::prefill;
 use crate::state::{provide_app_state, AppState};
@@ -146,7 +146,7 @@ fn prefetch_when_idle() {
     });
 }
 
-deferred_with_preload!(form, preload_signing_panel;
+deferred!(form, preload preload_signing_panel;
     /// The signing panel: the form, its previews and progress (the signing step after the
     /// order is a further deferred part, components/signing/mod.rs).
     fn signing_panel() -> AnyView {

@@ -29,7 +29,7 @@ use crate::components::loading::{Deferred, DeferredUntilNear};
 use crate::components::outbox::QueuedNotice;
 use crate::components::request::identity::IdentityStep;
 use crate::components::staff::witness::WitnessStep;
-use crate::deferred::{deferred, deferred_with_preload};
+use crate::deferred::deferred;
 use crate::draft;
 use crate::events::AppEvent;
 use crate::i18n::UiLocale;
@@ -135,7 +135,7 @@ fn SigningForm() -> impl IntoView {
     }
 }
 
-deferred_with_preload!(signing, preload_signing_step;
+deferred!(signing, preload preload_signing_step;
     /// Everything after the order: the late-payment calculator, the authorisation letter, the
     /// signing details, the consents, the signature and sign-and-send.
     pub(crate) fn signing_step() -> AnyView {
