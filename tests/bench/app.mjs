@@ -388,14 +388,20 @@ function countBytes(cdp, tally) {
 
 const waitFor = (page, what) => page.waitForFunction((name) => window[name] !== undefined, what, { timeout: 120_000 });
 
-/** One fresh load of the static copy: FCP, agreement in DOM, bytes until the network is quiet. */
-async function staticOnce(profile) {
+/** A fresh page of `profile`, throttled, the bytes it receives tallied, the journey watched. */
+async function watchedPage(profile) {
   const context = await profile.context();
   const page = await context.newPage();
   const cdp = await profile.throttle(context, page);
   const tally = { bytes: 0, responses: 0 };
   countBytes(cdp, tally);
   await page.addInitScript(watchJourney);
+  return { context, page, tally };
+}
+
+/** One fresh load of the static copy: FCP, agreement in DOM, bytes until the network is quiet. */
+async function staticOnce(profile) {
+  const { context, page, tally } = await watchedPage(profile);
   await page.goto(`${base}/${staticPage}`, { waitUntil: 'load', timeout: 120_000 });
   await waitFor(page, '__fcp');
   await waitFor(page, '__inDom');
@@ -411,12 +417,7 @@ async function staticOnce(profile) {
 // focuses it); the signing step there; a keystroke in the field is accepted; the network quiet.
 // Bytes: every response from the navigation to the end, and those before the tap apart.
 async function journeyOnce(profile) {
-  const context = await profile.context();
-  const page = await context.newPage();
-  const cdp = await profile.throttle(context, page);
-  const tally = { bytes: 0, responses: 0 };
-  countBytes(cdp, tally);
-  await page.addInitScript(watchJourney);
+  const { context, page, tally } = await watchedPage(profile);
   await page.goto(`${base}/`, { waitUntil: 'load', timeout: 120_000 });
   await waitFor(page, '__fcp');
   await waitFor(page, '__inDom');
