@@ -22,8 +22,10 @@ const html = readFileSync(htmlPath, 'utf8');
 if (!MARKER.test(html)) fail(`${htmlPath} has no <!-- qianyue:first-screen --> marker`);
 
 // Trunk's own target and profile settings are for the wasm build; the renderer is native.
+// Nor is the standard library rebuilt for it (xtask's `WASM_STD_ENV`, for the wasm only).
 const env = { ...process.env };
-delete env.CARGO_BUILD_TARGET;
+for (const name of ['CARGO_BUILD_TARGET', 'RUSTC_BOOTSTRAP', 'CARGO_UNSTABLE_BUILD_STD',
+  'CARGO_UNSTABLE_BUILD_STD_FEATURES', 'CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS']) delete env[name];
 let screen;
 try {
   screen = execFileSync('cargo', ['run', '--quiet', '--locked', '--bin', 'qianyue-prerender'], {

@@ -99,7 +99,11 @@ fn port_arg(args: &[String], default: u16) -> Result<u16> {
 /// The release build, split into its first load and deferred chunks (src/deferred.rs,
 /// scripts/split.mjs).
 fn build_app() -> Result {
-    cmd::sh(&root(), "trunk build --release --features split")
+    cmd::sh_env(
+        &root(),
+        "trunk build --release --features split",
+        tools::WASM_STD_ENV,
+    )
 }
 
 /// The receiver's binary as built for `profile` (`dev`, or `receiver` for `serve` and `bench`),

@@ -13,6 +13,20 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 /// `wasm-split-cli`, which cuts the deferred chunks out of the release wasm (scripts/split.mjs);
 /// its format must match the `wasm_split_helpers` that leptos links (Cargo.lock).
 pub const WASM_SPLIT_VERSION: &str = "0.2.4";
+/// The release wasm's standard library, rebuilt for it: optimised for size, and with panics that
+/// abort at once, without the formatting and messages that nobody on a phone reads (a panic
+/// aborts the app either way). These are unstable options of the pinned stable compiler, hence
+/// `RUSTC_BOOTSTRAP`; they apply to the Trunk build only (scripts/prerender.mjs removes them for
+/// its native build). Needs the `rust-src` component. docs/decisions.md "Build".
+pub const WASM_STD_ENV: &[(&str, &str)] = &[
+    ("RUSTC_BOOTSTRAP", "1"),
+    ("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort"),
+    ("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size"),
+    (
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+        "-Zunstable-options -Cpanic=immediate-abort",
+    ),
+];
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// geckodriver (Firefox's WebDriver server), from crates.io: Debian ships none.
@@ -141,9 +155,21 @@ pub fn ensure_build_tools() -> Result {
         )?;
     }
 
+    let components = output("rustup", &["component", "list", "--installed"]).unwrap_or_default();
+    if !components.lines().any(|c| c.trim().starts_with("rust-src")) {
+        run_in(&root, "rustup", &["component", "add", "rust-src"])?;
+    }
+
     ensure_node_packages(&root)?;
-    // Trunk runs with `offline = true`: have every crate in the local registry first.
-    run_in(&root, "cargo", &["fetch"])
+    // Trunk runs with `offline = true`: have every crate in the local registry first, the
+    // standard library's own dependencies among them (WASM_STD_ENV).
+    run_in(&root, "cargo", &["fetch"])?;
+    run_env_in(
+        &root,
+        "cargo",
+        &["fetch", "--target", "wasm32-unknown-unknown"],
+        WASM_STD_ENV,
+    )
 }
 
 pub fn ensure_test_tools() -> Result {
