@@ -18,7 +18,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cmd::{compressed_len, run_in};
+use crate::cmd::{compressed_len, run_env_in};
 use crate::Result;
 
 /// Raw, gzip and brotli sizes of one or more files.
@@ -224,7 +224,8 @@ pub fn run(root: &Path, out_dir: &Path) -> Result {
     let with = Build::measure(&root.join("dist"))?;
     let without_dist = root.join("target/bench-embed/dist");
     let without_dist_arg = without_dist.display().to_string();
-    run_in(
+    // Built as `build_app` builds, with the same standard library, so that the two compare.
+    run_env_in(
         root,
         "trunk",
         &[
@@ -236,6 +237,7 @@ pub fn run(root: &Path, out_dir: &Path) -> Result {
             "--dist",
             &without_dist_arg,
         ],
+        crate::tools::WASM_STD_ENV,
     )?;
     let without = Build::measure(&without_dist)?;
 
