@@ -17,14 +17,16 @@ pub const WASM_SPLIT_VERSION: &str = "0.2.4";
 /// abort at once, without the formatting and messages that nobody on a phone reads (a panic
 /// aborts the app either way). These are unstable options of the pinned stable compiler, hence
 /// `RUSTC_BOOTSTRAP`; they apply to the Trunk build only (scripts/prerender.mjs removes them for
-/// its native build). Needs the `rust-src` component. docs/decisions.md "Build".
+/// its native build). Needs the `rust-src` component. With them, Leptos's views type-erased
+/// (`erase_components`: one `AnyView` per component instead of a type per view tree). Both in
+/// docs/decisions.md "Build".
 pub const WASM_STD_ENV: &[(&str, &str)] = &[
     ("RUSTC_BOOTSTRAP", "1"),
     ("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort"),
     ("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size"),
     (
         "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-        "-Zunstable-options -Cpanic=immediate-abort",
+        "-Zunstable-options -Cpanic=immediate-abort --cfg erase_components",
     ),
 ];
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
