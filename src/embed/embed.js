@@ -3,7 +3,8 @@
 //   <script type="module" src="https://qianyue.example.com/embed.js"></script>
 //
 // Trunk gives the app's files content-hashed names that change with every build, so this file
-// (copied unhashed into dist/) reads the build's own index.html, next to it, to learn them:
+// (copied unhashed into dist/) reads the build's list of them, `embed-files.html` next to it
+// (the staged index.html's links to them, written by scripts/embed-files.mjs), to learn them:
 // the wasm-bindgen module, the wasm (checked against its Subresource Integrity hash) and the
 // stylesheets, which go into each element's shadow root. It then starts the app, which sees
 // the mark below and defines the element instead of mounting a page. docs/embedding.md.
@@ -16,7 +17,7 @@ const MARK = Symbol.for("qianyue.embed");
 
 async function load() {
   const here = new URL(".", import.meta.url);
-  const response = await fetch(new URL("index.html", here), { cache: "no-cache" });
+  const response = await fetch(new URL("embed-files.html", here), { cache: "no-cache" });
   if (!response.ok) throw new Error(`cannot read ${response.url}: ${response.status}`);
   const page = new DOMParser().parseFromString(await response.text(), "text/html");
   const href = (link) => new URL(link.getAttribute("href"), here).href;
@@ -26,7 +27,7 @@ async function load() {
     (link) => !new URL(href(link)).pathname.includes("/snippets/"),
   );
   const wasm = page.querySelector('link[rel="preload"][type="application/wasm"]');
-  if (!module || !wasm) throw new Error("the app's index.html names no wasm-bindgen module or wasm");
+  if (!module || !wasm) throw new Error("the app's embed-files.html names no wasm-bindgen module or wasm");
 
   const styles = Promise.all(
     [...page.querySelectorAll('link[rel="stylesheet"]')].map(async (link) => {

@@ -151,8 +151,14 @@ async function receiver(context: BrowserContext) {
 test.describe('the <qianyue-consent> element', () => {
   test('prefill appears, and two instances keep separate values and states', async ({ page }) => {
     const host = new EmbedHost(page);
+    // embed.js learns the app's files from the small list, not from the page with the agreement.
+    const fetched: string[] = [];
+    page.on('request', (r) => { if (r.url().startsWith(APP)) fetched.push(new URL(r.url()).pathname); });
     const errors = await host.open(`${HOST}/elements.html`);
     await expect(host.elementField('a', 'contract_no')).toHaveValue(formA.contract_no);
+    expect(fetched).toContain('/embed-files.html');
+    expect(fetched).not.toContain('/index.html');
+    expect(fetched).not.toContain('/');
     await expect(host.elementField('a', 'customer.group_name')).toHaveValue(formA.customer.group_name);
     await expect(host.elementField('b', 'contract_no')).toHaveValue(formB.contract_no);
     await expect(host.elementField('b', 'customer.group_name')).toHaveValue(formB.customer.group_name);

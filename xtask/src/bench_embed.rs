@@ -8,8 +8,9 @@
 //!
 //! - the app's own page: `index.html`, the wasm-bindgen module, the wasm, the stylesheets and,
 //!   with the feature, the embedding's glue snippet (imported by the module on every page);
-//! - a portal using `<qianyue-consent>`: `embed.js`, then what it fetches: `index.html` (to learn
-//!   the hashed names), the module, the snippet, the wasm and the stylesheets.
+//! - a portal using `<qianyue-consent>`: `embed.js`, then what it fetches: `embed-files.html` (to
+//!   learn the hashed names; scripts/embed-files.mjs), the module, the snippet, the wasm and the
+//!   stylesheets.
 //!
 //! The figures: what the feature adds to the app's own page (wasm, module, snippet), and what the
 //! element mode downloads in all beside the app's own page without the feature (a ratio). An
@@ -72,6 +73,8 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 /// The files of one build, by role.
 struct Build {
     index: Size,
+    /// `embed-files.html`, the list of the app's files that embed.js reads.
+    file_list: Size,
     module: Size,
     wasm: Size,
     styles: Size,
@@ -139,6 +142,7 @@ impl Build {
             form_chunks: sum(form)?,
             embed_chunks: sum(embed)?,
             index: Size::of(&read(&dist.join("index.html"))?)?,
+            file_list: Size::of(&read(&dist.join("embed-files.html"))?)?,
             module: Size::of(&read(&module)?)?,
             wasm: Size::of(&read(&wasm)?)?,
             styles,
@@ -149,8 +153,12 @@ impl Build {
 
     /// What the app's own page downloads.
     fn page(&self) -> Size {
-        self.index
-            .plus(self.module)
+        self.index.plus(self.files())
+    }
+
+    /// The app's files, whichever page names them.
+    fn files(&self) -> Size {
+        self.module
             .plus(self.wasm)
             .plus(self.styles)
             .plus(self.snippets)
@@ -164,7 +172,10 @@ impl Build {
 
     /// What a portal page using `<qianyue-consent>` downloads to show it, form and all.
     fn element_mode(&self) -> Size {
-        self.loader.plus(self.page()).plus(self.embed_chunks)
+        self.loader
+            .plus(self.file_list)
+            .plus(self.files())
+            .plus(self.embed_chunks)
     }
 }
 

@@ -4,7 +4,7 @@
 //! - `GET /embed-config.json`: `{"allowed_origins": [...]}`, the list the app's frame mode
 //!   (`/?embed=iframe`) accepts messages from and posts to (`["'self'"]` by default).
 //! - CORS for the listed origins: a portal page that uses `<qianyue-consent>` loads `embed.js`,
-//!   `index.html`, the module, wasm and stylesheets, and POSTs the consent, from its own origin.
+//!   `embed-files.html`, the module, wasm and stylesheets, and POSTs the consent, from its own origin.
 //!   A request whose `Origin` is listed gets `Access-Control-Allow-Origin: <that origin>`; its
 //!   preflight (`OPTIONS` with `Access-Control-Request-Method`) is answered here. Any other
 //!   origin gets no CORS header, so the browser keeps the answer from it.
