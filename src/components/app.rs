@@ -93,7 +93,7 @@ pub fn App() -> impl IntoView {
     let signing_wanted = RwSignal::new(state.host.is_embedded());
     let offline = (!state.host.is_embedded()).then(|| view! { <OfflineParts state=state /> });
     if !state.host.is_embedded() {
-        prefetch_when_idle();
+        prefetch_when_idle(state);
     }
     // The form comes as the reader nears it (or asks for it above): the first screen is the
     // agreement (docs/decisions.md "Build").
@@ -136,15 +136,40 @@ pub fn page(
 /// code are fetched and compiled (not run), so that following "填写并签署" or focusing the form
 /// waits on no network (issue 20). The first load is unchanged; the service worker keeps the
 /// same files for offline use. A failed fetch is left to the part's own load, which says so.
-fn prefetch_when_idle() {
-    crate::clock::when_idle(|| {
-        leptos::task::spawn_local(async {
+/// While the signing step's code downloads, the main thread does ahead what the form's and the
+/// step's first renders would otherwise do when the reader asks for them
+/// (`prepare_signing_panel`).
+fn prefetch_when_idle(state: AppState) {
+    crate::clock::when_idle(move || {
+        leptos::task::spawn_local(async move {
             if preload_signing_panel().await.is_ok() {
+                // Runs once the step's fetch has started (this task's next await).
+                leptos::task::spawn_local(async move {
+                    let _ = prepare_signing_panel(state).await;
+                });
                 let _ = super::signing::preload_signing_step().await;
             }
         })
     });
 }
+
+deferred!(form;
+    /// The form judged and figured ahead of its first render (`signing::ctx::prepare`), and the
+    /// browser's date and e-mail controls set up: a browser does that when a page makes its
+    /// first `<input type="date">` (on a phone about 25 ms) or e-mail input (5 ms), paid in the
+    /// first render that has one (the signing step's late-payment dates). One of each, made and
+    /// dropped here, pays it ahead.
+    fn prepare_signing_panel(state: AppState) -> () {
+        super::signing::ctx::prepare(state);
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            for kind in ["date", "email"] {
+                if let Ok(input) = document.create_element("input") {
+                    let _ = input.set_attribute("type", kind);
+                }
+            }
+        }
+    }
+);
 
 deferred!(form, preload preload_signing_panel;
     /// The signing panel: the form, its previews and progress (the signing step after the

@@ -443,10 +443,16 @@ async function journeyOnce(profile) {
   await page.keyboard.type('9');
   const accepted = (await field.inputValue()).endsWith('9');
   await networkQuiet(page);
-  const t = await page.evaluate(() => ({
-    fcp: window.__fcp, inDom: window.__inDom, interactive: window.__interactive,
-    tapToForm: window.__formReady - window.__tap, focusToStep: window.__stepReady - window.__focus,
-  }));
+  const t = await page.evaluate(() => {
+    // The signing step's own chunk (prefetched in idle time): when its last byte came, from
+    // the first focus. Above 0 the step waited on the network, not on the main thread.
+    const chunk = performance.getEntriesByType('resource').find((e) => /\/split_signing-[^/]*\.wasm$/.test(e.name));
+    return {
+      fcp: window.__fcp, inDom: window.__inDom, interactive: window.__interactive,
+      tapToForm: window.__formReady - window.__tap, focusToStep: window.__stepReady - window.__focus,
+      stepCodeAfterFocus: chunk ? chunk.responseEnd - window.__focus : null,
+    };
+  });
   await context.close();
   return { ...t, focusedByLink, accepted, firstLoadBytes, bytes: tally.bytes, responses: tally.responses, files: tally.files };
 }
@@ -485,6 +491,9 @@ async function profileRun(name, n, p95Budget) {
     ratio_agreement_in_dom_app_to_static: ratio(median(app.map((s) => s.inDom)), median(stat_.map((s) => s.inDom))),
     tap_to_usable_form_ms: stat(app.map((s) => s.tapToForm)),
     focus_to_signing_step_ms: stat(app.map((s) => s.focusToStep)),
+    // Per run, in the order above: > 0 when the signing step's chunk was still arriving at the
+    // first focus (the prefetch had not finished when the reader tapped).
+    signing_chunk_arrived_after_focus_ms: app.map((s) => (s.stepCodeAfterFocus === null ? null : round(s.stepCodeAfterFocus))),
     form_focused_by_the_link: app.every((s) => s.focusedByLink),
     keystroke_accepted_in_the_form: app.every((s) => s.accepted),
     transferred_bytes: {
