@@ -96,13 +96,31 @@ async function sizes(bodies) {
   }));
 }
 
-/** Waits until no request has started for `quietMs`. */
+/**
+ * Waits until no request has started or ended for `quietMs` and, on a page that counts its
+ * requests in flight (`trackRequests`), none is still arriving (for at most 60 s): a chunk
+ * downloading on a slow link is not a quiet network.
+ */
 async function networkQuiet(page, quietMs = 1000) {
   let last = Date.now();
   const bump = () => { last = Date.now(); };
   page.on('request', bump);
-  while (Date.now() - last < quietMs) await page.waitForTimeout(100);
+  page.on('requestfinished', bump);
+  page.on('requestfailed', bump);
+  const deadline = Date.now() + 60_000;
+  const busy = () => (page.__inFlight?.size ?? 0) > 0 && Date.now() < deadline;
+  while (busy() || Date.now() - last < quietMs) await page.waitForTimeout(100);
   page.off('request', bump);
+  page.off('requestfinished', bump);
+  page.off('requestfailed', bump);
+}
+
+/** Keeps `page.__inFlight`, the requests started and not yet finished or failed. */
+function trackRequests(page) {
+  page.__inFlight = new Set();
+  page.on('request', (r) => page.__inFlight.add(r));
+  page.on('requestfinished', (r) => page.__inFlight.delete(r));
+  page.on('requestfailed', (r) => page.__inFlight.delete(r));
 }
 
 /** Scrolls to the form's placeholder, as a reader scrolling down the agreement reaches it. */
@@ -392,6 +410,7 @@ const waitFor = (page, what) => page.waitForFunction((name) => window[name] !== 
 async function watchedPage(profile) {
   const context = await profile.context();
   const page = await context.newPage();
+  trackRequests(page);
   const cdp = await profile.throttle(context, page);
   const tally = { bytes: 0, responses: 0 };
   countBytes(cdp, tally);
@@ -412,7 +431,7 @@ async function staticOnce(profile) {
 }
 
 // One fresh load of the app and the reader's journey: the first screen; once it works and the
-// network is quiet (a reader reading), a tap (or click) on "填写并签署"; the form usable; the
+// network is quiet, the idle prefetch done (a reader reading), a tap (or click) on "填写并签署"; the form usable; the
 // first focus in the form (the link focuses the first field itself; if it did not, the bench
 // focuses it); the signing step there; a keystroke in the field is accepted; the network quiet.
 // Bytes: every response from the navigation to the end, and those before the tap apart.
@@ -447,7 +466,13 @@ async function journeyOnce(profile) {
     // The signing step's own chunk (prefetched in idle time): when its last byte came, from
     // the first focus. Above 0 the step waited on the network, not on the main thread.
     const chunk = performance.getEntriesByType('resource').find((e) => /\/split_signing-[^/]*\.wasm$/.test(e.name));
+    // The idle prefetch: from the first screen working to the last byte of the last deferred
+    // chunk fetched before the tap; a tap in that window waits on the network.
+    const prefetched = performance.getEntriesByType('resource')
+      .filter((e) => /\/(chunk|split)_[^/]*\.wasm$/.test(e.name) && e.startTime < window.__tap)
+      .map((e) => e.responseEnd);
     return {
+      prefetchDone: prefetched.length ? Math.max(...prefetched) - window.__interactive : null,
       fcp: window.__fcp, inDom: window.__inDom, interactive: window.__interactive,
       tapToForm: window.__formReady - window.__tap, focusToStep: window.__stepReady - window.__focus,
       stepCodeAfterFocus: chunk ? chunk.responseEnd - window.__focus : null,
@@ -494,6 +519,9 @@ async function profileRun(name, n, p95Budget) {
     // Per run, in the order above: > 0 when the signing step's chunk was still arriving at the
     // first focus (the prefetch had not finished when the reader tapped).
     signing_chunk_arrived_after_focus_ms: app.map((s) => (s.stepCodeAfterFocus === null ? null : round(s.stepCodeAfterFocus))),
+    // From the first screen working to the idle prefetch's last byte: how long a reader must
+    // read before "填写并签署" and the form wait on nothing (the tap comes after it).
+    prefetch_done_after_first_screen_ms: stat(app.filter((s) => s.prefetchDone !== null).map((s) => s.prefetchDone)),
     form_focused_by_the_link: app.every((s) => s.focusedByLink),
     keystroke_accepted_in_the_form: app.every((s) => s.accepted),
     transferred_bytes: {
