@@ -586,21 +586,11 @@ impl Calendars {
 
     /// The first and last year with a calendar of either kind.
     pub fn covered_years(&self) -> Option<core::ops::RangeInclusive<i32>> {
-        let first = [
-            self.notices.first().map(|n| n.year),
-            self.provisional.first().map(|p| p.year),
-        ]
-        .into_iter()
-        .flatten()
-        .min()?;
-        let last = [
-            self.notices.last().map(|n| n.year),
-            self.provisional.last().map(|p| p.year),
-        ]
-        .into_iter()
-        .flatten()
-        .max()?;
-        Some(first..=last)
+        let years = || {
+            let notices = self.notices.iter().map(|n| n.year);
+            notices.chain(self.provisional.iter().map(|p| p.year))
+        };
+        Some(years().min()?..=years().max()?)
     }
 
     /// The calendar a new figure uses for `year`: official when its notice is shipped, else
