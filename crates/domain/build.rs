@@ -7,6 +7,10 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+// The crate's own rule for month lengths (src/date.rs uses the same file).
+#[path = "src/date/month.rs"]
+mod month;
+
 fn main() {
     let dir =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo")).join("calendar");
@@ -55,15 +59,8 @@ fn ymd(s: &str) -> Option<String> {
     let year: i32 = parts.next()?.parse().ok()?;
     let month: u8 = parts.next()?.parse().ok()?;
     let day: u8 = parts.next()?.parse().ok()?;
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => 0,
-    };
-    let valid = (1..=9999).contains(&year) && (1..=days).contains(&day);
+    let valid =
+        (1..=9999).contains(&year) && (1..=month::days_in_month(year, month)).contains(&day);
     (parts.next().is_none() && valid)
         .then(|| format!("crate::date::Date::known({year}, {month}, {day})"))
 }
