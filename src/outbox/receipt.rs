@@ -8,13 +8,11 @@
 
 use std::time::Duration;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use qianyue_domain::content::sha256_hex;
 use qianyue_domain::delivery::REQUEST_TIMEOUT_MS;
 use qianyue_domain::payload::{
-    canonical_bytes, ed25519_verifies, parse_strict, ReceiptError, ReceiverKey, ReceiverKeys,
-    SignedReceipt, RECEIPT_FORMAT,
+    canonical_bytes, ed25519_verifies, parse_strict, receipt_public_key, receipt_signature,
+    ReceiptError, ReceiverKey, ReceiverKeys, SignedReceipt, RECEIPT_FORMAT,
 };
 use serde_json::Value;
 
@@ -140,15 +138,8 @@ fn signed_parts(
     keys: &[ReceiverKey],
 ) -> Option<([u8; 32], [u8; 64], Vec<u8>)> {
     let receipt = &answer.receipt;
-    let key = keys
-        .iter()
-        .find(|k| k.kid == receipt.receiver_key && k.kty == "OKP" && k.crv == "Ed25519")?;
-    let public: [u8; 32] = URL_SAFE_NO_PAD.decode(&key.x).ok()?.try_into().ok()?;
-    let signature: [u8; 64] = URL_SAFE_NO_PAD
-        .decode(&answer.signature)
-        .ok()?
-        .try_into()
-        .ok()?;
+    let public = receipt_public_key(keys, &receipt.receiver_key)?;
+    let signature = receipt_signature(&answer.signature)?;
     Some((public, signature, receipt.signing_bytes()))
 }
 

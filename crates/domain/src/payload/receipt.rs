@@ -161,28 +161,31 @@ pub fn verify_receipt(body: &[u8], keys: &[ReceiverKey]) -> Result<Receipt, Rece
     if typed.format != RECEIPT_FORMAT {
         return Err(ReceiptError::Shape);
     }
-    let key = keys
-        .iter()
-        .find(|k| k.kid == typed.receiver_key && k.kty == "OKP" && k.crv == "Ed25519")
-        .ok_or(ReceiptError::UnknownKey)?;
-    let public: [u8; 32] = URL_SAFE_NO_PAD
-        .decode(&key.x)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or(ReceiptError::UnknownKey)?;
+    let public = receipt_public_key(keys, &typed.receiver_key).ok_or(ReceiptError::UnknownKey)?;
     let key =
         ed25519_dalek::VerifyingKey::from_bytes(&public).map_err(|_| ReceiptError::UnknownKey)?;
-    let sig: [u8; 64] = URL_SAFE_NO_PAD
-        .decode(signature.as_bytes())
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or(ReceiptError::BadSignature)?;
+    let sig = receipt_signature(&signature).ok_or(ReceiptError::BadSignature)?;
     key.verify_strict(
         &typed.signing_bytes(),
         &ed25519_dalek::Signature::from_bytes(&sig),
     )
     .map_err(|_| ReceiptError::BadSignature)?;
     Ok(typed)
+}
+
+/// The public key of the receiver's Ed25519 key named `kid` in `keys` (`GET /api/keys`), as a
+/// receipt names it in `receipt.receiver_key`; `None` when no such key is listed or its `x` is
+/// not 32 bytes of base64url.
+pub fn receipt_public_key(keys: &[ReceiverKey], kid: &str) -> Option<[u8; 32]> {
+    let key = keys
+        .iter()
+        .find(|k| k.kid == kid && k.kty == "OKP" && k.crv == "Ed25519")?;
+    URL_SAFE_NO_PAD.decode(&key.x).ok()?.try_into().ok()
+}
+
+/// A receipt envelope's `signature` (base64url) decoded; `None` unless it is 64 bytes.
+pub fn receipt_signature(text: &str) -> Option<[u8; 64]> {
+    URL_SAFE_NO_PAD.decode(text).ok()?.try_into().ok()
 }
 
 /// Whether `signature` is `public_key`'s Ed25519 signature of `message`, checked as
