@@ -96,6 +96,9 @@ async function sizes(bodies) {
   }));
 }
 
+/** A deferred part's wasm (src/deferred.rs, scripts/split.mjs), by its URL's path. */
+const DEFERRED_WASM = /\/(chunk|split)_[^/]*\.wasm$/;
+
 /**
  * Waits until no request has started or ended for `quietMs` and, on a page that counts its
  * requests in flight (`trackRequests`), none is still arriving (for at most 60 s): a chunk
@@ -151,7 +154,7 @@ async function firstLoad() {
   await networkQuiet(page);
   // By file, not by time (on a fast machine the prefetch starts before this script hears the
   // app works): the deferred parts' chunks are the prefetch, the rest the first load.
-  const chunk = (f) => /\/(chunk|split)_[^/]*\.wasm$/.test(f.path);
+  const chunk = (f) => DEFERRED_WASM.test(f.path);
   const received = await sizes(bodies.splice(0));
   const files = received.filter((f) => !chunk(f));
   const prefetched = received.filter(chunk);
@@ -446,7 +449,7 @@ async function journeyOnce(profile) {
   // idle time once it works (or later) and which count for the journey only. (By file, not by
   // time: on a fast machine the prefetch is done before this script hears the app works.)
   const firstLoadBytes = tally.files
-    .filter(([path]) => !/\/(chunk|split)_[^/]*\.wasm$/.test(path))
+    .filter(([path]) => !DEFERRED_WASM.test(path))
     .reduce((sum, [, bytes]) => sum + bytes, 0);
   if (profile.touch) await page.tap('a.to-signing');
   else await page.click('a.to-signing');
@@ -462,14 +465,14 @@ async function journeyOnce(profile) {
   await page.keyboard.type('9');
   const accepted = (await field.inputValue()).endsWith('9');
   await networkQuiet(page);
-  const t = await page.evaluate(() => {
+  const t = await page.evaluate((deferredWasm) => {
     // The signing step's own chunk (prefetched in idle time): when its last byte came, from
     // the first focus. Above 0 the step waited on the network, not on the main thread.
     const chunk = performance.getEntriesByType('resource').find((e) => /\/split_signing-[^/]*\.wasm$/.test(e.name));
     // The idle prefetch: from the first screen working to the last byte of the last deferred
     // chunk fetched before the tap; a tap in that window waits on the network.
     const prefetched = performance.getEntriesByType('resource')
-      .filter((e) => /\/(chunk|split)_[^/]*\.wasm$/.test(e.name) && e.startTime < window.__tap)
+      .filter((e) => new RegExp(deferredWasm).test(new URL(e.name).pathname) && e.startTime < window.__tap)
       .map((e) => e.responseEnd);
     return {
       prefetchDone: prefetched.length ? Math.max(...prefetched) - window.__interactive : null,
@@ -477,7 +480,7 @@ async function journeyOnce(profile) {
       tapToForm: window.__formReady - window.__tap, focusToStep: window.__stepReady - window.__focus,
       stepCodeAfterFocus: chunk ? chunk.responseEnd - window.__focus : null,
     };
-  });
+  }, DEFERRED_WASM.source);
   await context.close();
   return { ...t, focusedByLink, accepted, firstLoadBytes, bytes: tally.bytes, responses: tally.responses, files: tally.files };
 }
