@@ -8,6 +8,7 @@ pub mod api;
 pub mod clock;
 pub mod components;
 pub mod config;
+pub mod content;
 pub mod crypto;
 pub mod deferred;
 pub mod draft;

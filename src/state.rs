@@ -7,6 +7,7 @@ use qianyue_domain::date::Date;
 use qianyue_domain::form::{Form, HEAD_PATHS, ORDER_FIELDS, TAIL_PATHS};
 
 use crate::clock;
+use crate::content::EnglishText;
 use crate::embed::Host;
 use crate::i18n::UiLocale;
 use crate::keyed::Keyed;
@@ -15,6 +16,9 @@ use crate::keyed::Keyed;
 pub struct AppState {
     pub form: RwSignal<Form>,
     pub locale: RwSignal<UiLocale>,
+    /// Where the agreement's English text is (crate::content): asked for when the reader
+    /// first chooses English or both languages.
+    pub english: RwSignal<EnglishText>,
     /// Today in China Standard Time, read once at start-up (`clock::today`): the date the
     /// form is judged on and the signing date.
     pub today: Date,
@@ -53,6 +57,7 @@ impl AppState {
         AppState {
             form,
             locale: RwSignal::new(UiLocale::Zh),
+            english: RwSignal::new(EnglishText::at_start()),
             today,
             host: Host::STANDALONE,
             outbox_wanted: RwSignal::new(false),

@@ -101,6 +101,59 @@ test('one language at a time, and the page language follows', async ({ page }) =
   await expect(app.part('service')).toContainText('第八条 信息安全约定（信息安全责任承诺书）');
 });
 
+test.describe('the English on demand', () => {
+  // Without the service worker, which would answer the part's fetch from its precache.
+  test.use({ serviceWorkers: 'block' });
+
+  test('the English comes with its own part, fetched the first time a reader chooses it; unreachable, the Chinese stays and the consent names only it', async ({ page }) => {
+    let reachable = false;
+    const english: string[] = [];
+    const finished: string[] = [];
+    await page.route(/\/split_english-[0-9a-f]+\.wasm$/, (route) => {
+      english.push(route.request().url());
+      return reachable ? route.continue() : route.abort();
+    });
+    page.on('requestfinished', (r) => finished.push(new URL(r.url()).pathname));
+    const app = new AgreementPage(page);
+    const errors = await app.open(seedForm());
+    const posted = await app.interceptConsents();
+    // The first load and the idle prefetch of the form and the signing step do without it.
+    await expect.poll(() => finished.some((f) => /\/split_signing-/.test(f)), { timeout: 15_000 }).toBe(true);
+    expect(english).toEqual([]);
+
+    // Offline (the part cannot be fetched): the page is in English, the agreement stays in
+    // Chinese, which prevails, and says so.
+    await app.chooseLocale('en');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    const status = page.locator('.english-status');
+    await expect(status).toHaveAttribute('data-english', 'failed');
+    await expect(status).toHaveAttribute('role', 'status');
+    await expect(status).toContainText('The English text could not be loaded');
+    await expect(app.part('service')).toContainText('第八条 信息安全约定');
+    await expect(app.part('service').locator('[lang="en"]')).toHaveCount(0);
+    expect(english).toHaveLength(1);
+
+    // Signed now, the consent names the texts shown: the Chinese of each part, not the English.
+    await app.reachSigningStep();
+    await app.giveConsents();
+    await app.drawSignature();
+    await app.signAndSendButton().click();
+    await expect(app.receipt()).toBeVisible();
+    const hashes = JSON.parse(posted[0]).payload.content_hashes;
+    expect(hashes.map((h: any) => `${h.part}.${h.lang}`)).toEqual(PARTS.map((p) => `${p}.zh-CN`));
+
+    // Chosen again with the network back, it comes and replaces the Chinese.
+    reachable = true;
+    await app.chooseLocale('both');
+    await expect(app.part('service')).toContainText('Article 8 Information security provisions');
+    await expect(status).toHaveCount(0);
+    await expect(app.clause('service', 'a2.17').locator(':scope > .cell')).toHaveCount(2);
+    expect(english).toHaveLength(2);
+    // The chunk loader reports the aborted fetch; nothing else went wrong.
+    expect(errors.filter((e) => !/Failed to fetch|Failed to load resource/.test(e))).toEqual([]);
+  });
+});
+
 test('screenshots at 1280 and 375 px in zh, en and both; nothing overflows', async ({ page }) => {
   const app = new AgreementPage(page);
   for (const width of [1280, 375]) {
@@ -115,6 +168,7 @@ test('screenshots at 1280 and 375 px in zh, en and both; nothing overflows', asy
     for (const mode of MODES) {
       await app.chooseLocale(mode);
       await expect(page.locator(`[data-locale="${mode}"]`)).toHaveAttribute('aria-pressed', 'true');
+      await expect(page.locator('.english-status')).toHaveCount(0);
       const name = `tests/e2e/artifacts/agreement-${mode}-${width}`;
       await page.screenshot({ path: `${name}-top.png` });
       await app.clause('order', 'order.line.heading#0').scrollIntoViewIfNeeded();

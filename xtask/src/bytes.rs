@@ -86,7 +86,7 @@ pub fn run(root: &Path) -> Result {
     let total = first.1 + link_js.1 + form.1 + signing.1;
     println!("| whole journey | | {total} |");
     println!(
-        "| (not on the journey: outbox, request, embed only) | {} | {} |",
+        "| (not on the journey: the other parts — outbox, request, embed, staff, receipt, english) | {} | {} |",
         other.0, other.1
     );
     Ok(())

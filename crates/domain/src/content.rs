@@ -934,21 +934,43 @@ impl Agreement {
 /// The embedded file text of a part in a language (`content/cmgd-cancellation/v2/…`, the
 /// [`AGREEMENT_VERSION`]).
 pub const fn source(part: PartId, lang: Lang) -> &'static str {
-    macro_rules! file {
-        ($name:literal) => {
-            include_str!(concat!("../content/cmgd-cancellation/v2/", $name))
-        };
+    match lang {
+        Lang::Zh => source_zh(part),
+        Lang::En => source_en(part),
     }
-    match (part, lang) {
-        (PartId::Order, Lang::Zh) => file!("order.zh.txt"),
-        (PartId::Order, Lang::En) => file!("order.en.txt"),
-        (PartId::Privacy, Lang::Zh) => file!("privacy.zh.txt"),
-        (PartId::Privacy, Lang::En) => file!("privacy.en.txt"),
-        (PartId::Service, Lang::Zh) => file!("service.zh.txt"),
-        (PartId::Service, Lang::En) => file!("service.en.txt"),
-        (PartId::Authorization, Lang::Zh) => file!("authorization.zh.txt"),
-        (PartId::Authorization, Lang::En) => file!("authorization.en.txt"),
+}
+
+macro_rules! file {
+    ($name:literal) => {
+        include_str!(concat!("../content/cmgd-cancellation/v2/", $name))
+    };
+}
+
+/// The embedded Chinese file of a part. Apart from [`source_en`] so that a client which
+/// fetches the English on demand links only the Chinese into its first load.
+pub const fn source_zh(part: PartId) -> &'static str {
+    match part {
+        PartId::Order => file!("order.zh.txt"),
+        PartId::Privacy => file!("privacy.zh.txt"),
+        PartId::Service => file!("service.zh.txt"),
+        PartId::Authorization => file!("authorization.zh.txt"),
     }
+}
+
+/// The embedded English file of a part (see [`source_zh`]).
+pub const fn source_en(part: PartId) -> &'static str {
+    match part {
+        PartId::Order => file!("order.en.txt"),
+        PartId::Privacy => file!("privacy.en.txt"),
+        PartId::Service => file!("service.en.txt"),
+        PartId::Authorization => file!("authorization.en.txt"),
+    }
+}
+
+/// The blocks of a part's file in a language, parsed from `text` (one of the embedded files,
+/// [`source_zh`] or [`source_en`]), or why it does not parse.
+pub fn parse_part(part: PartId, lang: Lang, text: &str) -> Result<Vec<Block>, LoadError> {
+    parse(text).map_err(|error| LoadError { part, lang, error })
 }
 
 /// An embedded file that does not parse.
@@ -977,13 +999,7 @@ impl std::error::Error for LoadError {}
 
 fn load() -> Result<Agreement, LoadError> {
     let part = |id: PartId| -> Result<Part, LoadError> {
-        let one = |lang: Lang| {
-            parse(source(id, lang)).map_err(|error| LoadError {
-                part: id,
-                lang,
-                error,
-            })
-        };
+        let one = |lang: Lang| parse_part(id, lang, source(id, lang));
         Ok(Part {
             id,
             zh: one(Lang::Zh)?,
@@ -1159,18 +1175,63 @@ pub fn is_accepted_version(version: &str) -> bool {
     ACCEPTED_VERSIONS.contains(&version)
 }
 
-/// The content hash of a part in a language of the embedded (current) version, computed once.
+/// The content hash of every part in every language of [`AGREEMENT_VERSION`], parts in
+/// document order, zh before en (the order of [`content_hashes`]), as published in
+/// `docs/content-hashes.md`. Constants rather than computed at first use, so that a client
+/// need not carry both languages' text to sign either; `crates/domain/tests/content.rs`
+/// recomputes them from the embedded files.
+pub const CURRENT_CONTENT_HASHES: [(PartId, Lang, &str); 8] = [
+    (
+        PartId::Order,
+        Lang::Zh,
+        "92923709e48a475ed1d99ac88d10b282c61cf51438521c8a9f93ebd3ab00a9f1",
+    ),
+    (
+        PartId::Order,
+        Lang::En,
+        "cc6e2fc731b1abcddd542eb704eba3750093d0f40f0e716c8d667eca0004c039",
+    ),
+    (
+        PartId::Privacy,
+        Lang::Zh,
+        "1bc63b8dd41dc652b0255eaf7329ffcead793398a513a42d401b4a6c9b9963e1",
+    ),
+    (
+        PartId::Privacy,
+        Lang::En,
+        "1f8d2ac88f4e8ddf8419a3b41cc162ebe795bb63a3fb94874fc0ee31880c7ad9",
+    ),
+    (
+        PartId::Service,
+        Lang::Zh,
+        "ee45efacbcfb799d59d8671c49411926df4a7071c209c2972e0b09c4837b9ed1",
+    ),
+    (
+        PartId::Service,
+        Lang::En,
+        "cff2325ed17f5ae763fb92f63253f4d48e9b68ebbf4af345c2b099462de44186",
+    ),
+    (
+        PartId::Authorization,
+        Lang::Zh,
+        "530c8ea14b846eb8081801dcfb3976d9ae05c99f1607da2268917cbdc27e2d6f",
+    ),
+    (
+        PartId::Authorization,
+        Lang::En,
+        "172b638d6a29cdfbf5bd2157cbe63fc5868e38df64e458bb8001fbc51a7d1d13",
+    ),
+];
+
 fn current_hash(part: PartId, lang: Lang) -> &'static str {
-    static HASHES: OnceLock<Vec<(PartId, Lang, String)>> = OnceLock::new();
-    HASHES
-        .get_or_init(content_hashes)
+    CURRENT_CONTENT_HASHES
         .iter()
         .find(|(p, l, _)| *p == part && *l == lang)
-        .map_or("", |(_, _, h)| h.as_str())
+        .map_or("", |(_, _, h)| *h)
 }
 
-/// The content hash of a part in a language of an accepted `version`: computed from the
-/// embedded text for [`AGREEMENT_VERSION`], the published constant for an earlier version;
+/// The content hash of a part in a language of an accepted `version`: the published constant
+/// ([`CURRENT_CONTENT_HASHES`], [`EarlierVersion::content_hashes`]);
 /// `None` for a version this build does not accept.
 pub fn version_content_hash(version: &str, part: PartId, lang: Lang) -> Option<&'static str> {
     if version == AGREEMENT_VERSION {

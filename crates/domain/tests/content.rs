@@ -227,7 +227,16 @@ fn pairs_every_embedded_file_parses() {
     assert_eq!((a.id, a.version), ("cmgd-cancellation", "v2"));
     for (i, part) in a.parts.iter().enumerate() {
         assert_eq!(part.id, PartId::ALL[i]);
+        // The per-language files a client loads apart are the same text.
+        assert_eq!(source_zh(part.id), source(part.id, Lang::Zh));
+        assert_eq!(source_en(part.id), source(part.id, Lang::En));
+        assert_eq!(
+            parse_part(part.id, Lang::En, source_en(part.id)).as_ref(),
+            Ok(&part.en)
+        );
     }
+    let broken = parse_part(PartId::Service, Lang::En, "@notice note\n").unwrap_err();
+    assert_eq!((broken.part, broken.lang), (PartId::Service, Lang::En));
 }
 
 #[test]
@@ -774,6 +783,8 @@ fn v2_english_corrects_the_reviewed_blocks_and_nothing_else() {
 fn hash_v2_content_hashes_are_the_published_ones() {
     let hashes = content_hashes();
     assert_eq!(hashes, owned(&V2_HASHES));
+    // The constants the payload is checked against are what the embedded files hash to.
+    assert_eq!(hashes, owned(&CURRENT_CONTENT_HASHES));
     for (part, lang, hash) in &hashes {
         assert_eq!(&content_hash(*part, *lang), hash);
         assert_eq!(hash.len(), 64);

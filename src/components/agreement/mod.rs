@@ -12,11 +12,14 @@ mod toc;
 pub mod values;
 
 use leptos::prelude::*;
-use qianyue_domain::content::{try_agreement, PartId};
+use qianyue_domain::content::PartId;
 
 use self::model::order_templates;
-use self::part::{shown_langs, PartView};
+pub use self::part::shown_langs;
+use self::part::PartView;
 use self::toc::Toc;
+use crate::content::{ask_for_english, EnglishText};
+use crate::i18n::UiLocale;
 use crate::state::use_app_state;
 
 #[component]
@@ -26,7 +29,8 @@ pub fn AgreementView() -> impl IntoView {
     let form = state.form;
     let templates = Memo::new(move |_| form.with(order_templates));
     let label = move || locale.get().pick("协议文本", "Agreement text");
-    if let Err(error) = try_agreement() {
+    let english = state.english;
+    if let Err(error) = crate::content::chinese() {
         // Cannot happen in a tested build (the domain crate's tests parse every file).
         return view! {
             <section class="agreement" aria-label=label>
@@ -37,11 +41,18 @@ pub fn AgreementView() -> impl IntoView {
         }
         .into_any();
     }
+    // The English comes with its own part, asked for the first time a reader chooses it.
+    Effect::new(move |_| {
+        if locale.get() != UiLocale::Zh {
+            ask_for_english(english);
+        }
+    });
     view! {
         <section class="agreement" aria-label=label data-mode=move || locale.get().hook()>
             <Toc templates />
+            {move || english_status(locale.get(), english.get())}
             {move || {
-                let langs = shown_langs(locale.get());
+                let langs = shown_langs(locale.get(), english.get());
                 PartId::ALL
                     .map(|part| view! { <PartView part langs templates /> })
                     .collect_view()
@@ -49,4 +60,31 @@ pub fn AgreementView() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// What the reader who chose English sees while it is not here: the Chinese, which prevails, is
+/// shown meanwhile.
+fn english_status(locale: UiLocale, english: EnglishText) -> Option<AnyView> {
+    if locale == UiLocale::Zh {
+        return None;
+    }
+    let (zh, en) = match english {
+        EnglishText::Here => return None,
+        EnglishText::NotAsked | EnglishText::Loading => (
+            "英文文本载入中，先显示中文文本。",
+            "Loading the English text; the Chinese text is shown meanwhile.",
+        ),
+        EnglishText::Failed => (
+            "英文文本未能载入（请检查网络后重新选择语言），现显示中文文本，以中文为准。",
+            "The English text could not be loaded (check the network and choose the language again); the Chinese text, which prevails, is shown.",
+        ),
+    };
+    Some(
+        view! {
+            <p class="english-status" role="status" data-english=english.hook()>
+                {locale.pick(zh, en)}
+            </p>
+        }
+        .into_any(),
+    )
 }

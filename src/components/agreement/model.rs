@@ -4,7 +4,7 @@
 //! block's text into literal text and blanks.
 
 use qianyue_domain::content::{
-    expand_orders, Block, Kind, Lang, Part, PartId, ProductTemplate, TableRow, NOTICE_ID,
+    expand_orders, Block, Kind, Lang, PartId, ProductTemplate, TableRow, NOTICE_ID,
 };
 use qianyue_domain::form::Form;
 
@@ -69,7 +69,7 @@ fn base_id(id: &str) -> &str {
     id.split_once('#').map_or(id, |(base, _)| base)
 }
 
-/// One block id of a part, in both languages.
+/// One block id of a part, in Chinese and, once it is here, in English (crate::content).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub part: PartId,
@@ -80,14 +80,16 @@ pub struct Row {
     pub indent: u8,
     pub table: TableRow,
     pub zh: Block,
-    pub en: Block,
+    pub en: Option<Block>,
 }
 
 impl Row {
+    /// The block in `lang`; the Chinese, which prevails, while the English is not here (the
+    /// view shows English only once it is: `shown_langs`).
     pub fn block(&self, lang: Lang) -> &Block {
         match lang {
+            Lang::En => self.en.as_ref().unwrap_or(&self.zh),
             Lang::Zh => &self.zh,
-            Lang::En => &self.en,
         }
     }
 
@@ -129,23 +131,32 @@ pub fn order_templates(form: &Form) -> Vec<ProductTemplate> {
 }
 
 /// The rows of a part in reading order: the title, the translation notice, then every other
-/// block in file order, with the product-line templates expanded for `templates`.
-pub fn rows(part: &Part, templates: &[ProductTemplate]) -> Vec<Row> {
-    let zh = expand_orders(part.blocks(Lang::Zh), templates);
-    let en = expand_orders(part.blocks(Lang::En), templates);
+/// block in file order, with the product-line templates expanded for `templates`; in Chinese,
+/// and in English too if `en` is given.
+pub fn rows(
+    part: PartId,
+    zh: &[Block],
+    en: Option<&[Block]>,
+    templates: &[ProductTemplate],
+) -> Vec<Row> {
+    let zh = expand_orders(zh, templates);
+    let en = en.map(|en| expand_orders(en, templates));
     let mut rows: Vec<Row> = zh
         .into_iter()
         .enumerate()
         .filter_map(|(i, zh)| {
             // The files keep the same ids in the same order; look the id up if not.
-            let en = match en.get(i) {
-                Some(b) if b.id == zh.id => b.clone(),
-                _ => en.iter().find(|b| b.id == zh.id)?.clone(),
+            let en = match &en {
+                None => None,
+                Some(en) => Some(match en.get(i) {
+                    Some(b) if b.id == zh.id => b.clone(),
+                    _ => en.iter().find(|b| b.id == zh.id)?.clone(),
+                }),
             };
             Some(Row {
-                part: part.id,
-                role: Role::of(part.id, &zh),
-                indent: indent(part.id, &zh),
+                part,
+                role: Role::of(part, &zh),
+                indent: indent(part, &zh),
                 table: zh.table_row,
                 id: zh.id.clone(),
                 zh,
@@ -164,6 +175,19 @@ pub fn rows(part: &Part, templates: &[ProductTemplate]) -> Vec<Row> {
         }
     }
     rows
+}
+
+/// The rows of `part` in the app's text (crate::content), with the English if `langs` shows it.
+pub fn shown_rows(part: PartId, langs: &[Lang], templates: &[ProductTemplate]) -> Vec<Row> {
+    let Some(zh) = crate::content::blocks(part, Lang::Zh) else {
+        return Vec::new();
+    };
+    let en = if langs.contains(&Lang::En) {
+        crate::content::blocks(part, Lang::En)
+    } else {
+        None
+    };
+    rows(part, zh, en, templates)
 }
 
 fn indent(part: PartId, block: &Block) -> u8 {
@@ -230,23 +254,31 @@ mod tests {
     #[test]
     fn every_part_pairs_each_zh_block_with_its_en_block() {
         for part in &agreement().parts {
-            let rows = rows(part, &seed_templates());
+            let shown = rows(part.id, &part.zh, Some(&part.en), &seed_templates());
             // The seed's two product lines use each template once: as many rows as blocks.
-            assert_eq!(rows.len(), part.zh.len());
-            for row in &rows {
-                assert_eq!(row.zh.id, row.en.id);
-                assert_eq!(row.zh.kind, row.en.kind);
+            assert_eq!(shown.len(), part.zh.len());
+            for row in &shown {
+                let en = row.en.as_ref().expect("every row has its English");
+                assert_eq!(row.zh.id, en.id);
+                assert_eq!(row.zh.kind, en.kind);
             }
-            assert_eq!(rows[0].role, Role::Title, "{:?}", part.id);
-            assert_eq!(rows[1].role, Role::Notice, "{:?}", part.id);
+            // Without the English the same rows, each showing its Chinese in either language.
+            let chinese = rows(part.id, &part.zh, None, &seed_templates());
+            assert_eq!(chinese.len(), part.zh.len());
+            for row in &chinese {
+                assert!(row.en.is_none());
+                assert_eq!(row.block(Lang::En), &row.zh);
+            }
+            assert_eq!(shown[0].role, Role::Title, "{:?}", part.id);
+            assert_eq!(shown[1].role, Role::Notice, "{:?}", part.id);
         }
     }
 
     #[test]
     fn product_lines_follow_the_orders() {
         let order = agreement().part(PartId::Order);
-        let rows = rows(order, &seed_templates());
-        let sections: Vec<&str> = rows
+        let shown = rows(order.id, &order.zh, Some(&order.en), &seed_templates());
+        let sections: Vec<&str> = shown
             .iter()
             .filter(|r| r.role == Role::Section)
             .map(|r| r.id.as_str())
@@ -261,7 +293,7 @@ mod tests {
                 "order.cloud.heading#1"
             ]
         );
-        let cloud_number = rows
+        let cloud_number = shown
             .iter()
             .find(|r| r.id == "order.cloud.product_number#1")
             .expect("the cloud block is expanded for orders.1");
@@ -285,14 +317,14 @@ mod tests {
 
     #[test]
     fn headings_and_indents_follow_the_numbering() {
-        let privacy = rows(agreement().part(PartId::Privacy), &[]);
+        let privacy = shown_rows(PartId::Privacy, &[Lang::Zh], &[]);
         let find = |id: &str| privacy.iter().find(|r| r.id == id).unwrap();
         assert_eq!(find("s1").role, Role::Section);
         assert_eq!(find("s1.3").role, Role::Subsection);
         assert_eq!(find("s1.2").indent, 0);
         assert_eq!(find("s1.2.i4").indent, 1);
         assert_eq!(find("s1.2.i4.7").indent, 2);
-        let service = rows(agreement().part(PartId::Service), &[]);
+        let service = shown_rows(PartId::Service, &[Lang::Zh], &[]);
         let sections = service.iter().filter(|r| r.role == Role::Section).count();
         assert_eq!(sections, 8);
     }

@@ -1,18 +1,22 @@
 //! One part of the agreement (`data-part`, contract.md §3) in the shown language(s).
 
 use leptos::prelude::*;
-use qianyue_domain::content::{agreement, Lang, PartId, ProductTemplate};
+use qianyue_domain::content::{Lang, PartId, ProductTemplate};
 
 use super::block::RowView;
-use super::model::{anchor, rows};
+use super::model::{anchor, shown_rows};
+use crate::content::EnglishText;
 
-/// The languages a mode shows, in column order: the binding Chinese first.
-pub fn shown_langs(mode: crate::i18n::UiLocale) -> &'static [Lang] {
+/// The languages the agreement is shown in, in column order (the binding Chinese first): the
+/// mode's, but the Chinese alone while the English is not here (crate::content). The signing
+/// step names the texts of these languages in the payload.
+pub fn shown_langs(mode: crate::i18n::UiLocale, english: EnglishText) -> &'static [Lang] {
     use crate::i18n::UiLocale;
-    match mode {
-        UiLocale::Zh => &[Lang::Zh],
-        UiLocale::En => &[Lang::En],
-        UiLocale::Both => &[Lang::Zh, Lang::En],
+    match (mode, english) {
+        (UiLocale::Zh, _) => &[Lang::Zh],
+        (_, EnglishText::NotAsked | EnglishText::Loading | EnglishText::Failed) => &[Lang::Zh],
+        (UiLocale::En, EnglishText::Here) => &[Lang::En],
+        (UiLocale::Both, EnglishText::Here) => &[Lang::Zh, Lang::En],
     }
 }
 
@@ -24,7 +28,6 @@ pub fn PartView(
     langs: &'static [Lang],
     templates: Memo<Vec<ProductTemplate>>,
 ) -> impl IntoView {
-    let content = agreement().part(part);
     let title = anchor(part, "title");
     let labelled_by = langs
         .iter()
@@ -33,7 +36,7 @@ pub fn PartView(
         .join(" ");
     let single = (langs.len() == 1).then(|| langs[0].tag());
     let row_views = move |templates: &[ProductTemplate]| {
-        rows(content, templates)
+        shown_rows(part, langs, templates)
             .into_iter()
             .map(|row| view! { <RowView row langs /> })
             .collect_view()

@@ -1,10 +1,10 @@
 //! The table of contents: the parts and their articles or sections, linking to their rows.
 
 use leptos::prelude::*;
-use qianyue_domain::content::{agreement, Lang, PartId, ProductTemplate};
+use qianyue_domain::content::{Lang, PartId, ProductTemplate};
 use wasm_bindgen::JsCast;
 
-use super::model::{rows, Role, Row};
+use super::model::{shown_rows, Role, Row};
 use super::part::shown_langs;
 use super::values;
 use crate::state::use_app_state;
@@ -70,7 +70,7 @@ fn part_entry(
     langs: &'static [Lang],
     templates: &[ProductTemplate],
 ) -> impl IntoView + use<> {
-    let rows = rows(agreement().part(part), templates);
+    let rows = shown_rows(part, langs, templates);
     let title = rows
         .iter()
         .find(|r| r.role == Role::Title)
@@ -106,13 +106,14 @@ fn open_at_start() -> bool {
 
 #[component]
 pub fn Toc(templates: Memo<Vec<ProductTemplate>>) -> impl IntoView {
-    let locale = use_app_state().locale;
+    let state = use_app_state();
+    let (locale, english) = (state.locale, state.english);
     view! {
         <nav class="toc" aria-label=move || locale.get().pick("目录", "Contents")>
             <details open=open_at_start()>
                 <summary>{move || locale.get().pick("目录", "Contents")}</summary>
                 {move || {
-                    let langs = shown_langs(locale.get());
+                    let langs = shown_langs(locale.get(), english.get());
                     templates.with(|t| {
                         view! {
                             <ol class="toc-parts">

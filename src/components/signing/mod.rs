@@ -15,7 +15,6 @@ pub mod signature_pad;
 pub mod submit;
 
 use leptos::prelude::*;
-use qianyue_domain::content::Lang;
 
 use self::consents::Consents;
 use self::ctx::{provide_signing, Outcome, SigningCtx};
@@ -79,11 +78,8 @@ pub fn SigningPanel() -> impl IntoView {
 
     // The languages the agreement has been shown in (the payload names their texts).
     Effect::new(move |_| {
-        let shown: &[Lang] = match state.locale.get() {
-            UiLocale::Zh => &[Lang::Zh],
-            UiLocale::En => &[Lang::En],
-            UiLocale::Both => &[Lang::Zh, Lang::En],
-        };
+        let shown =
+            crate::components::agreement::shown_langs(state.locale.get(), state.english.get());
         ctx.langs_shown.update(|langs| {
             for lang in shown {
                 if !langs.contains(lang) {
