@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use qianyue_domain::date::Date;
 use qianyue_domain::form::{Form, HEAD_PATHS, ORDER_FIELDS, TAIL_PATHS};
+use qianyue_domain::normalise::masked_id_number;
 
 use crate::clock;
 use crate::content::EnglishText;
@@ -78,31 +79,66 @@ impl AppState {
         let path = path.into();
         let form = self.form;
         self.fields.with_value(|fields| {
-            // One reader of the whole form keeps every field's signal in step (keyed.rs).
-            // It compares the form with what it saw last, so a keystroke costs a few
-            // comparisons per product line, not a look at every field.
-            fields.feed_once(|fields| {
-                Effect::new(move |seen: Option<Form>| {
-                    form.with(|now| match seen {
-                        Some(mut seen) => {
-                            for (path, value) in take_changes(&mut seen, now) {
-                                fields.set(&path, value);
-                            }
-                            seen
-                        }
-                        None => {
-                            fields.sync_changed(|path, old| {
-                                let value = now.value(path).unwrap_or_default();
-                                (old != value).then(|| value.to_owned())
-                            });
-                            now.clone()
-                        }
-                    })
-                });
-            });
+            self.feed_fields(fields);
             fields.memo(&path, || {
                 form.with_untracked(|f| f.value(&path).unwrap_or_default().to_owned())
             })
+        })
+    }
+
+    /// Starts, once, the one reader of the whole form that keeps every field's signal in step
+    /// (keyed.rs). It compares the form with what it saw last, so a keystroke costs a few
+    /// comparisons per product line, not a look at every field.
+    fn feed_fields(self, fields: &Keyed<String>) {
+        let form = self.form;
+        fields.feed_once(|fields| {
+            Effect::new(move |seen: Option<Form>| {
+                form.with(|now| match seen {
+                    Some(mut seen) => {
+                        for (path, value) in take_changes(&mut seen, now) {
+                            fields.set(&path, value);
+                        }
+                        seen
+                    }
+                    None => {
+                        fields.sync_changed(|path, old| {
+                            let value = now.value(path).unwrap_or_default();
+                            (old != value).then(|| value.to_owned())
+                        });
+                        now.clone()
+                    }
+                })
+            });
+        });
+    }
+
+    /// The text at `path` (tracked) straight from its cell, without a memo of its own: for a
+    /// derivation that reads many fields at once (the product lines' templates), which then
+    /// wakes only when one of those fields changes.
+    pub fn field_value(self, path: &str) -> String {
+        let form = self.form;
+        self.fields.with_value(|fields| {
+            self.feed_fields(fields);
+            fields
+                .cell(path, || {
+                    form.with_untracked(|f| f.value(path).unwrap_or_default().to_owned())
+                })
+                .get()
+        })
+    }
+
+    /// The ID number at `path` as shown masked (the domain's [`masked_id_number`]), following
+    /// only the two fields the mask depends on, not every keystroke of the form. One
+    /// derivation for the form's control and the agreement's blanks.
+    pub fn masked_id(self, path: &str) -> Memo<String> {
+        let raw = self.field(path);
+        let id_type = self.field(path.replace("id_number", "id_type"));
+        let (form, today, path) = (self.form, self.today, path.to_owned());
+        Memo::new(move |_| {
+            // Read, not only tracked: a memo nobody has read stays stale and wakes no one.
+            raw.with(|_| ());
+            id_type.with(|_| ());
+            form.with_untracked(|f| masked_id_number(f, &path, today))
         })
     }
 

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use qianyue_domain::content::Lang;
-use qianyue_domain::normalise::{is_id_number_path, masked_id_number};
+use qianyue_domain::normalise::is_id_number_path;
 
 use super::model::{field_parts, segments, Role, Row, Segment};
 use super::values;
@@ -38,23 +38,12 @@ pub fn Blank(path: String, lang: Lang) -> impl IntoView {
 }
 
 /// The blank of an ID number: masked on screen as the form's control shows it once left (the
-/// domain's [`masked_id_number`]), whole once the reader asks for it with the form's "Show
+/// domain's `masked_id_number`, [`AppState::masked_id`]), whole once the reader asks for it with the form's "Show
 /// number" (the same state, [`AppState::id_revealed`]), and whole on the printed copy
 /// (`style/agreement.css`: the `.id-whole` copy is shown only in print).
 fn id_blank(state: AppState, path: String, lang: Lang) -> impl IntoView {
     let raw = state.field(path.clone());
-    let id_type = state.field(path.replace("id_number", "id_type"));
-    let form = state.form;
-    let today = state.today;
-    let masked = {
-        let path = path.clone();
-        // Follows the two fields the mask depends on, not every keystroke of the form.
-        Memo::new(move |_| {
-            raw.track();
-            id_type.track();
-            form.with_untracked(|f| masked_id_number(f, &path, today))
-        })
-    };
+    let masked = state.masked_id(&path);
     let whole = {
         let path = path.clone();
         move || values::display(&path, &raw.read(), lang)

@@ -14,7 +14,7 @@ pub mod values;
 use leptos::prelude::*;
 use qianyue_domain::content::PartId;
 
-use self::model::order_templates;
+use self::model::{order_templates, template_of};
 pub use self::part::shown_langs;
 use self::part::PartView;
 use self::toc::Toc;
@@ -27,7 +27,15 @@ pub fn AgreementView() -> impl IntoView {
     let state = use_app_state();
     let locale = state.locale;
     let form = state.form;
-    let templates = Memo::new(move |_| form.with(order_templates));
+    // The same as `order_templates` of the form, but following the number of product lines
+    // and their names only: a keystroke elsewhere does not walk every line.
+    let lines = Memo::new(move |_| form.with(|f| f.orders.len()));
+    let templates = Memo::new(move |_| match lines.get() {
+        0 => order_templates(&Default::default()),
+        n => (0..n)
+            .map(|i| template_of(&state.field_value(&format!("orders.{i}.product_name"))))
+            .collect(),
+    });
     let label = move || locale.get().pick("协议文本", "Agreement text");
     let english = state.english;
     if let Err(error) = crate::content::chinese() {

@@ -123,11 +123,13 @@ pub fn order_templates(form: &Form) -> Vec<ProductTemplate> {
     }
     form.orders
         .iter()
-        .map(|order| {
-            ProductTemplate::for_product_name(order.product_name.trim())
-                .unwrap_or(ProductTemplate::LeasedLine)
-        })
+        .map(|order| template_of(&order.product_name))
         .collect()
+}
+
+/// The template a product name selects; the leased line's for one that selects none.
+pub fn template_of(product_name: &str) -> ProductTemplate {
+    ProductTemplate::for_product_name(product_name.trim()).unwrap_or(ProductTemplate::LeasedLine)
 }
 
 /// The rows of a part in reading order: the title, the translation notice, then every other

@@ -3,7 +3,6 @@
 //! blanks (`AppState::id_revealed`, state.rs). A read-only number can still be revealed.
 
 use leptos::prelude::*;
-use qianyue_domain::normalise::masked_id_number;
 
 use super::ControlProps;
 use crate::components::signing::ctx::use_signing;
@@ -12,7 +11,6 @@ use crate::components::signing::ctx::use_signing;
 pub(super) fn IdNumberControl(control: ControlProps) -> impl IntoView {
     let (value, (on_input, on_blur)) = (control.value, control.handlers());
     let state = use_signing().state;
-    let (form, today) = (state.form, state.today);
     // Not a signal: focus swaps mask and number in the DOM at once (below), and a render on
     // focus would write the value again after the reader (or a script) had already selected
     // it, collapsing the selection.
@@ -20,8 +18,8 @@ pub(super) fn IdNumberControl(control: ControlProps) -> impl IntoView {
     let path = StoredValue::new(control.name.clone());
     let revealed = move || path.with_value(|p| state.id_revealed(p));
     let revealed_untracked = move || path.with_value(|p| state.id_revealed_untracked(p));
-    let masked =
-        Memo::new(move |_| path.with_value(|p| form.with(|f| masked_id_number(f, p, today))));
+    // Follows the number and its type only, not every keystroke of the form.
+    let masked = state.masked_id(&control.name);
     let shown = move || {
         if focused.get_value() || revealed() {
             value.get()
