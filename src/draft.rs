@@ -21,6 +21,7 @@ use leptos::prelude::{
 };
 use qianyue_domain::content::sha256_hex;
 use qianyue_domain::form::Form;
+use qianyue_domain::form_json;
 use web_sys::Storage;
 
 use crate::clock;
@@ -35,9 +36,7 @@ pub const ID_PATHS: [&str; 2] = ["contact.id_number", "agent.id_number"];
 
 /// The basis of a draft started from `prefill` (`None`: a blank form).
 pub fn basis(prefill: Option<&Form>) -> String {
-    let json = prefill
-        .and_then(|f| serde_json::to_string(f).ok())
-        .unwrap_or_default();
+    let json = prefill.map(form_json::write).unwrap_or_default();
     sha256_hex(json.as_bytes())
 }
 
@@ -55,8 +54,8 @@ pub fn load(basis: &str) -> Option<Form> {
     if storage.get_item(BASIS_KEY).ok()?? != basis {
         return None;
     }
-    // Read with `from_str`, as the prefill is: one JSON reader for forms in the bundle.
-    let mut form: Form = serde_json::from_str(&storage.get_item(DRAFT_KEY).ok()??).ok()?;
+    // Read as the prefill is, by the domain's reader: no serde in the first load.
+    let mut form = form_json::read(&storage.get_item(DRAFT_KEY).ok()??).ok()?;
     let ids = session().and_then(|s| s.get_item(IDS_KEY).ok().flatten());
     for (path, value) in ID_PATHS
         .iter()
@@ -78,9 +77,9 @@ pub fn save(basis: &str, form: &Form) {
         ids.push(form.value(path).unwrap_or_default().replace('\n', ""));
         let _ = without_ids.set_value(path, "");
     }
-    if let (Some(storage), Ok(json)) = (local(), serde_json::to_string(&without_ids)) {
+    if let Some(storage) = local() {
         let _ = storage.set_item(BASIS_KEY, basis);
-        let _ = storage.set_item(DRAFT_KEY, &json);
+        let _ = storage.set_item(DRAFT_KEY, &form_json::write(&without_ids));
     }
     if let Some(storage) = session() {
         let _ = storage.set_item(IDS_KEY, &ids.join("\n"));

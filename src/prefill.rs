@@ -5,11 +5,14 @@
 //! An unreadable prefill is reported on the console and ignored: the reader then starts from
 //! a blank form rather than a broken page.
 
+use qianyue_domain::error::RuleError;
 use qianyue_domain::form::Form;
+use qianyue_domain::form_json;
 
-/// Reads a form from a JSON text in the contract's shape.
+/// Reads a form from a JSON text in the contract's shape (the domain's reader, not serde's:
+/// this runs in the first load, docs/bytes.md "serde_json out of the first load").
 pub fn parse(json: &str) -> Result<Form, String> {
-    serde_json::from_str(json).map_err(|e| format!("prefill is not a form: {e}"))
+    form_json::read(json).map_err(|e| format!("prefill is not a form: {} ({e})", e.code()))
 }
 
 /// The form in this page's `#prefill=` fragment, if any.

@@ -909,10 +909,10 @@ macro_rules! order_fields {
     ($( $field:ident ),* $(,)?) => {
         /// The fields of one product line, in the document's order.
         pub const ORDER_FIELDS: &[&str] = &[$( stringify!($field) ),*];
-        fn order_field<'o>(order: &'o Order, field: &str) -> Option<&'o String> {
+        pub(crate) fn order_field<'o>(order: &'o Order, field: &str) -> Option<&'o String> {
             match field { $( stringify!($field) => Some(&order.$field), )* _ => None }
         }
-        fn order_field_mut<'o>(order: &'o mut Order, field: &str) -> Option<&'o mut String> {
+        pub(crate) fn order_field_mut<'o>(order: &'o mut Order, field: &str) -> Option<&'o mut String> {
             match field { $( stringify!($field) => Some(&mut order.$field), )* _ => None }
         }
     };

@@ -8,7 +8,8 @@
 //! - [`date`]: civil dates.
 //! - identifiers: [`resident_id`], [`other_id`], [`uscc`], [`phone`], [`email`], [`numbers`].
 //! - [`money`], [`holidays`], [`clauses`]: the agreement's numbers (domain-spec §4).
-//! - [`form`]: the form model of contract.md §1, `validate` and `preview`.
+//! - [`form`]: the form model of contract.md §1, `validate` and `preview`; [`form_json`]: its
+//!   JSON text read and written without serde (the browser's first load).
 //! - [`normalise`], [`labels`]: values as the form shows them (normalised, ID numbers masked;
 //!   English beside the document's labels).
 //! - [`incremental`]: `validate` and `preview` for a form edited a keystroke at a time.
@@ -34,6 +35,7 @@ pub mod email;
 pub mod numbers;
 pub mod enums;
 pub mod form;
+pub mod form_json;
 pub mod preview;
 pub mod normalise;
 pub mod labels;

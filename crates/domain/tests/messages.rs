@@ -36,6 +36,7 @@ fn catalogue() -> Vec<(&'static str, Vec<RuleMessage>)> {
         all("PasswordError", clauses::PasswordError::ALL),
         all("FieldRule", form::FieldRule::ALL),
         all("CrossFieldRule", form::CrossFieldRule::ALL),
+        all("FormJsonError", form_json::FormJsonError::ALL),
         all("OriginError", origins::OriginError::ALL),
         all("RequestRule", request::RequestRule::ALL),
         all("IdentityRule", identity::IdentityRule::ALL),

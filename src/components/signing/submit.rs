@@ -174,7 +174,7 @@ fn fingerprint(ctx: SigningCtx) -> String {
     let form = ctx
         .state
         .form
-        .with_untracked(|f| serde_json::to_string(f).unwrap_or_default());
+        .with_untracked(qianyue_domain::form_json::write);
     let image = serde_json::to_string(&signature_image(ctx)).unwrap_or_default();
     format!("{form}\n{image}\n{:?}", ctx.consents.get_untracked())
 }

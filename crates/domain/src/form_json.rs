@@ -1,0 +1,602 @@
+//! The form's JSON text (contract.md §1) read and written without serde: the prefill
+//! (`#prefill=`) and the draft are read when the page opens, and a generic JSON library with the
+//! form's derived readers would be in the browser's first load for these two texts alone
+//! (docs/bytes.md, "serde_json out of the first load").
+//!
+//! The format is fixed and versioned, and this reader gives the same [`Form`], or a refusal, for
+//! every text exactly as `serde_json::from_str::<Form>` does (the crate's tests compare the two):
+//! - strict JSON (RFC 8259): whitespace is space, tab, CR and LF; no comments, no trailing commas;
+//!   a `\u` escape of a surrogate must be the first of a pair;
+//! - each section is an object of its fields, or a list of them in the declared order (as
+//!   serde's derived reader accepts); a field left out is blank; a field the form does not
+//!   have, or one given twice, refuses the text;
+//! - every field is text, except `customer.employees` ([`IntegerText`]), which also takes a
+//!   number, `true`, `false` or `null`; a number is read as serde_json reads it (an integer as its
+//!   digits, anything else through the same `f64` arithmetic, its text as `{:?}` writes it).
+//!
+//! Any length is read, in one pass, with no recursion beyond the form's three levels (form,
+//! product lines, a line's fields). [`write`] gives the bytes of `serde_json::to_string`.
+
+use crate::form::{
+    float_debug_text, order_field, order_field_mut, Form, Order, HEAD_PATHS, ORDER_FIELDS,
+    TAIL_PATHS,
+};
+
+crate::rule_errors! {
+    /// Why a text is not a form in the contract's JSON shape.
+    pub enum FormJsonError {
+        Syntax => "form_json.syntax", "不是有效的JSON文本", "Not valid JSON";
+        WrongType => "form_json.wrong_type", "某项的类型不符（应为对象、列表或文本）", "A value has the wrong type (an object, a list or text was expected)";
+        UnknownField => "form_json.unknown_field", "含有表单没有的字段", "Names a field the form does not have";
+        DuplicateField => "form_json.duplicate_field", "同一字段出现了两次", "The same field is given twice";
+        TooManyItems => "form_json.too_many_items", "列表中的项多于表单的字段", "A list has more items than the form has fields";
+        NumberOutOfRange => "form_json.number_out_of_range", "数字超出范围", "A number is out of range";
+        TrailingText => "form_json.trailing_text", "表单之后还有其他内容", "Something follows the form";
+    }
+}
+
+use FormJsonError::*;
+
+type Read<T> = Result<T, FormJsonError>;
+
+/// The form's own fields, in the declared order.
+const FORM_FIELDS: [&str; 8] = [
+    "contract_no",
+    "customer",
+    "contact",
+    "admin",
+    "orders",
+    "agent",
+    "signing",
+    "late",
+];
+
+/// The one field that is not text.
+const EMPLOYEES: &str = "customer.employees";
+
+/// The paths of a section's fields (`customer.group_name`, …), in the declared order.
+fn section_paths(section: &str) -> Vec<&'static str> {
+    HEAD_PATHS
+        .iter()
+        .chain(TAIL_PATHS.iter())
+        .copied()
+        .filter(|p| p.split_once('.').is_some_and(|(s, _)| s == section))
+        .collect()
+}
+
+/// The name a path's field has in its section's object.
+fn field_name(path: &str) -> &str {
+    path.split_once('.').map_or(path, |(_, field)| field)
+}
+
+/// Reads a form from its JSON text.
+pub fn read(text: &str) -> Result<Form, FormJsonError> {
+    let mut reader = Reader { text, at: 0 };
+    let mut form = Form::default();
+    reader.fields(&FORM_FIELDS, &mut |r, i| match FORM_FIELDS[i] {
+        "contract_no" => {
+            form.contract_no = r.text()?;
+            Ok(())
+        }
+        "orders" => {
+            form.orders = r.orders()?;
+            Ok(())
+        }
+        section => r.section(&mut form, section),
+    })?;
+    match reader.peek_past_space() {
+        None => Ok(form),
+        Some(_) => Err(TrailingText),
+    }
+}
+
+struct Reader<'t> {
+    text: &'t str,
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek();
+        self.at += 1;
+        b
+    }
+
+    fn peek_past_space(&mut self) -> Option<u8> {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+        self.peek()
+    }
+
+    /// A struct's fields: an object of them by name, or a list of them in order. `field(r, i)`
+    /// reads the value of `names[i]`.
+    fn fields(
+        &mut self,
+        names: &[&str],
+        field: &mut dyn FnMut(&mut Self, usize) -> Read<()>,
+    ) -> Read<()> {
+        let (by_name, close) = match self.peek_past_space() {
+            Some(b'{') => (true, b'}'),
+            Some(b'[') => (false, b']'),
+            _ => return Err(WrongType),
+        };
+        self.at += 1;
+        if self.peek_past_space() == Some(close) {
+            self.at += 1;
+            return Ok(());
+        }
+        let mut seen = 0u32;
+        let mut next_index = 0;
+        loop {
+            let i = if by_name {
+                if self.peek_past_space() != Some(b'"') {
+                    return Err(Syntax);
+                }
+                let key = self.string()?;
+                let i = names
+                    .iter()
+                    .position(|n| field_name(n) == key)
+                    .ok_or(UnknownField)?;
+                if seen & (1 << i) != 0 {
+                    return Err(DuplicateField);
+                }
+                seen |= 1 << i;
+                if self.peek_past_space() != Some(b':') {
+                    return Err(Syntax);
+                }
+                self.at += 1;
+                i
+            } else {
+                if next_index == names.len() {
+                    return Err(TooManyItems);
+                }
+                next_index += 1;
+                next_index - 1
+            };
+            field(self, i)?;
+            match self.peek_past_space() {
+                Some(b',') => self.at += 1,
+                Some(b) if b == close => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                _ => return Err(Syntax),
+            }
+        }
+    }
+
+    /// One of the form's sections (`customer`, …) into `form`.
+    fn section(&mut self, form: &mut Form, section: &str) -> Read<()> {
+        let paths = section_paths(section);
+        self.fields(&paths, &mut |r, i| {
+            let value = if paths[i] == EMPLOYEES {
+                r.integer_text()?
+            } else {
+                r.text()?
+            };
+            form.set_value(paths[i], value).map_err(|_| UnknownField)
+        })
+    }
+
+    /// The product lines: a list of them, of any length (the form's rules bound it).
+    fn orders(&mut self) -> Read<Vec<Order>> {
+        if self.peek_past_space() != Some(b'[') {
+            return Err(WrongType);
+        }
+        self.at += 1;
+        let mut orders = Vec::new();
+        if self.peek_past_space() == Some(b']') {
+            self.at += 1;
+            return Ok(orders);
+        }
+        loop {
+            let mut order = Order::default();
+            self.fields(ORDER_FIELDS, &mut |r, i| {
+                let value = r.text()?;
+                if let Some(slot) = order_field_mut(&mut order, ORDER_FIELDS[i]) {
+                    *slot = value;
+                }
+                Ok(())
+            })?;
+            orders.push(order);
+            match self.peek_past_space() {
+                Some(b',') => self.at += 1,
+                Some(b']') => {
+                    self.at += 1;
+                    return Ok(orders);
+                }
+                _ => return Err(Syntax),
+            }
+        }
+    }
+
+    /// A text field's value: a JSON string.
+    fn text(&mut self) -> Read<String> {
+        match self.peek_past_space() {
+            Some(b'"') => self.string(),
+            // A value of another type, or none: serde_json refuses it before reading it.
+            Some(_) => Err(WrongType),
+            None => Err(Syntax),
+        }
+    }
+
+    /// `customer.employees`: a string, a number, `true`, `false` or `null` (blank).
+    fn integer_text(&mut self) -> Read<String> {
+        match self.peek_past_space() {
+            Some(b'"') => self.string(),
+            Some(b'n') => self.word("null").map(|()| String::new()),
+            Some(b't') => self.word("true").map(|()| "true".to_owned()),
+            Some(b'f') => self.word("false").map(|()| "false".to_owned()),
+            Some(b'-') => {
+                self.at += 1;
+                self.number(false)
+            }
+            Some(b'0'..=b'9') => self.number(true),
+            Some(b'{' | b'[') => Err(WrongType),
+            _ => Err(Syntax),
+        }
+    }
+
+    fn word(&mut self, word: &str) -> Read<()> {
+        let end = self.at + word.len();
+        if self.text.as_bytes().get(self.at..end) == Some(word.as_bytes()) {
+            self.at = end;
+            Ok(())
+        } else {
+            Err(Syntax)
+        }
+    }
+
+    /// A JSON string's text, escapes resolved; the reader is at its opening quote.
+    fn string(&mut self) -> Read<String> {
+        self.at += 1;
+        let mut out = String::new();
+        loop {
+            let start = self.at;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.at += 1;
+            }
+            // The run ends before an ASCII byte (or at the end), so on a char boundary.
+            out.push_str(&self.text[start..self.at]);
+            match self.next() {
+                Some(b'"') => return Ok(out),
+                Some(b'\\') => out.push(self.escape()?),
+                // A control character, or the end of the text.
+                _ => return Err(Syntax),
+            }
+        }
+    }
+
+    /// The character of an escape; the reader is past its backslash.
+    fn escape(&mut self) -> Read<char> {
+        Ok(match self.next() {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                let first = self.hex4()?;
+                let code = match first {
+                    0xD800..=0xDBFF => {
+                        if self.next() != Some(b'\\') || self.next() != Some(b'u') {
+                            return Err(Syntax);
+                        }
+                        let second = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&second) {
+                            return Err(Syntax);
+                        }
+                        0x1_0000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                    }
+                    0xDC00..=0xDFFF => return Err(Syntax),
+                    _ => first,
+                };
+                char::from_u32(code).ok_or(Syntax)?
+            }
+            _ => return Err(Syntax),
+        })
+    }
+
+    fn hex4(&mut self) -> Read<u32> {
+        let mut n = 0;
+        for _ in 0..4 {
+            let digit = self.next().and_then(|b| char::from(b).to_digit(16));
+            n = n * 16 + digit.ok_or(Syntax)?;
+        }
+        Ok(n)
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Numbers, as serde_json (without its `float_roundtrip` and `arbitrary_precision`
+    // features) reads them: the digits into a `u64` while they fit, then an `f64` made with
+    // one multiplication or division by a power of ten. Past the minus sign, if any.
+
+    fn number(&mut self, positive: bool) -> Read<String> {
+        let mut significand = match self.next() {
+            Some(b'0') => {
+                if let Some(b'0'..=b'9') = self.peek() {
+                    return Err(Syntax);
+                }
+                0
+            }
+            Some(c @ b'1'..=b'9') => u64::from(c - b'0'),
+            _ => return Err(Syntax),
+        };
+        while let Some(c @ b'0'..=b'9') = self.peek() {
+            let digit = u64::from(c - b'0');
+            if overflows_u64(significand, digit) {
+                return self
+                    .long_integer(positive, significand)
+                    .map(float_debug_text);
+            }
+            self.at += 1;
+            significand = significand * 10 + digit;
+        }
+        match self.peek() {
+            Some(b'.') => self.decimal(positive, significand, 0).map(float_debug_text),
+            Some(b'e' | b'E') => self
+                .exponent(positive, significand, 0)
+                .map(float_debug_text),
+            _ if positive => Ok(significand.to_string()),
+            _ => {
+                let negated = (significand as i64).wrapping_neg();
+                // `-0` and integers below `i64::MIN` are floats.
+                Ok(if negated >= 0 {
+                    float_debug_text(-(significand as f64))
+                } else {
+                    negated.to_string()
+                })
+            }
+        }
+    }
+
+    /// Digits past those a `u64` holds count as powers of ten.
+    fn long_integer(&mut self, positive: bool, significand: u64) -> Read<f64> {
+        let mut exponent = 0;
+        loop {
+            match self.peek() {
+                Some(b'0'..=b'9') => {
+                    self.at += 1;
+                    exponent += 1;
+                }
+                Some(b'.') => return self.decimal(positive, significand, exponent),
+                Some(b'e' | b'E') => return self.exponent(positive, significand, exponent),
+                _ => return from_parts(positive, significand, exponent),
+            }
+        }
+    }
+
+    /// The reader is at the decimal point.
+    fn decimal(&mut self, positive: bool, mut significand: u64, before_point: i32) -> Read<f64> {
+        self.at += 1;
+        let mut after_point = 0;
+        while let Some(c @ b'0'..=b'9') = self.peek() {
+            let digit = u64::from(c - b'0');
+            if overflows_u64(significand, digit) {
+                // Further digits are dropped.
+                while let Some(b'0'..=b'9') = self.peek() {
+                    self.at += 1;
+                }
+                let exponent = before_point + after_point;
+                return match self.peek() {
+                    Some(b'e' | b'E') => self.exponent(positive, significand, exponent),
+                    _ => from_parts(positive, significand, exponent),
+                };
+            }
+            self.at += 1;
+            significand = significand * 10 + digit;
+            after_point -= 1;
+        }
+        if after_point == 0 {
+            return Err(Syntax);
+        }
+        let exponent = before_point + after_point;
+        match self.peek() {
+            Some(b'e' | b'E') => self.exponent(positive, significand, exponent),
+            _ => from_parts(positive, significand, exponent),
+        }
+    }
+
+    /// The reader is at the `e`.
+    fn exponent(&mut self, positive: bool, significand: u64, starting: i32) -> Read<f64> {
+        self.at += 1;
+        let positive_exponent = match self.peek() {
+            Some(b'+') => {
+                self.at += 1;
+                true
+            }
+            Some(b'-') => {
+                self.at += 1;
+                false
+            }
+            _ => true,
+        };
+        let mut exponent = match self.next() {
+            Some(c @ b'0'..=b'9') => i32::from(c - b'0'),
+            _ => return Err(Syntax),
+        };
+        while let Some(c @ b'0'..=b'9') = self.peek() {
+            self.at += 1;
+            let digit = i32::from(c - b'0');
+            if exponent >= i32::MAX / 10 && (exponent > i32::MAX / 10 || digit > i32::MAX % 10) {
+                // Beyond any `f64`: zero, or too large.
+                if significand != 0 && positive_exponent {
+                    return Err(NumberOutOfRange);
+                }
+                while let Some(b'0'..=b'9') = self.peek() {
+                    self.at += 1;
+                }
+                return Ok(if positive { 0.0 } else { -0.0 });
+            }
+            exponent = exponent * 10 + digit;
+        }
+        let exponent = if positive_exponent {
+            starting.saturating_add(exponent)
+        } else {
+            starting.saturating_sub(exponent)
+        };
+        from_parts(positive, significand, exponent)
+    }
+}
+
+/// Whether `n * 10 + digit` overflows a `u64`.
+fn overflows_u64(n: u64, digit: u64) -> bool {
+    n >= u64::MAX / 10 && (n > u64::MAX / 10 || digit > u64::MAX % 10)
+}
+
+/// `significand × 10^exponent`, rounded as serde_json rounds it; too large a value is refused.
+fn from_parts(positive: bool, significand: u64, mut exponent: i32) -> Read<f64> {
+    let mut f = significand as f64;
+    loop {
+        match POW10.get(exponent.unsigned_abs() as usize) {
+            Some(&pow) => {
+                if exponent >= 0 {
+                    f *= pow;
+                    if f.is_infinite() {
+                        return Err(NumberOutOfRange);
+                    }
+                } else {
+                    f /= pow;
+                }
+                break;
+            }
+            None => {
+                if f == 0.0 {
+                    break;
+                }
+                if exponent >= 0 {
+                    return Err(NumberOutOfRange);
+                }
+                f /= 1e308;
+                exponent += 308;
+            }
+        }
+    }
+    Ok(if positive { f } else { -f })
+}
+
+/// 10^0 … 10^308, each the `f64` nearest to it.
+#[rustfmt::skip]
+static POW10: [f64; 309] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27, 1e28, 1e29, 1e30, 1e31, 1e32,
+    1e33, 1e34, 1e35, 1e36, 1e37, 1e38, 1e39, 1e40, 1e41, 1e42, 1e43, 1e44, 1e45, 1e46, 1e47, 1e48,
+    1e49, 1e50, 1e51, 1e52, 1e53, 1e54, 1e55, 1e56, 1e57, 1e58, 1e59, 1e60, 1e61, 1e62, 1e63, 1e64,
+    1e65, 1e66, 1e67, 1e68, 1e69, 1e70, 1e71, 1e72, 1e73, 1e74, 1e75, 1e76, 1e77, 1e78, 1e79, 1e80,
+    1e81, 1e82, 1e83, 1e84, 1e85, 1e86, 1e87, 1e88, 1e89, 1e90, 1e91, 1e92, 1e93, 1e94, 1e95, 1e96,
+    1e97, 1e98, 1e99, 1e100, 1e101, 1e102, 1e103, 1e104, 1e105, 1e106, 1e107, 1e108, 1e109, 1e110,
+    1e111, 1e112, 1e113, 1e114, 1e115, 1e116, 1e117, 1e118, 1e119, 1e120, 1e121, 1e122, 1e123,
+    1e124, 1e125, 1e126, 1e127, 1e128, 1e129, 1e130, 1e131, 1e132, 1e133, 1e134, 1e135, 1e136,
+    1e137, 1e138, 1e139, 1e140, 1e141, 1e142, 1e143, 1e144, 1e145, 1e146, 1e147, 1e148, 1e149,
+    1e150, 1e151, 1e152, 1e153, 1e154, 1e155, 1e156, 1e157, 1e158, 1e159, 1e160, 1e161, 1e162,
+    1e163, 1e164, 1e165, 1e166, 1e167, 1e168, 1e169, 1e170, 1e171, 1e172, 1e173, 1e174, 1e175,
+    1e176, 1e177, 1e178, 1e179, 1e180, 1e181, 1e182, 1e183, 1e184, 1e185, 1e186, 1e187, 1e188,
+    1e189, 1e190, 1e191, 1e192, 1e193, 1e194, 1e195, 1e196, 1e197, 1e198, 1e199, 1e200, 1e201,
+    1e202, 1e203, 1e204, 1e205, 1e206, 1e207, 1e208, 1e209, 1e210, 1e211, 1e212, 1e213, 1e214,
+    1e215, 1e216, 1e217, 1e218, 1e219, 1e220, 1e221, 1e222, 1e223, 1e224, 1e225, 1e226, 1e227,
+    1e228, 1e229, 1e230, 1e231, 1e232, 1e233, 1e234, 1e235, 1e236, 1e237, 1e238, 1e239, 1e240,
+    1e241, 1e242, 1e243, 1e244, 1e245, 1e246, 1e247, 1e248, 1e249, 1e250, 1e251, 1e252, 1e253,
+    1e254, 1e255, 1e256, 1e257, 1e258, 1e259, 1e260, 1e261, 1e262, 1e263, 1e264, 1e265, 1e266,
+    1e267, 1e268, 1e269, 1e270, 1e271, 1e272, 1e273, 1e274, 1e275, 1e276, 1e277, 1e278, 1e279,
+    1e280, 1e281, 1e282, 1e283, 1e284, 1e285, 1e286, 1e287, 1e288, 1e289, 1e290, 1e291, 1e292,
+    1e293, 1e294, 1e295, 1e296, 1e297, 1e298, 1e299, 1e300, 1e301, 1e302, 1e303, 1e304, 1e305,
+    1e306, 1e307, 1e308
+];
+
+// ----------------------------------------------------------------------------------------
+// Writing
+
+/// The form's JSON text, compact, fields in the declared order (the bytes of
+/// `serde_json::to_string`): the draft, and the basis a draft is kept under.
+pub fn write(form: &Form) -> String {
+    let mut out = String::with_capacity(1024);
+    out.push('{');
+    for (n, name) in FORM_FIELDS.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        push_string(&mut out, name);
+        out.push(':');
+        match *name {
+            "contract_no" => push_string(&mut out, &form.contract_no),
+            "orders" => {
+                out.push('[');
+                for (i, order) in form.orders.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    push_object(&mut out, ORDER_FIELDS, |field| {
+                        Value::Text(order_field(order, field).map_or("", String::as_str))
+                    });
+                }
+                out.push(']');
+            }
+            section => push_object(&mut out, &section_paths(section), |path| {
+                match (path, form.customer.employees.value()) {
+                    // An integer as a JSON number, anything else as the text it is.
+                    (EMPLOYEES, Some(n)) => Value::Integer(n),
+                    _ => Value::Text(form.value(path).unwrap_or_default()),
+                }
+            }),
+        }
+    }
+    out.push('}');
+    out
+}
+
+enum Value<'f> {
+    Text(&'f str),
+    Integer(i64),
+}
+
+/// `{"field":value,…}` of `paths`, each value given by `value(path)`.
+fn push_object<'f>(out: &mut String, paths: &[&str], value: impl Fn(&str) -> Value<'f>) {
+    out.push('{');
+    for (n, path) in paths.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        push_string(out, field_name(path));
+        out.push(':');
+        match value(path) {
+            Value::Text(text) => push_string(out, text),
+            Value::Integer(n) => out.push_str(&n.to_string()),
+        }
+    }
+    out.push('}');
+}
+
+/// A JSON string: `"` and `\` escaped, control characters as serde_json writes them.
+fn push_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[(c as usize) >> 4]));
+                out.push(char::from(HEX[(c as usize) & 0xF]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
