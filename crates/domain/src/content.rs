@@ -1223,24 +1223,19 @@ pub const CURRENT_CONTENT_HASHES: [(PartId, Lang, &str); 8] = [
     ),
 ];
 
-fn current_hash(part: PartId, lang: Lang) -> &'static str {
-    CURRENT_CONTENT_HASHES
-        .iter()
-        .find(|(p, l, _)| *p == part && *l == lang)
-        .map_or("", |(_, _, h)| *h)
-}
-
 /// The content hash of a part in a language of an accepted `version`: the published constant
 /// ([`CURRENT_CONTENT_HASHES`], [`EarlierVersion::content_hashes`]);
 /// `None` for a version this build does not accept.
 pub fn version_content_hash(version: &str, part: PartId, lang: Lang) -> Option<&'static str> {
-    if version == AGREEMENT_VERSION {
-        return Some(current_hash(part, lang));
-    }
-    EARLIER_VERSIONS
-        .iter()
-        .find(|v| v.version == version)?
-        .content_hashes
+    let hashes: &[(PartId, Lang, &'static str)] = if version == AGREEMENT_VERSION {
+        &CURRENT_CONTENT_HASHES
+    } else {
+        &EARLIER_VERSIONS
+            .iter()
+            .find(|v| v.version == version)?
+            .content_hashes
+    };
+    hashes
         .iter()
         .find(|(p, l, _)| *p == part && *l == lang)
         .map(|(_, _, h)| *h)

@@ -336,18 +336,9 @@ fn section(names: &'static [&'static str]) -> impl Strategy<Value = String> {
         })
 }
 
-const CUSTOMER: &[&str] = &[
-    "group_name",
-    "group_code",
-    "org_type",
-    "office_address",
-    "cert_type",
-    "cert_number",
-    "industry",
-    "employees",
-    "phone",
-];
-const CONTACT: &[&str] = &["name", "mobile", "email", "id_type", "id_number"];
+// The contract's field lists (contract.md §1), as the content's placeholders name them.
+const CUSTOMER: &[&str] = &qianyue_domain::content::CUSTOMER_FIELDS;
+const CONTACT: &[&str] = &qianyue_domain::content::CONTACT_FIELDS;
 const ORDER: &[&str] = qianyue_domain::form::ORDER_FIELDS;
 const LATE: &[&str] = &["arrears", "due_date", "as_of"];
 
