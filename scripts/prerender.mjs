@@ -1,6 +1,8 @@
 // Puts the first screen rendered at build time (src/prerender.rs, the `qianyue-prerender`
 // binary: the app's own components rendered to HTML) into the staged index.html, in place of
-// the marker comment, so that the served page paints the agreement before any wasm arrives.
+// the marker comment, so that the served page paints the agreement before any wasm arrives;
+// after it, the agreement's Chinese files, which the release wasm reads from the page instead
+// of carrying them (src/content.rs).
 //
 // Run by Trunk after each build, before the split and the precache list (Trunk.toml), which
 // therefore see the final index.html. The binary is built natively with cargo's dev profile,
@@ -38,6 +40,9 @@ try {
   fail(`cargo run --bin qianyue-prerender: ${e.message}`);
 }
 if (!screen.startsWith('<div id="qianyue-prerendered">')) fail('the renderer printed no first screen');
+if ((screen.match(/<script type="text\/plain" data-qianyue-text="/g) ?? []).length !== 4) {
+  fail('the renderer printed not the four parts\' text');
+}
 // The wasm's preload at low priority: the page now paints without it, and on a slow link a
 // high-priority 180 KB fetch would share the bandwidth with the stylesheets that the first
 // paint waits for. (Chromium holds low-priority fetches back while those load.)

@@ -1,32 +1,89 @@
 //! The agreement's text as the app has it. The Chinese — the binding text, and the one the
-//! first screen shows — is in the main module; the English is a deferred part of its own
+//! first screen shows — comes with the served page: `index.html` carries each part's file
+//! verbatim beside the markup rendered at build time (src/prerender.rs), where it costs about
+//! 2 KB brotli against 13 KB inside the wasm, since the markup holds the same words
+//! (docs/bytes.md "The Chinese text once"). The app reads it from there (`takeover.js`, or
+//! embed.js's copy from `embed-files.html` on a portal's page) and accepts it only if its
+//! content hash is the one this build signs for (`CURRENT_CONTENT_HASHES`): what the reader
+//! is shown is what the consent names. The English is a deferred part of its own
 //! (`english`), fetched the first time a reader asks for English or both languages: 13 KB
-//! brotli that a Chinese reader's journey does not download (docs/bytes.md). Signing needs
-//! neither text: the content hashes a consent names are the domain's constants
-//! (`CURRENT_CONTENT_HASHES`).
+//! brotli that a Chinese reader's journey does not download. Signing needs neither text: the
+//! content hashes a consent names are the domain's constants.
 //!
-//! In a build without the split (tests, `trunk serve`, the build-time render) the English is
-//! parsed at first use like the Chinese, so [`english`] always has it there.
+//! In a build without the split (tests, `trunk serve`, the build-time render) both languages
+//! are in the binary and parsed at first use, so [`chinese`] and [`english`] always have them.
 
+use std::fmt;
 use std::sync::OnceLock;
 
-use qianyue_domain::content::{parse_part, source_en, source_zh, Block, Lang, LoadError, PartId};
+use qianyue_domain::content::{parse_part, source_en, Block, Lang, LoadError, PartId};
 
 use crate::deferred::deferred;
 
 /// The blocks of the four parts in one language, in document order ([`PartId::index`]).
 pub type Texts = [Vec<Block>; 4];
 
-fn parse_texts(lang: Lang, file: impl Fn(PartId) -> &'static str) -> Result<Texts, LoadError> {
+fn parse_texts<'a>(lang: Lang, file: impl Fn(PartId) -> &'a str) -> Result<Texts, LoadError> {
     let [a, b, c, d] = PartId::ALL.map(|part| parse_part(part, lang, file(part)));
     Ok([a?, b?, c?, d?])
 }
 
-/// The Chinese text, parsed on first use, or the first file that does not parse (which the
-/// domain's tests rule out for a tested build).
-pub fn chinese() -> Result<&'static Texts, &'static LoadError> {
-    static ZH: OnceLock<Result<Texts, LoadError>> = OnceLock::new();
-    ZH.get_or_init(|| parse_texts(Lang::Zh, source_zh)).as_ref()
+/// Why the Chinese text is not there: a build that passed its tests never shows this, but a
+/// page served with another build's text (a stale cache, an edited copy) would.
+#[derive(Debug)]
+pub enum TextError {
+    /// The served page does not carry the part's file.
+    Missing(PartId),
+    /// A file that does not parse.
+    Unparsed(LoadError),
+    /// The part's text is not the one whose content hash this build signs for.
+    Altered(PartId),
+}
+
+impl fmt::Display for TextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TextError::Missing(part) => write!(f, "{}.zh.txt is not in the page", part.hook()),
+            TextError::Unparsed(error) => write!(f, "{error}"),
+            TextError::Altered(part) => write!(
+                f,
+                "{}.zh.txt is not the text this version signs for (content hash)",
+                part.hook()
+            ),
+        }
+    }
+}
+
+/// The Chinese text, read and parsed on first use, or why it cannot be shown.
+pub fn chinese() -> Result<&'static Texts, &'static TextError> {
+    static ZH: OnceLock<Result<Texts, TextError>> = OnceLock::new();
+    ZH.get_or_init(load_chinese).as_ref()
+}
+
+#[cfg(not(feature = "split"))]
+fn load_chinese() -> Result<Texts, TextError> {
+    parse_texts(Lang::Zh, qianyue_domain::content::source_zh).map_err(TextError::Unparsed)
+}
+
+/// From the served page, each part checked against the content hash the consent will name.
+#[cfg(feature = "split")]
+fn load_chinese() -> Result<Texts, TextError> {
+    use qianyue_domain::content::{canonical_hash, version_content_hash, AGREEMENT_VERSION};
+    let files = PartId::ALL.map(|part| crate::takeover::served_text(part.hook()));
+    if let Some(part) = PartId::ALL
+        .into_iter()
+        .find(|part| files[part.index()].is_empty())
+    {
+        return Err(TextError::Missing(part));
+    }
+    let texts = parse_texts(Lang::Zh, |part| &files[part.index()]).map_err(TextError::Unparsed)?;
+    for part in PartId::ALL {
+        let signed_for = version_content_hash(AGREEMENT_VERSION, part, Lang::Zh);
+        if signed_for != Some(canonical_hash(&texts[part.index()]).as_str()) {
+            return Err(TextError::Altered(part));
+        }
+    }
+    Ok(texts)
 }
 
 static EN: OnceLock<Result<Texts, LoadError>> = OnceLock::new();

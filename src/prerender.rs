@@ -46,6 +46,30 @@ pub fn first_screen() -> String {
     format!("<div id=\"{HOLDER_ID}\">{html}</div>")
 }
 
+/// The agreement's Chinese files, verbatim, one `<script type="text/plain">` per part, for the
+/// served page to carry beside the first screen: the release wasm reads the text from there
+/// instead of holding it (src/content.rs), and beside the markup of the same words it costs
+/// the page about 2 KB brotli. A script element's text is taken raw by the HTML parser, so the
+/// files need no escaping as long as none holds `</script` or `<!--`, which is checked here.
+pub fn served_texts() -> String {
+    use qianyue_domain::content::{source_zh, PartId};
+    let mut out = String::new();
+    for part in PartId::ALL {
+        let text = source_zh(part);
+        let lower = text.to_ascii_lowercase();
+        assert!(
+            !lower.contains("</script") && !lower.contains("<!--"),
+            "{}.zh.txt cannot go raw into a script element",
+            part.hook()
+        );
+        out.push_str(&format!(
+            "<script type=\"text/plain\" data-qianyue-text=\"{}\">{text}</script>\n",
+            part.hook()
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +95,26 @@ mod tests {
             "closed contents"
         );
         assert!(!html.contains("{customer."), "no raw placeholder");
+    }
+
+    /// What the release wasm reads back (takeover.js takes each element's text) is each file
+    /// byte for byte, so it parses to the domain's blocks and has the signed content hash.
+    #[test]
+    fn the_served_texts_are_the_chinese_files_verbatim() {
+        let html = served_texts();
+        for part in PartId::ALL {
+            let open = format!(
+                "<script type=\"text/plain\" data-qianyue-text=\"{}\">",
+                part.hook()
+            );
+            let start = html.find(&open).expect("one element per part") + open.len();
+            let end = start + html[start..].find("</script>").expect("closed");
+            let text = &html[start..end];
+            assert_eq!(text, qianyue_domain::content::source_zh(part));
+            let blocks = qianyue_domain::content::parse_part(part, Lang::Zh, text).unwrap();
+            assert_eq!(blocks, agreement().part(part).zh);
+        }
+        assert_eq!(html.matches("<script").count(), PartId::ALL.len());
     }
 
     #[test]

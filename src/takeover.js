@@ -166,3 +166,12 @@ export function discard() {
   const old = holder();
   if (old) old.remove();
 }
+
+// The agreement's Chinese text of one part as the served page carries it (src/prerender.rs,
+// `served_texts`), or as embed.js read it from embed-files.html; '' when neither has it.
+export function servedText(part) {
+  const texts = (globalThis[Symbol.for('qianyue.embed')] || {}).texts;
+  if (texts && typeof texts[part] === 'string') return texts[part];
+  const script = document.querySelector(`script[type="text/plain"][data-qianyue-text="${part}"]`);
+  return script ? script.textContent : '';
+}

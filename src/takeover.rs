@@ -29,4 +29,10 @@ extern "C" {
 
     /// Removes the prerendered markup: the frame mode shows its own page.
     pub fn discard();
+
+    /// The agreement's Chinese file of the part `hook` as the served page carries it
+    /// (`served_texts` in src/prerender.rs), or as embed.js read it from
+    /// `embed-files.html`; empty when neither has it. crate::content checks it.
+    #[wasm_bindgen(js_name = servedText)]
+    pub fn served_text(hook: &str) -> String;
 }

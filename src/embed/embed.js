@@ -6,7 +6,8 @@
 // (copied unhashed into dist/) reads the build's list of them, `embed-files.html` next to it
 // (the staged index.html's links to them, written by scripts/embed-files.mjs), to learn them:
 // the wasm-bindgen module, the wasm (checked against its Subresource Integrity hash) and the
-// stylesheets, which go into each element's shadow root. It then starts the app, which sees
+// stylesheets, which go into each element's shadow root; and the agreement's Chinese text,
+// which the app reads from the page that loads it and checks against its content hashes. It then starts the app, which sees
 // the mark below and defines the element instead of mounting a page. docs/embedding.md.
 //
 // The host page must be allowed to load these files (the app's server answers CORS requests
@@ -37,7 +38,11 @@ async function load() {
     }),
   );
   const [bindings, css] = await Promise.all([import(href(module)), styles]);
-  globalThis[MARK] = { styles: css };
+  const texts = {};
+  for (const script of page.querySelectorAll('script[type="text/plain"][data-qianyue-text]')) {
+    texts[script.getAttribute("data-qianyue-text")] = script.textContent;
+  }
+  globalThis[MARK] = { styles: css, texts };
   await bindings.default({ module_or_path: fetch(href(wasm), { integrity: integrity(wasm) }) });
 }
 

@@ -154,6 +154,48 @@ test.describe('the English on demand', () => {
   });
 });
 
+test.describe('the Chinese text from the served page', () => {
+  // The page is what the test alters: no service worker answering from its precache.
+  test.use({ serviceWorkers: 'block' });
+
+  test('the wasm does not carry it; the page does, and the app reads it from there', async ({ page, request }) => {
+    const html = await (await request.get('/')).text();
+    const wasm = html.match(/<link rel="preload" href="([^"]+\.wasm)"/)![1];
+    const module = Buffer.from(await (await request.get(wasm)).body());
+    // A line of article 8 of the service agreement, in the page's script element and markup.
+    const line = '第八条 信息安全约定';
+    expect(module.includes(Buffer.from(line, 'utf8'))).toBe(false);
+    expect(html).toContain(`data-qianyue-text="service">`);
+    const app = new AgreementPage(page);
+    const errors = await app.openAgreement();
+    await expect(app.part('service')).toContainText(line);
+    expect(errors).toEqual([]);
+  });
+
+  test('a page whose text is not the one this version signs for shows none and signs nothing', async ({ page }) => {
+    await page.route(/\/(index\.html)?(#.*)?$/, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.text()).replace(
+        /(data-qianyue-text="service">[^]*?)第八条/, '$1第九条');
+      await route.fulfill({ response, body });
+    });
+    const app = new AgreementPage(page);
+    const posted = await app.interceptConsents();
+    page.on('pageerror', () => {});
+    await page.goto('/#prefill=' + encodeURIComponent(JSON.stringify(seedForm())));
+    const alert = page.locator('section.agreement [role="alert"]');
+    await expect(alert).toContainText('协议文本无法载入');
+    await expect(alert).toContainText('service.zh.txt is not the text this version signs for');
+    await app.reachForm();
+    await app.reachSigningStep();
+    await app.giveConsents();
+    await app.drawSignature();
+    await app.signAndSendButton().click();
+    await expect(page.getByText('协议文本未能载入，无法签署。')).toBeVisible();
+    expect(posted).toEqual([]);
+  });
+});
+
 test('screenshots at 1280 and 375 px in zh, en and both; nothing overflows', async ({ page }) => {
   const app = new AgreementPage(page);
   for (const width of [1280, 375]) {

@@ -270,6 +270,16 @@ fn apply_refusal(ctx: SigningCtx, fields: Vec<FieldError>) {
 }
 
 fn send(ctx: SigningCtx) {
+    // The consent names the texts shown; a page that could not show the binding Chinese text
+    // (crate::content: missing, or not the one this version signs for) signs nothing.
+    if crate::content::chinese().is_err() {
+        ctx.outcome.set(Outcome::Failed(Shown::new(
+            "client.text_unavailable",
+            "协议文本未能载入，无法签署。请刷新页面后重试。已填写的内容都还在。",
+            "The agreement text could not be loaded, so nothing can be signed. Reload the page and try again. Everything you typed is still here.",
+        )));
+        return;
+    }
     let last = ctx.last_envelope;
     ctx.outcome.set(Outcome::Sending);
     leptos::task::spawn_local(async move {
