@@ -107,8 +107,80 @@ if (profile === 'release') {
   for (const chunk of chunks) optimise(join(split, chunk), CHUNK_STRIP);
 }
 
-// 4. Hashed names, staged files, integrity.
+// 3b. The journey's two parts as one file each (docs/decisions.md "Build"). wasm-split makes a
+// chunk for every set of parts that shares code: the form came in 14 files and the signing
+// step in 10, most under 2 KB, each a response's headers and a slot of a phone's six
+// connections, and each compressed alone. The form's part is merged with every chunk it
+// loads, and the signing step's with every other chunk it loads; a part that loaded one of
+// those chunks loads the bundle instead (they are fetched and instantiated once). The chunks
+// install their functions into the shared table and their data into the shared memory at
+// fixed places, and export nothing, so a merged file does exactly what its chunks did.
+const binaryen = (tool) => (existsSync(`node_modules/.bin/${tool}`) ? `node_modules/.bin/${tool}` : tool);
 let link = readFileSync(join(split, '__wasm_split.js'), 'utf8');
+const CHUNK = /\/\* ([a-z_, ]+) \*\/\nconst (__chunk_\d+) = makeLoad\(\(\) => \{\n\s*const src = fetch\(new URL\("\.\/([^"]+)", import\.meta\.url\)\);[^]*?\n\}\n, \[\]\);\n/g;
+const PART = (name) => new RegExp(`export const __wasm_split_load_${name} = wrapAsyncCb\\(makeLoad\\((\\(\\) => \\{\\n\\s*const src = fetch\\(new URL\\("\\./split_${name}\\.wasm"[^]*?\\n\\})\\n, \\[([^\\]]*)\\]\\)\\);\\n`);
+const SHARED = ['memory', '__indirect_function_table', '__wasm_split_shared0'];
+function merge(into, others) {
+  // wasm-merge links modules through their imports and exports, and would give each chunk's
+  // import of the shared memory, table and stack pointer a copy of its own; so the first
+  // module exports them and the others import them from it.
+  const text = (file) => {
+    run(binaryen('wasm-dis'), [...FEATURES, file, '-o', `${file}.wat`]);
+    return readFileSync(`${file}.wat`, 'utf8');
+  };
+  const base = text(into).replace(/\)\s*$/, ` (export "qy_memory" (memory 0))
+ (export "qy_table" (table 0))
+ (export "qy_shared0" (global 0))
+)
+`);
+  writeFileSync(`${into}.wat`, base);
+  run(binaryen('wasm-as'), [...FEATURES, `${into}.wat`, '-o', `${into}.base.wasm`]);
+  const inputs = [`${into}.base.wasm`, 'qy_base'];
+  others.forEach((file, i) => {
+    let wat = text(file);
+    for (const m of wat.matchAll(/\(import "([^"]*)" "([^"]*)"/g)) {
+      if (m[1] !== '__wasm_split' || !SHARED.includes(m[2])) fail(`${file} imports ${m[1]}.${m[2]}`);
+    }
+    wat = wat
+      .replace('(import "__wasm_split" "memory"', '(import "qy_base" "qy_memory"')
+      .replace('(import "__wasm_split" "__indirect_function_table"', '(import "qy_base" "qy_table"')
+      .replace('(import "__wasm_split" "__wasm_split_shared0"', '(import "qy_base" "qy_shared0"');
+    writeFileSync(`${file}.wat`, wat);
+    run(binaryen('wasm-as'), [...FEATURES, `${file}.wat`, '-o', `${file}.linked.wasm`]);
+    inputs.push(`${file}.linked.wasm`, `qy_${i}`);
+  });
+  run(binaryen('wasm-merge'), [...FEATURES, ...inputs, '-o', into]);
+  if (profile === 'release') optimise(into, CHUNK_STRIP);
+}
+const chunkParts = [...link.matchAll(CHUNK)].map((m) => ({ text: m[0], parts: m[1].split(', '), ident: m[2], file: m[3] }));
+const bundled = new Map(); // chunk identifier → the bundle that now holds it
+let bundles = '';
+for (const name of ['form', 'signing']) {
+  const part = link.match(PART(name));
+  if (!part) fail(`__wasm_split.js has no loader of the ${name} part`);
+  const members = chunkParts.filter((c) => !bundled.has(c.ident) && c.parts.includes(name));
+  merge(join(split, `split_${name}.wasm`), members.map((c) => join(split, c.file)));
+  for (const c of members) {
+    bundled.set(c.ident, `__bundle_${name}`);
+    link = link.replace(c.text, '');
+    rmSync(join(split, c.file));
+    chunks.splice(chunks.indexOf(c.file), 1);
+  }
+  const deps = part[2].split(', ').filter(Boolean).map((d) => bundled.get(d) ?? d)
+    .filter((d, i, all) => d !== `__bundle_${name}` && all.indexOf(d) === i);
+  bundles += `const __bundle_${name} = makeLoad(${part[1]}\n, [${deps.join(', ')}]);\n`;
+  link = link.replace(part[0], `export const __wasm_split_load_${name} = wrapAsyncCb(__bundle_${name});\n`);
+}
+// Every other part loads the bundles instead of the chunks they hold.
+link = link.replace(/, \[([^\]]*)\]\)\);\n/g, (_, deps) => `, [${deps.split(', ').filter(Boolean)
+  .map((d) => bundled.get(d) ?? d).filter((d, i, all) => all.indexOf(d) === i).join(', ')}]));\n`);
+const firstExport = link.indexOf('export const __wasm_split_load_');
+link = link.slice(0, firstExport) + bundles + link.slice(firstExport);
+for (const ident of bundled.keys()) {
+  if (new RegExp(`\\b${ident}\\b`).test(link)) fail(`__wasm_split.js still names ${ident}`);
+}
+
+// 4. Hashed names, staged files, integrity.
 for (const chunk of chunks) {
   const bytes = readFileSync(join(split, chunk));
   const hashed = `${chunk.slice(0, -'.wasm'.length)}-${hash16(bytes)}.wasm`;

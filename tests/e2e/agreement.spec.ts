@@ -196,6 +196,30 @@ test.describe('the Chinese text from the served page', () => {
   });
 });
 
+test.describe('the journey\'s files', () => {
+  // What the page fetches itself, not the service worker's precache of every file.
+  test.use({ serviceWorkers: 'block' });
+
+  test('the journey fetches three wasm files: the main module, the form, the signing step', async ({ page }) => {
+    // scripts/split.mjs merges each of the two parts with the chunks it loads: one response
+    // each, compressed as one.
+    const wasm: string[] = [];
+    page.on('requestfinished', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.endsWith('.wasm')) wasm.push(path.replace(/-[0-9a-f]{16}\.wasm$/, '.wasm'));
+    });
+    const app = new AgreementPage(page);
+    const errors = await app.open(seedForm());
+    await app.reachSigningStep();
+    await expect(app.signAndSendButton()).toBeVisible();
+    await expect.poll(() => wasm.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    expect(wasm.filter((p) => !/\/qianyue-[0-9a-f]+_bg\.wasm$/.test(p)).sort())
+      .toEqual(['/split_form.wasm', '/split_signing.wasm']);
+    expect(wasm).toHaveLength(3);
+    expect(errors).toEqual([]);
+  });
+});
+
 test('screenshots at 1280 and 375 px in zh, en and both; nothing overflows', async ({ page }) => {
   const app = new AgreementPage(page);
   for (const width of [1280, 375]) {
