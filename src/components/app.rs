@@ -140,6 +140,8 @@ pub fn page(
 /// step's first renders would otherwise do when the reader asks for them
 /// (`prepare_signing_panel`).
 fn prefetch_when_idle(state: AppState) {
+    // On a staff device, the witness step too (a part of its own: components/signing/mod.rs).
+    let witnessed = crate::signing_request::use_request().is_some_and(|r| r.witness.is_some());
     crate::clock::when_idle(move || {
         leptos::task::spawn_local(async move {
             if preload_signing_panel().await.is_ok() {
@@ -148,6 +150,9 @@ fn prefetch_when_idle(state: AppState) {
                     let _ = prepare_signing_panel(state).await;
                 });
                 let _ = super::signing::preload_signing_step().await;
+                if witnessed {
+                    let _ = super::signing::preload_witness_step().await;
+                }
             }
         })
     });

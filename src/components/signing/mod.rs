@@ -32,7 +32,8 @@ use crate::deferred::deferred;
 use crate::draft;
 use crate::events::AppEvent;
 use crate::i18n::UiLocale;
-use crate::signing_request::use_request;
+use crate::signing_request::{use_request, RequestCtx};
+use crate::staff::WitnessCtx;
 use crate::state::use_app_state;
 
 #[component]
@@ -141,8 +142,9 @@ deferred!(signing, preload preload_signing_step;
             // On a staff device: the check in person instead of the SMS code.
             Some(request) if request.witness.is_some() => {
                 let witness = request.witness.expect("checked");
+                let locale = use_app_state().locale;
                 view! {
-                    <WitnessStep request=request witness=witness />
+                    <Deferred locale load=move || witness_step(request, witness) />
                     <fieldset class="signature-step" disabled=move || !request.is_verified()>
                         <SignatureSection />
                     </fieldset>
@@ -166,6 +168,14 @@ deferred!(signing, preload preload_signing_step;
             <SubmitArea />
         }
         .into_any()
+    }
+);
+
+deferred!(witness, preload preload_witness_step;
+    /// The witness step, only on a staff device (docs/staff.md "The app"): a part of its own,
+    /// so that the signing step of every other signer does without it (docs/bytes.md).
+    pub(crate) fn witness_step(request: RequestCtx, witness: WitnessCtx) -> AnyView {
+        view! { <WitnessStep request=request witness=witness /> }.into_any()
     }
 );
 
