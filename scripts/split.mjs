@@ -13,7 +13,9 @@
 //   2. `wasm-bindgen --keep-lld-exports` makes the main module's JS (the chunks share its
 //      memory and function table, which the main module must therefore keep exporting);
 //   3. in a release build, `wasm-opt -Oz` on the main module and on every chunk (stripping the
-//      chunks' `producers` and `target_features` sections);
+//      chunks' `producers` and `target_features` sections); the form's and the signing step's
+//      chunks merged into one file each (3b, then `-O3`); wasm-bindgen's glue and the
+//      snippets minified (3c);
 //   4. the chunks and `__wasm_split.js` get content-hashed names (they are cached for a year,
 //      like every hashed asset), the staged JS and wasm are replaced, and the Subresource
 //      Integrity hashes in the staged index.html are brought up to date.
@@ -152,8 +154,8 @@ function merge(into, others) {
   });
   run(binaryen('wasm-merge'), [...FEATURES, ...inputs, '-o', into]);
   // -O3 rather than -Oz for the merged file: its inlining makes code that brotli compresses
-  // better (the form 97.7 → 96.5 KB, the signing step 126.3 → 125.2 KB, measured on the
-  // bundles of 1373d7a), and that runs the keystroke's work faster.
+  // better although it is larger raw (the form 97,527 → 94,564 B, the signing step 126,473 →
+  // 125,155 B; docs/decisions.md "Build").
   if (profile === 'release') optimise(into, CHUNK_STRIP, '-O3');
 }
 const chunkParts = [...link.matchAll(CHUNK)].map((m) => ({ text: m[0], parts: m[1].split(', '), ident: m[2], file: m[3] }));
@@ -194,9 +196,9 @@ for (const chunk of chunks) {
   writeFileSync(join(staging, hashed), bytes);
 }
 // 3c. In a release build wasm-bindgen's glue, written here, and the snippets it imports are
-// minified (Trunk's minifier never sees them): 14.8 → 10.7 KB brotli of the first load
-// (docs/bytes.md "The JavaScript minified"). The loader is not: `cargo xtask bytes` and the
-// embedding's benchmark read its comments and names.
+// minified (Trunk's minifier never sees them): 14.7 → 10.6 KB brotli of the first load
+// (docs/bytes.md "The bundles at -O3, the JavaScript minified…"). The loader is not:
+// `cargo xtask bytes` and the embedding's benchmark read its comments and names.
 const minified = async (text, file) => {
   if (profile !== 'release') return text;
   try {
@@ -216,18 +218,19 @@ if (!linkImport.test(js)) fail(`${outName}.js does not import ./__wasm_split.js`
 js = js.replace(linkImport, `$1'./${linkName}'`);
 writeFileSync(join(staging, stagedJs), await minified(js, stagedJs));
 copyFileSync(mainWasm, join(staging, `${outName}_bg.wasm`));
+// The app's own JavaScript that the glue imports (src/takeover.js, src/embed/glue.js), too;
+// index.html preloads each with its integrity (Trunk's `modulepreload`), written again below.
+const minifiedSnippets = [];
 if (existsSync(join(bound, 'snippets'))) {
   cpSync(join(bound, 'snippets'), join(staging, 'snippets'), { recursive: true });
-  // The app's own JavaScript that the glue imports (src/takeover.js, src/embed/glue.js), too.
   for (const file of readdirSync(join(staging, 'snippets'), { recursive: true })) {
-    if (!file.endsWith('.js')) continue;
+    if (profile !== 'release' || !file.endsWith('.js')) continue;
     const path = join(staging, 'snippets', file);
     writeFileSync(path, await minified(readFileSync(path, 'utf8'), file));
-    // index.html preloads each with its integrity (Trunk's `modulepreload`).
-    if (profile === 'release') updateIntegrity([join('snippets', file)]);
+    minifiedSnippets.push(join('snippets', file));
   }
 }
 
-updateIntegrity([stagedJs, `${outName}_bg.wasm`]);
+updateIntegrity([stagedJs, `${outName}_bg.wasm`, ...minifiedSnippets]);
 
 console.log(`split: ${outName} + ${chunks.length} deferred chunk(s) (${chunks.join(', ')})`);
