@@ -22,7 +22,13 @@ use web_sys::{Headers, Request, RequestInit, Response};
 /// A 4xx body read as the receiver's refusal (the domain's `Rejection`, whose serde is the
 /// wire shape); `None` if it is not one.
 pub fn read_refusal(body: &str) -> Option<Rejection> {
-    serde_json::from_str(body).ok()
+    serde_json::from_value(read_json(body)?).ok()
+}
+
+/// A JSON answer's body as a value; `None` if it is not JSON. Read with the domain's reader
+/// rather than serde_json's (docs/bytes.md, "JSON read with the form's reader").
+pub fn read_json(body: &str) -> Option<serde_json::Value> {
+    qianyue_domain::json::parse(body).ok()
 }
 
 /// The answer to a [`request`]: its status and its body's text.

@@ -96,7 +96,7 @@ pub enum Opening {
 
 /// Reads `GET /api/signing/{token}`'s answer.
 pub fn read_opening(status: u16, body: &str) -> Opening {
-    let value: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let value = api::read_json(body).unwrap_or(Value::Null);
     let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
     if status == 200 {
         if value["status"] == "signed" {
@@ -174,7 +174,7 @@ pub enum CodeAnswer {
 fn read_code_answer(answer: Result<api::Answer, String>) -> CodeAnswer {
     match answer {
         Ok(a) if (200..300).contains(&a.status) => {
-            CodeAnswer::Ok(serde_json::from_str(&a.body).unwrap_or(Value::Null))
+            CodeAnswer::Ok(api::read_json(&a.body).unwrap_or(Value::Null))
         }
         Ok(a) => match api::read_refusal(&a.body) {
             Some(refusal) if a.status < 600 => CodeAnswer::Refused(refusal),

@@ -74,7 +74,7 @@ pub enum Failure {
 /// receiver's refusal.
 pub fn read_enrolment(status: u16, body: &str) -> Result<Device, Failure> {
     if status == 201 || status == 200 {
-        let value: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+        let value = crate::api::read_json(body).unwrap_or(Value::Null);
         let id = value["device"]["id"].as_str().map(str::to_owned);
         let staff = serde_json::from_value::<StaffMember>(value["device"]["staff"].clone()).ok();
         return match (id, staff) {
@@ -92,7 +92,7 @@ pub fn read_enrolment(status: u16, body: &str) -> Result<Device, Failure> {
 
 /// The items of `GET /api/staff/requests` (`{"staff", "items": [...]}`) as JSON values.
 pub fn items_of(body: &str) -> Option<Vec<Value>> {
-    let value: Value = serde_json::from_str(body).ok()?;
+    let value = crate::api::read_json(body)?;
     value["items"].as_array().cloned()
 }
 
@@ -318,7 +318,10 @@ pub async fn stored_requests() -> Result<Vec<Opened>, String> {
     )
     .await
     .map_err(text)?;
-    let items: Vec<Value> = serde_json::from_slice(&plain).map_err(|e| e.to_string())?;
+    let text = String::from_utf8(plain).map_err(|_| "the cached requests are not UTF-8")?;
+    let Value::Array(items) = qianyue_domain::json::parse(&text).map_err(|e| e.to_string())? else {
+        return Err("the cached requests are not a list".into());
+    };
     Ok(items.iter().filter_map(read_item).collect())
 }
 
@@ -512,7 +515,7 @@ pub enum UploadFailure {
 /// The photos a witnessed envelope names (`payload.witness.attachments`): `(sha256, media
 /// type)`; none for any other envelope.
 pub fn photos_named(envelope: &str) -> Vec<(String, String)> {
-    let value: Value = serde_json::from_str(envelope).unwrap_or(Value::Null);
+    let value = crate::api::read_json(envelope).unwrap_or(Value::Null);
     let payload = &value["payload"];
     if payload["format"] != qianyue_domain::payload::FORMAT_3 {
         return Vec::new();

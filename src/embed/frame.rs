@@ -219,7 +219,7 @@ fn receive(frame: &Rc<Frame>, origin: String, json: String) {
         .borrow()
         .as_ref()
         .map(|allow| allow.allows(&origin));
-    let message: Value = serde_json::from_str(&json).unwrap_or(Value::Null);
+    let message = crate::api::read_json(&json).unwrap_or(Value::Null);
     let kind = message["type"].as_str().unwrap_or_default().to_owned();
     match allowed {
         None => {

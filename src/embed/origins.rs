@@ -31,15 +31,13 @@ impl AllowList {
 
     /// The list in `/embed-config.json`'s text; an unreadable text allows only `own_origin`.
     pub fn from_config(json: Option<&str>, own_origin: &str) -> AllowList {
-        let listed: Option<Vec<String>> = json
-            .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
-            .and_then(|v| {
-                v.get("allowed_origins")?
-                    .as_array()?
-                    .iter()
-                    .map(|o| o.as_str().map(str::to_owned))
-                    .collect()
-            });
+        let listed: Option<Vec<String>> = json.and_then(crate::api::read_json).and_then(|v| {
+            v.get("allowed_origins")?
+                .as_array()?
+                .iter()
+                .map(|o| o.as_str().map(str::to_owned))
+                .collect()
+        });
         match listed {
             Some(list) => AllowList::new(list.iter().map(String::as_str), own_origin),
             None => AllowList::new(["'self'"], own_origin),

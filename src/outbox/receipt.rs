@@ -46,7 +46,8 @@ async fn fetch_keys(endpoint: &str) -> Result<Vec<ReceiverKey>, Problem> {
     if answer.status != 200 {
         return Err(unusable(format!("HTTP {}", answer.status)));
     }
-    serde_json::from_str::<ReceiverKeys>(&answer.body)
+    let value = api::read_json(&answer.body).ok_or_else(|| unusable("not JSON".into()))?;
+    serde_json::from_value::<ReceiverKeys>(value)
         .map(|k| k.keys)
         .map_err(|e| unusable(e.to_string()))
 }

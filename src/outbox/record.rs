@@ -211,7 +211,7 @@ impl Item {
     /// Reads a record's `meta` (as JSON text); `None` without an id and a state.
     pub(super) fn from_meta(text: &str) -> Option<Item> {
         // Through `Value`, as the lenient members are read: one deserializer for the records.
-        serde_json::from_value(serde_json::from_str(text).ok()?).ok()
+        serde_json::from_value(crate::api::read_json(text)?).ok()
     }
 }
 
@@ -238,7 +238,7 @@ struct FormHead {
 
 /// The item a new envelope for `endpoint` becomes, queued at `now_ms`.
 pub(super) fn describe(envelope: &str, endpoint: &str, now_ms: f64) -> Result<Item, String> {
-    let value: serde_json::Value = serde_json::from_str(envelope).map_err(|e| e.to_string())?;
+    let value = qianyue_domain::json::parse(envelope).map_err(|e| e.to_string())?;
     let head = serde_json::from_value::<Envelope>(value)
         .map_err(|e| e.to_string())?
         .payload;

@@ -71,7 +71,7 @@ fn field_name(path: &str) -> &str {
 
 /// Reads a form from its JSON text.
 pub fn read(text: &str) -> Result<Form, FormJsonError> {
-    let mut reader = Reader { text, at: 0 };
+    let mut reader = Reader::new(text);
     let mut form = Form::default();
     reader.fields(&FORM_FIELDS, &mut |r, i| match FORM_FIELDS[i] {
         "contract_no" => {
@@ -90,12 +90,26 @@ pub fn read(text: &str) -> Result<Form, FormJsonError> {
     }
 }
 
-struct Reader<'t> {
+/// JSON's lexical reader: whitespace, literals, strings and numbers as serde_json reads them.
+/// Also [`crate::json`]'s, which reads any value with it.
+pub(crate) struct Reader<'t> {
     text: &'t str,
-    at: usize,
+    /// The byte offset of the next byte to read.
+    pub(crate) at: usize,
 }
 
-impl Reader<'_> {
+/// A JSON number as serde_json holds it: a non-negative integer, a negative one, or a float.
+pub(crate) enum Number {
+    Unsigned(u64),
+    Negative(i64),
+    Float(f64),
+}
+
+impl<'t> Reader<'t> {
+    pub(crate) fn new(text: &'t str) -> Reader<'t> {
+        Reader { text, at: 0 }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.at).copied()
     }
@@ -106,7 +120,7 @@ impl Reader<'_> {
         b
     }
 
-    fn peek_past_space(&mut self) -> Option<u8> {
+    pub(crate) fn peek_past_space(&mut self) -> Option<u8> {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
             self.at += 1;
         }
@@ -242,7 +256,7 @@ impl Reader<'_> {
         }
     }
 
-    fn word(&mut self, word: &str) -> Read<()> {
+    pub(crate) fn word(&mut self, word: &str) -> Read<()> {
         let end = self.at + word.len();
         if self.text.as_bytes().get(self.at..end) == Some(word.as_bytes()) {
             self.at = end;
@@ -253,7 +267,7 @@ impl Reader<'_> {
     }
 
     /// A JSON string's text, escapes resolved; the reader is at its opening quote.
-    fn string(&mut self) -> Read<String> {
+    pub(crate) fn string(&mut self) -> Read<String> {
         self.at += 1;
         let mut out = String::new();
         loop {
@@ -323,6 +337,14 @@ impl Reader<'_> {
     // one multiplication or division by a power of ten. Past the minus sign, if any.
 
     fn number(&mut self, positive: bool) -> Read<String> {
+        Ok(match self.number_value(positive)? {
+            Number::Unsigned(n) => n.to_string(),
+            Number::Negative(n) => n.to_string(),
+            Number::Float(f) => float_debug_text(f),
+        })
+    }
+
+    pub(crate) fn number_value(&mut self, positive: bool) -> Read<Number> {
         let mut significand = match self.next() {
             Some(b'0') => {
                 if let Some(b'0'..=b'9') = self.peek() {
@@ -336,26 +358,22 @@ impl Reader<'_> {
         while let Some(c @ b'0'..=b'9') = self.peek() {
             let digit = u64::from(c - b'0');
             if overflows_u64(significand, digit) {
-                return self
-                    .long_integer(positive, significand)
-                    .map(float_debug_text);
+                return self.long_integer(positive, significand).map(Number::Float);
             }
             self.at += 1;
             significand = significand * 10 + digit;
         }
         match self.peek() {
-            Some(b'.') => self.decimal(positive, significand, 0).map(float_debug_text),
-            Some(b'e' | b'E') => self
-                .exponent(positive, significand, 0)
-                .map(float_debug_text),
-            _ if positive => Ok(significand.to_string()),
+            Some(b'.') => self.decimal(positive, significand, 0).map(Number::Float),
+            Some(b'e' | b'E') => self.exponent(positive, significand, 0).map(Number::Float),
+            _ if positive => Ok(Number::Unsigned(significand)),
             _ => {
                 let negated = (significand as i64).wrapping_neg();
                 // `-0` and integers below `i64::MIN` are floats.
                 Ok(if negated >= 0 {
-                    float_debug_text(-(significand as f64))
+                    Number::Float(-(significand as f64))
                 } else {
-                    negated.to_string()
+                    Number::Negative(negated)
                 })
             }
         }

@@ -9,7 +9,8 @@
 //! - identifiers: [`resident_id`], [`other_id`], [`uscc`], [`phone`], [`email`], [`numbers`].
 //! - [`money`], [`holidays`], [`clauses`]: the agreement's numbers (domain-spec §4).
 //! - [`form`]: the form model of contract.md §1, `validate` and `preview`; [`form_json`]: its
-//!   JSON text read and written without serde (the browser's first load).
+//!   JSON text read and written without serde (the browser's first load); [`json`]: any JSON
+//!   text read strictly into a `serde_json::Value` with the same reader.
 //! - [`normalise`], [`labels`]: values as the form shows them (normalised, ID numbers masked;
 //!   English beside the document's labels).
 //! - [`incremental`]: `validate` and `preview` for a form edited a keystroke at a time.
@@ -36,6 +37,7 @@ pub mod numbers;
 pub mod enums;
 pub mod form;
 pub mod form_json;
+pub mod json;
 pub mod preview;
 pub mod normalise;
 pub mod labels;

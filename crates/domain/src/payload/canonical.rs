@@ -1,6 +1,7 @@
 //! RFC 8785 (JSON Canonicalization Scheme), integers only; the strict parser.
 
 use super::*;
+use crate::json::JsonErrorKind;
 
 /// Why a JSON value has no canonical form here.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,93 +156,20 @@ fn write_string(s: &str, out: &mut Vec<u8>) {
 }
 
 /// Parses JSON text strictly: UTF-8, one value, and no object with the same key twice (which
-/// RFC 8785 and I-JSON forbid, and which would let two readers see different values).
+/// RFC 8785 and I-JSON forbid, and which would let two readers see different values); the
+/// reader is [`crate::json::parse`].
 pub fn parse_strict(bytes: &[u8]) -> Result<Value, PayloadError> {
     let text =
         core::str::from_utf8(bytes).map_err(|_| PayloadError::new(EnvelopeRule::NotJson, ""))?;
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = StrictValue::deserialize(&mut de)
-        .and_then(|v| de.end().map(|()| v.0))
-        .map_err(|e| {
-            let rule = if e.to_string().starts_with(DUPLICATE_KEY) {
-                EnvelopeRule::DuplicateKey
-            } else {
-                EnvelopeRule::NotJson
-            };
-            PayloadError {
-                rule,
-                path: String::new(),
-                detail: Some(e.to_string()),
-            }
-        })?;
-    Ok(value)
-}
-
-const DUPLICATE_KEY: &str = "duplicate key";
-
-/// A `serde_json::Value` that refuses duplicate object keys while it is built.
-struct StrictValue(Value);
-
-impl<'de> Deserialize<'de> for StrictValue {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<StrictValue, D::Error> {
-        d.deserialize_any(StrictVisitor)
-    }
-}
-
-struct StrictVisitor;
-
-impl<'de> serde::de::Visitor<'de> for StrictVisitor {
-    type Value = StrictValue;
-
-    fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<StrictValue, E> {
-        Ok(StrictValue(Value::Bool(v)))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<StrictValue, E> {
-        Ok(StrictValue(Value::from(v)))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<StrictValue, E> {
-        Ok(StrictValue(Value::from(v)))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<StrictValue, E> {
-        // Kept as a float so that canonicalization refuses it (a non-finite one cannot occur:
-        // JSON text has no NaN or infinity; an overflowing literal is a parse error).
-        Ok(StrictValue(
-            serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number),
-        ))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<StrictValue, E> {
-        Ok(StrictValue(Value::String(v.to_owned())))
-    }
-    fn visit_string<E>(self, v: String) -> Result<StrictValue, E> {
-        Ok(StrictValue(Value::String(v)))
-    }
-    fn visit_unit<E>(self) -> Result<StrictValue, E> {
-        Ok(StrictValue(Value::Null))
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<StrictValue, A::Error> {
-        let mut items = Vec::new();
-        while let Some(StrictValue(v)) = seq.next_element()? {
-            items.push(v);
+    crate::json::parse(text).map_err(|e| {
+        let rule = match e.kind {
+            JsonErrorKind::DuplicateKey(_) => EnvelopeRule::DuplicateKey,
+            _ => EnvelopeRule::NotJson,
+        };
+        PayloadError {
+            rule,
+            path: String::new(),
+            detail: Some(e.to_string()),
         }
-        Ok(StrictValue(Value::Array(items)))
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<StrictValue, A::Error> {
-        let mut members = serde_json::Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            match members.entry(key) {
-                serde_json::map::Entry::Occupied(taken) => {
-                    let key = taken.key();
-                    return Err(serde::de::Error::custom(format!("{DUPLICATE_KEY} {key:?}")));
-                }
-                serde_json::map::Entry::Vacant(slot) => {
-                    let StrictValue(v) = map.next_value()?;
-                    slot.insert(v);
-                }
-            }
-        }
-        Ok(StrictValue(Value::Object(members)))
-    }
+    })
 }

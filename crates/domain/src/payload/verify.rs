@@ -126,39 +126,44 @@ pub fn verify_envelope_with(
     })
 }
 
-/// The envelope as the app sends it: `{"payload":…,"signature":"…"}`, the payload borrowed
-/// unparsed.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BorrowedEnvelope<'a> {
-    #[serde(borrow)]
-    payload: &'a serde_json::value::RawValue,
-    signature: &'a str,
-    #[serde(default)]
-    witness_signature: Option<&'a str>,
+/// The envelope as the app sends it, cut apart without parsing: `{"payload":P,"signature":"S"}`,
+/// or with `,"witness_signature":"W"` after it (the canonical member order), as `(P, S, W)`;
+/// `None` for any other layout. Neither signature can hold a quote (base64url), and inside P the
+/// text `,"signature":"` could only be a member of a nested object, so the last one is the
+/// envelope's. What P, S and W are is checked by the caller.
+fn cut_canonical_envelope(text: &str) -> Option<(&str, &str, Option<&str>)> {
+    const SIGNATURE: &str = ",\"signature\":\"";
+    let rest = text.strip_prefix("{\"payload\":")?.strip_suffix("\"}")?;
+    let at = rest.rfind(SIGNATURE)?;
+    let (payload, tail) = (&rest[..at], &rest[at + SIGNATURE.len()..]);
+    Some(match tail.split_once("\",\"witness_signature\":\"") {
+        Some((signature, witness)) => (payload, signature, Some(witness)),
+        None => (payload, tail, None),
+    })
 }
 
 /// The common case, read once: a payload sent in its canonical form (as the app and
 /// [`ConsentPayload::envelope_json`] send it) is read straight into [`ConsentPayload`] and
 /// written back canonically; if that gives the received bytes again, they are what was signed.
 /// `None` when the bytes are anything else (another member order, spacing, escapes, unknown
-/// members, a duplicate key, bad JSON): the general path then decides, with its own codes.
+/// members, a duplicate key, bad JSON, in the envelope or in the payload): the general path then
+/// decides, with its own codes.
 /// What is accepted is the same either way; only the work differs.
 fn verify_canonical_envelope(
     bytes: &[u8],
     verify: Es256Verifier,
 ) -> Option<Result<VerifiedPayload, PayloadError>> {
     let text = core::str::from_utf8(bytes).ok()?;
-    let envelope: BorrowedEnvelope<'_> = serde_json::from_str(text).ok()?;
-    let received = envelope.payload.get().as_bytes();
-    let typed: ConsentPayload = serde_json::from_str(envelope.payload.get()).ok()?;
+    let (received, signature, witness_signature) = cut_canonical_envelope(text)?;
+    let typed: ConsentPayload = serde_json::from_str(received).ok()?;
+    let received = received.as_bytes();
     let value = typed.to_value();
     let canonical = canonical_bytes(&value).ok()?;
     if canonical != received {
         return None;
     }
     let signature: [u8; 64] = URL_SAFE_NO_PAD
-        .decode(envelope.signature.as_bytes())
+        .decode(signature.as_bytes())
         .ok()
         .and_then(|b| <[u8; 64]>::try_from(b).ok())?;
     let point = match typed.public_key.sec1_point() {
@@ -171,11 +176,11 @@ fn verify_canonical_envelope(
             "signature",
         )));
     }
-    let witness_key_thumbprint =
-        match verify_witness(&typed, envelope.witness_signature, &canonical, verify) {
-            Ok(t) => t,
-            Err(e) => return Some(Err(e)),
-        };
+    let witness_key_thumbprint = match verify_witness(&typed, witness_signature, &canonical, verify)
+    {
+        Ok(t) => t,
+        Err(e) => return Some(Err(e)),
+    };
     Some(Ok(VerifiedPayload {
         witness_key_thumbprint,
         payload_sha256: content::sha256_hex(&canonical),
@@ -224,4 +229,30 @@ fn verify_witness(
         ));
     }
     Ok(Some(witness.device_key.thumbprint()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_canonical_envelope;
+
+    #[test]
+    fn the_apps_envelopes_are_cut_and_any_other_layout_is_left_to_the_general_path() {
+        let payload = r#"{"a":{"signature":"x"},"b":",\"signature\":\""}"#;
+        let plain = format!(r#"{{"payload":{payload},"signature":"AAA"}}"#);
+        assert_eq!(cut_canonical_envelope(&plain), Some((payload, "AAA", None)));
+        let witnessed =
+            format!(r#"{{"payload":{payload},"signature":"AAA","witness_signature":"BBB"}}"#);
+        assert_eq!(
+            cut_canonical_envelope(&witnessed),
+            Some((payload, "AAA", Some("BBB")))
+        );
+        for other in [
+            format!(r#"{{"signature":"AAA","payload":{payload}}}"#),
+            format!(r#"{{ "payload":{payload},"signature":"AAA"}}"#),
+            format!(r#"{{"payload":{payload},"signature":"AAA"}} "#),
+            format!(r#"{{"payload":{payload}}}"#),
+        ] {
+            assert_eq!(cut_canonical_envelope(&other), None, "{other}");
+        }
+    }
 }
