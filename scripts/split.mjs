@@ -15,7 +15,7 @@
 //   3. in a release build, `wasm-opt -Oz` on the main module and on every chunk (stripping the
 //      chunks' `producers` and `target_features` sections); the form's and the signing step's
 //      chunks merged into one file each (3b, then `-O3`); wasm-bindgen's glue and the
-//      snippets minified (3c);
+//      snippets minified (3c); the main module's imports from the glue given short names (3d);
 //   4. the chunks and `__wasm_split.js` get content-hashed names (they are cached for a year,
 //      like every hashed asset), the staged JS and wasm are replaced, and the Subresource
 //      Integrity hashes in the staged index.html are brought up to date.
@@ -186,6 +186,90 @@ for (const ident of bundled.keys()) {
   if (new RegExp(`\\b${ident}\\b`).test(link)) fail(`__wasm_split.js still names ${ident}`);
 }
 
+// 3d. In a release build the main module's imports from wasm-bindgen's glue get short names.
+// wasm-bindgen names each `__wbg_<name>_<16 hex digits>` and the glue's module
+// `./<out>_bg.js`: 237 names whose hashes no compressor can shorten, written twice (the
+// wasm's import section and the glue's import object), 4.9 KB of the first load's brotli bytes
+// (docs/bytes.md "Short import names"). The names are an agreement between these two files
+// only; the import section is rewritten in place (every other section byte for byte, so
+// function indices do not move) and each name must occur exactly once in the glue.
+function shortenImports(wasmPath, glue) {
+  const bytes = readFileSync(wasmPath);
+  let at = 8;
+  const leb = () => {
+    let value = 0;
+    let shift = 0;
+    for (;;) {
+      const b = bytes[at++];
+      value += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (b < 0x80) return value;
+    }
+  };
+  const encode = (n) => {
+    const out = [];
+    do {
+      const b = n & 0x7f;
+      n = Math.floor(n / 128);
+      out.push(n ? b | 0x80 : b);
+    } while (n);
+    return Buffer.from(out);
+  };
+  const name = (text) => { const b = Buffer.from(text, 'utf8'); return Buffer.concat([encode(b.length), b]); };
+  const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  const short = (i) => (i < ALPHABET.length ? ALPHABET[i] : short(Math.floor(i / ALPHABET.length) - 1) + ALPHABET[i % ALPHABET.length]);
+  const HASHED = /^__wbg_\w+_[0-9a-f]{16}$/;
+  const glueModule = `./${outName}_bg.js`;
+  const renamed = new Map();
+  const out = [bytes.subarray(0, 8)];
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    const size = leb();
+    const end = at + size;
+    if (id !== 2) {
+      out.push(Buffer.from([id]), encode(size), bytes.subarray(at, end));
+      at = end;
+      continue;
+    }
+    const parts = [encode(leb())];
+    while (at < end) {
+      const text = () => { const n = leb(); const t = bytes.toString('utf8', at, at + n); at += n; return t; };
+      const module = text();
+      const field = text();
+      // The import's description, copied: its kind, then a type index (function), a table's
+      // type and limits, a memory's limits, or a global's type and mutability.
+      const start = at;
+      const kind = bytes[at++];
+      if (kind === 0) leb();
+      else if (kind === 1 || kind === 2) {
+        if (kind === 1) at++;
+        const flags = bytes[at++];
+        leb();
+        if (flags & 1) leb();
+      } else if (kind === 3) at += 2;
+      else fail(`${wasmPath}: import kind ${kind}`);
+      let newField = field;
+      if (module === glueModule && HASHED.test(field)) {
+        if (!renamed.has(field)) renamed.set(field, short(renamed.size));
+        newField = renamed.get(field);
+      }
+      parts.push(name(module === glueModule ? 'w' : module), name(newField), bytes.subarray(start, at));
+    }
+    if (at !== end) fail(`${wasmPath}: the import section did not read to its end`);
+    const body = Buffer.concat(parts);
+    out.push(Buffer.from([id]), encode(body.length), body);
+  }
+  for (const [long, brief] of renamed) {
+    const uses = glue.split(long).length - 1;
+    if (uses !== 1) fail(`${outName}.js names ${long} ${uses} times, not once`);
+    glue = glue.replace(long, brief);
+  }
+  const moduleKey = `"${glueModule}"`;
+  if (!glue.includes(moduleKey)) fail(`${outName}.js has no import object for ${glueModule}`);
+  writeFileSync(wasmPath, Buffer.concat(out));
+  return glue.replaceAll(moduleKey, '"w"');
+}
+
 // 4. Hashed names, staged files, integrity.
 for (const chunk of chunks) {
   const bytes = readFileSync(join(split, chunk));
@@ -212,6 +296,7 @@ const linkName = `__wasm_split-${hash16(link)}.js`;
 writeFileSync(join(staging, linkName), link);
 
 let js = readFileSync(join(bound, `${outName}.js`), 'utf8');
+if (profile === 'release') js = shortenImports(mainWasm, js);
 // Only the module specifiers: the import object's keys must keep the name the wasm imports.
 const linkImport = /(from\s*)(['"])\.\/__wasm_split\.js\2/g;
 if (!linkImport.test(js)) fail(`${outName}.js does not import ./__wasm_split.js`);
