@@ -16,7 +16,8 @@
 //      chunks' `producers` and `target_features` sections); the form's and the signing step's
 //      chunks merged into one file each (3b, then `-O3`); wasm-bindgen's glue and the
 //      snippets minified, the style sheets' comments and extra whitespace removed (3c); the
-//      main module's imports from the glue given short names (3d);
+//      names between the main module and the glue made short, and wasm-streams' unused
+//      classes dropped (3d);
 //   4. the chunks and `__wasm_split.js` get content-hashed names (they are cached for a year,
 //      like every hashed asset), the staged JS and wasm are replaced, and the Subresource
 //      Integrity hashes in the staged index.html are brought up to date.
@@ -187,14 +188,21 @@ for (const ident of bundled.keys()) {
   if (new RegExp(`\\b${ident}\\b`).test(link)) fail(`__wasm_split.js still names ${ident}`);
 }
 
-// 3d. In a release build the main module's imports from wasm-bindgen's glue get short names.
-// wasm-bindgen names each `__wbg_<name>_<16 hex digits>` and the glue's module
-// `./<out>_bg.js`: 237 names whose hashes no compressor can shorten, written twice (the
-// wasm's import section and the glue's import object), 4.9 KB of the first load's brotli bytes
-// (docs/bytes.md "Short import names"). The names are an agreement between these two files
-// only; the import section is rewritten in place (every other section byte for byte, so
-// function indices do not move) and each name must occur exactly once in the glue.
-function shortenImports(wasmPath, glue) {
+// 3d. In a release build the names between the main module and wasm-bindgen's glue get short.
+// wasm-bindgen names each import `__wbg_<name>_<16 hex digits>` and the glue's module
+// `./<out>_bg.js`, and exports each closure's entry point under its mangled Rust name (`_R…`,
+// 100 to 170 characters with crate hashes): hashes no compressor can shorten, written twice (the
+// wasm's import and export sections, and the glue), 6.2 KB of the first load's brotli bytes
+// (docs/bytes.md "Short names between the wasm and its glue"). The names are an agreement
+// between these two files only (the loader and the chunks use none of them); the two sections
+// are rewritten in place (every other section byte for byte, so no index moves), and each name
+// must be found in the glue as often as expected.
+//
+// Also dropped here: the three classes that wasm-streams (a dependency of Leptos's server
+// functions, which this app has none of) exports for turning a Rust stream into a JS one. No
+// code of ours makes such a stream and nothing in the glue constructs the classes, but as
+// exports they kept their Rust code and their JavaScript in the first load (1.2 KB brotli).
+function shortenNames(wasmPath, glue) {
   const bytes = readFileSync(wasmPath);
   let at = 8;
   const leb = () => {
@@ -222,11 +230,45 @@ function shortenImports(wasmPath, glue) {
   const HASHED = /^__wbg_\w+_[0-9a-f]{16}$/;
   const glueModule = `./${outName}_bg.js`;
   const renamed = new Map();
+  // Every import from the glue's module that the glue names once (its key in the import object).
+  const once = (field) => glue.split(field).length === 2;
+  // The closures' entry points, by their mangled names (whole tokens in the glue).
+  const MANGLED = /^_R[A-Za-z0-9_]+$/;
+  const exported = new Map();
+  const STREAMS = /^(__wbg_)?intounderlying(bytesource|sink|source)_/;
+  let dropped = 0;
+  glue = glue
+    .replace(/^export class IntoUnderlying(ByteSource|Sink|Source) \{\n[^]*?\n\}\nif \(Symbol\.dispose\) IntoUnderlying\1\.prototype\[Symbol\.dispose\] = IntoUnderlying\1\.prototype\.free;\n/gm, '')
+    .replace(/^const IntoUnderlying(ByteSource|Sink|Source)Finalization = [^;]*;\n/gm, '');
+  if (/intounderlying/i.test(glue)) fail(`${outName}.js: wasm-streams' classes are not where they were`);
+  const text = () => { const n = leb(); const t = bytes.toString('utf8', at, at + n); at += n; return t; };
   const out = [bytes.subarray(0, 8)];
   while (at < bytes.length) {
     const id = bytes[at++];
     const size = leb();
     const end = at + size;
+    if (id === 7) {
+      const count = leb();
+      const parts = [];
+      while (at < end) {
+        let field = text();
+        const start = at;
+        at++;
+        leb();
+        if (STREAMS.test(field)) {
+          dropped++;
+          continue;
+        }
+        if (MANGLED.test(field)) {
+          exported.set(field, `r${short(exported.size)}`);
+          field = exported.get(field);
+        }
+        parts.push(name(field), bytes.subarray(start, at));
+      }
+      const body = Buffer.concat([encode(count - dropped), ...parts]);
+      out.push(Buffer.from([id]), encode(body.length), body);
+      continue;
+    }
     if (id !== 2) {
       out.push(Buffer.from([id]), encode(size), bytes.subarray(at, end));
       at = end;
@@ -234,7 +276,6 @@ function shortenImports(wasmPath, glue) {
     }
     const parts = [encode(leb())];
     while (at < end) {
-      const text = () => { const n = leb(); const t = bytes.toString('utf8', at, at + n); at += n; return t; };
       const module = text();
       const field = text();
       // The import's description, copied: its kind, then a type index (function), a table's
@@ -250,7 +291,7 @@ function shortenImports(wasmPath, glue) {
       } else if (kind === 3) at += 2;
       else fail(`${wasmPath}: import kind ${kind}`);
       let newField = field;
-      if (module === glueModule && HASHED.test(field)) {
+      if (module === glueModule && (HASHED.test(field) || once(field))) {
         if (!renamed.has(field)) renamed.set(field, short(renamed.size));
         newField = renamed.get(field);
       }
@@ -265,6 +306,12 @@ function shortenImports(wasmPath, glue) {
     if (uses !== 1) fail(`${outName}.js names ${long} ${uses} times, not once`);
     glue = glue.replace(long, brief);
   }
+  for (const [long, brief] of exported) {
+    const token = new RegExp(`(?<![A-Za-z0-9_])${long}(?![A-Za-z0-9_])`, 'g');
+    if (!token.test(glue)) fail(`${outName}.js does not call the export ${long}`);
+    glue = glue.replace(token, brief);
+  }
+  if (dropped !== 13) fail(`${wasmPath}: ${dropped} of wasm-streams' 13 exports found`);
   const moduleKey = `"${glueModule}"`;
   if (!glue.includes(moduleKey)) fail(`${outName}.js has no import object for ${glueModule}`);
   writeFileSync(wasmPath, Buffer.concat(out));
@@ -297,7 +344,10 @@ const linkName = `__wasm_split-${hash16(link)}.js`;
 writeFileSync(join(staging, linkName), link);
 
 let js = readFileSync(join(bound, `${outName}.js`), 'utf8');
-if (profile === 'release') js = shortenImports(mainWasm, js);
+if (profile === 'release') {
+  js = shortenNames(mainWasm, js);
+  optimise(mainWasm); // what only the dropped exports used goes
+}
 // Only the module specifiers: the import object's keys must keep the name the wasm imports.
 const linkImport = /(from\s*)(['"])\.\/__wasm_split\.js\2/g;
 if (!linkImport.test(js)) fail(`${outName}.js does not import ./__wasm_split.js`);
