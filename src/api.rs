@@ -19,10 +19,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};
 
-/// A 4xx body read as the receiver's refusal (the domain's `Rejection`, whose serde is the
-/// wire shape); `None` if it is not one.
+/// A 4xx body read as the receiver's refusal (the domain's `Rejection::read`, the wire
+/// shape); `None` if it is not one.
 pub fn read_refusal(body: &str) -> Option<Rejection> {
-    serde_json::from_value(read_json(body)?).ok()
+    Rejection::read(&read_json(body)?)
 }
 
 /// A JSON answer's body as a value; `None` if it is not JSON. Read with the domain's reader

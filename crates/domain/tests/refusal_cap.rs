@@ -60,3 +60,37 @@ fn a_refusal_reads_back_as_the_type_that_wrote_it() {
     assert_eq!(read.fields.len(), MAX_REFUSAL_FIELDS);
     assert_eq!(read.code(), "field.required");
 }
+
+#[test]
+fn a_refusal_is_read_in_its_documented_shape_and_nothing_else() {
+    let read = |text: &str| Rejection::read(&serde_json::from_str::<Value>(text).unwrap());
+    let head = r#""code":"form.invalid","message_zh":"表单未通过校验","message_en":"The form does not pass validation""#;
+    let field = r#"{"path":"customer.name","code":"field.required","message_zh":"此项必填","message_en":"This field is required"}"#;
+    // Without fields, with a null detail, with members it does not know (`fields_omitted`).
+    let bare = read(&format!("{{{head}}}")).expect("bare");
+    assert_eq!(
+        (bare.code(), bare.fields.len(), &bare.detail),
+        ("form.invalid", 0, &None)
+    );
+    let full = read(&format!(
+        r#"{{{head},"fields":[{field}],"fields_omitted":3,"detail":null,"extra":{{}}}}"#
+    ))
+    .expect("full");
+    assert_eq!(full.fields[0].path, "customer.name");
+    assert_eq!(full.fields[0].code(), "field.required");
+    assert_eq!(full.rule.zh, "表单未通过校验");
+    // Anything else is not a refusal: a message member missing or not text, fields not a list
+    // or a field without its path, a detail that is not text.
+    for bad in [
+        r#"{"code":"x","message_zh":"y"}"#.to_owned(),
+        r#"{"code":1,"message_zh":"y","message_en":"z"}"#.to_owned(),
+        format!(r#"{{{head},"fields":null}}"#),
+        format!(r#"{{{head},"fields":{field}}}"#),
+        format!(r#"{{{head},"fields":[{{"code":"a","message_zh":"b","message_en":"c"}}]}}"#),
+        format!(r#"{{{head},"detail":7}}"#),
+        r#"["form.invalid","表单未通过校验","The form does not pass validation"]"#.to_owned(),
+    ] {
+        assert_eq!(read(&bad), None, "{bad}");
+        assert!(serde_json::from_str::<Rejection>(&bad).is_err(), "{bad}");
+    }
+}

@@ -108,26 +108,57 @@ impl Serialize for Rejection {
     }
 }
 
-/// A refusal read back from the wire (the app, a portal, a test). `fields_omitted` is read and
-/// dropped: the reader has the fields that were written.
+/// A refusal read back from the wire (the app, a portal, a test), through [`Rejection::read`].
 impl<'de> Deserialize<'de> for Rejection {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Rejection, D::Error> {
-        #[derive(Deserialize)]
-        struct Wire {
-            #[serde(flatten)]
-            rule: RuleMessage,
-            #[serde(default)]
-            fields: Vec<FieldError>,
-            #[serde(default)]
-            detail: Option<String>,
-        }
-        let w = Wire::deserialize(d)?;
-        Ok(Rejection {
-            rule: w.rule,
-            fields: w.fields,
-            detail: w.detail,
+        let value = Value::deserialize(d)?;
+        Rejection::read(&value)
+            .ok_or_else(|| serde::de::Error::custom("not a refusal in the documented shape"))
+    }
+}
+
+impl Rejection {
+    /// A refusal read from its wire shape: an object with the strings `code`, `message_zh` and
+    /// `message_en`; `fields`, if given, a list of objects with the strings `path`, `code`,
+    /// `message_zh` and `message_en`; `detail`, if given, a string or null. Other members (such
+    /// as `fields_omitted`: the reader has the fields that were written) are passed over.
+    /// `None` for anything else. Written out rather than derived: the app reads every refusal
+    /// with it, and serde's reader of this shape (a flattened message) was some 8 KB of the
+    /// signing step's code (docs/bytes.md).
+    pub fn read(value: &Value) -> Option<Rejection> {
+        let fields = match value.as_object()?.get("fields") {
+            None => Vec::new(),
+            Some(list) => list
+                .as_array()?
+                .iter()
+                .map(|f| {
+                    Some(FieldError {
+                        path: f.as_object()?.get("path")?.as_str()?.to_owned(),
+                        rule: message_in(f)?,
+                    })
+                })
+                .collect::<Option<_>>()?,
+        };
+        let detail = match value.get("detail") {
+            None | Some(Value::Null) => None,
+            Some(d) => Some(d.as_str()?.to_owned()),
+        };
+        Some(Rejection {
+            rule: message_in(value)?,
+            fields,
+            detail,
         })
     }
+}
+
+/// The message whose `code`, `message_zh` and `message_en` are members of `object`.
+fn message_in(object: &Value) -> Option<RuleMessage> {
+    let text = |key: &str| Some(object.get(key)?.as_str()?.to_owned());
+    Some(RuleMessage::new(
+        text("code")?,
+        text("message_zh")?,
+        text("message_en")?,
+    ))
 }
 
 /// Why [`verify_envelope`] refused a body.
