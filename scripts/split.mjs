@@ -192,8 +192,8 @@ for (const ident of bundled.keys()) {
 // wasm-bindgen names each import `__wbg_<name>_<16 hex digits>` and the glue's module
 // `./<out>_bg.js`, and exports each closure's entry point under its mangled Rust name (`_R…`,
 // 100 to 170 characters with crate hashes): hashes no compressor can shorten, written twice (the
-// wasm's import and export sections, and the glue), 6.2 KB of the first load's brotli bytes
-// (docs/bytes.md "Short names between the wasm and its glue"). The names are an agreement
+// wasm's import and export sections, and the glue), 6.9 KB of the first load's brotli bytes
+// (docs/bytes.md "JSON read with the form's reader; short names…"). The names are an agreement
 // between these two files only (the loader and the chunks use none of them); the two sections
 // are rewritten in place (every other section byte for byte, so no index moves), and each name
 // must be found in the glue as often as expected.

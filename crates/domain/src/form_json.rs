@@ -173,14 +173,25 @@ impl<'t> Reader<'t> {
                 next_index - 1
             };
             field(self, i)?;
-            match self.peek_past_space() {
-                Some(b',') => self.at += 1,
-                Some(b) if b == close => {
-                    self.at += 1;
-                    return Ok(());
-                }
-                _ => return Err(Syntax),
+            if !self.more(close)? {
+                return Ok(());
             }
+        }
+    }
+
+    /// After an item of a list or an object: `true` past a `,` (another item follows), `false`
+    /// past `close` (the end).
+    pub(crate) fn more(&mut self, close: u8) -> Read<bool> {
+        match self.peek_past_space() {
+            Some(b',') => {
+                self.at += 1;
+                Ok(true)
+            }
+            Some(b) if b == close => {
+                self.at += 1;
+                Ok(false)
+            }
+            _ => Err(Syntax),
         }
     }
 
@@ -218,13 +229,8 @@ impl<'t> Reader<'t> {
                 Ok(())
             })?;
             orders.push(order);
-            match self.peek_past_space() {
-                Some(b',') => self.at += 1,
-                Some(b']') => {
-                    self.at += 1;
-                    return Ok(orders);
-                }
-                _ => return Err(Syntax),
+            if !self.more(b']')? {
+                return Ok(orders);
             }
         }
     }

@@ -130,13 +130,8 @@ fn array(r: &mut Reader<'_>, depth: u32) -> Result<Value, JsonError> {
     }
     loop {
         items.push(value(r, depth)?);
-        match r.peek_past_space() {
-            Some(b',') => r.at += 1,
-            Some(b']') => {
-                r.at += 1;
-                return Ok(Value::Array(items));
-            }
-            _ => return Err(error(r, JsonErrorKind::Syntax)),
+        if !r.more(b']').map_err(|e| lexical(r, e))? {
+            return Ok(Value::Array(items));
         }
     }
 }
@@ -166,13 +161,8 @@ fn object(r: &mut Reader<'_>, depth: u32) -> Result<Value, JsonError> {
         r.at += 1;
         let item = value(r, depth)?;
         members.insert(key, item);
-        match r.peek_past_space() {
-            Some(b',') => r.at += 1,
-            Some(b'}') => {
-                r.at += 1;
-                return Ok(Value::Object(members));
-            }
-            _ => return Err(error(r, JsonErrorKind::Syntax)),
+        if !r.more(b'}').map_err(|e| lexical(r, e))? {
+            return Ok(Value::Object(members));
         }
     }
 }

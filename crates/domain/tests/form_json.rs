@@ -14,6 +14,9 @@ use proptest::prelude::*;
 use qianyue_domain::form::{Agent, Contact, Customer, Form, IntegerText, Late, Order, Signing};
 use qianyue_domain::form_json::{read, write};
 
+#[path = "support/json_numbers.rs"]
+mod json_numbers;
+
 fn serde_read(text: &str) -> Option<Form> {
     serde_json::from_str(text).ok()
 }
@@ -44,47 +47,7 @@ fn the_fixtures_read_and_write_as_serde_json_reads_and_writes_them() {
 #[test]
 fn worked_examples_agree_with_serde_json() {
     let employees = |v: &str| format!(r#"{{"customer":{{"employees":{v}}}}}"#);
-    let numbers = [
-        "0",
-        "-0",
-        "10",
-        "-10",
-        "00",
-        "01",
-        "-",
-        "1.",
-        ".5",
-        "+1",
-        "1e",
-        "1e+",
-        "1E-2",
-        "1.5e3",
-        "10.0",
-        "0.1",
-        "1e400",
-        "-1e400",
-        "1e-400",
-        "0e999999999999",
-        "1e999999999999",
-        "0.0000000001e-999999999999",
-        "18446744073709551615",
-        "18446744073709551616",
-        "184467440737095516150",
-        "18446744073709551615.5",
-        "1844674407370955161.5",
-        "-9223372036854775808",
-        "-9223372036854775809",
-        "123456789012345678901234567890",
-        "1.7976931348623157e308",
-        "1.7976931348623159e308",
-        "2.2250738585072014e-308",
-        "5e-324",
-        "4.9e-324",
-        "0.30000000000000004",
-        "123456789012345678.9e-5",
-        "1e22",
-        "1e23",
-        "9007199254740993",
+    let others = [
         "true",
         "false",
         "null",
@@ -96,7 +59,7 @@ fn worked_examples_agree_with_serde_json() {
         "{}",
         "\"\"",
     ];
-    for n in numbers {
+    for n in json_numbers::NUMBERS.iter().chain(&others) {
         agree(&employees(n)).unwrap();
     }
     let texts = [
