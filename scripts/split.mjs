@@ -14,7 +14,7 @@
 //      memory and function table, which the main module must therefore keep exporting);
 //   3. in a release build, `wasm-opt -Oz` on the main module and on every chunk (stripping the
 //      chunks' `producers` and `target_features` sections); the form's and the signing step's
-//      chunks merged into one file each (3b, then `-O3`); wasm-bindgen's glue and the
+//      parts and chunks merged into one file, `split_journey` (3b, then `-O3`); wasm-bindgen's glue and the
 //      snippets minified, the style sheets' comments and extra whitespace removed (3c); the
 //      names between the main module and the glue made short, and wasm-streams' unused
 //      classes dropped (3d);
@@ -26,7 +26,7 @@
 // so a name never stands for two contents.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { minify } from 'terser';
 
@@ -112,14 +112,16 @@ if (profile === 'release') {
   for (const chunk of chunks) optimise(join(split, chunk), CHUNK_STRIP);
 }
 
-// 3b. The journey's two parts as one file each (docs/decisions.md "Build"). wasm-split makes a
+// 3b. The journey's two parts as one file (docs/decisions.md "Build"). wasm-split makes a
 // chunk for every set of parts that shares code: the form came in 14 files and the signing
 // step in 10, most under 2 KB, each a response's headers and a slot of a phone's six
-// connections, and each compressed alone. The form's part is merged with every chunk it
-// loads, and the signing step's with every other chunk it loads; a part that loaded one of
-// those chunks loads the bundle instead (they are fetched and instantiated once). The chunks
-// install their functions into the shared table and their data into the shared memory at
-// fixed places, and export nothing, so a merged file does exactly what its chunks did.
+// connections, and each compressed alone. The form's part, the signing step's part and every
+// chunk either loads are merged into `split_journey.wasm`, which both parts' loaders load; a
+// part that loaded one of those chunks loads it instead (it is fetched and instantiated
+// once). Both parts are prefetched together in idle time and every signer needs both: one
+// file compresses 9.5 KB smaller than two. The chunks install their functions into the shared
+// table and their data into the shared memory at fixed places, and export nothing, so a
+// merged file does exactly what its chunks did.
 const binaryen = (tool) => (existsSync(`node_modules/.bin/${tool}`) ? `node_modules/.bin/${tool}` : tool);
 let link = readFileSync(join(split, '__wasm_split.js'), 'utf8');
 const CHUNK = /\/\* ([a-z_, ]+) \*\/\nconst (__chunk_\d+) = makeLoad\(\(\) => \{\n\s*const src = fetch\(new URL\("\.\/([^"]+)", import\.meta\.url\)\);[^]*?\n\}\n, \[\]\);\n/g;
@@ -162,23 +164,32 @@ function merge(into, others) {
 }
 const chunkParts = [...link.matchAll(CHUNK)].map((m) => ({ text: m[0], parts: m[1].split(', '), ident: m[2], file: m[3] }));
 const bundled = new Map(); // chunk identifier → the bundle that now holds it
-let bundles = '';
-for (const name of ['form', 'signing']) {
+const JOURNEY = ['form', 'signing'];
+const journeyParts = JOURNEY.map((name) => {
   const part = link.match(PART(name));
   if (!part) fail(`__wasm_split.js has no loader of the ${name} part`);
-  const members = chunkParts.filter((c) => !bundled.has(c.ident) && c.parts.includes(name));
-  merge(join(split, `split_${name}.wasm`), members.map((c) => join(split, c.file)));
-  for (const c of members) {
-    bundled.set(c.ident, `__bundle_${name}`);
-    link = link.replace(c.text, '');
-    rmSync(join(split, c.file));
-    chunks.splice(chunks.indexOf(c.file), 1);
-  }
-  const deps = part[2].split(', ').filter(Boolean).map((d) => bundled.get(d) ?? d)
-    .filter((d, i, all) => d !== `__bundle_${name}` && all.indexOf(d) === i);
-  bundles += `const __bundle_${name} = makeLoad(${part[1]}\n, [${deps.join(', ')}]);\n`;
-  link = link.replace(part[0], `export const __wasm_split_load_${name} = wrapAsyncCb(__bundle_${name});\n`);
+  return part;
+});
+const members = chunkParts.filter((c) => c.parts.some((p) => JOURNEY.includes(p)));
+merge(join(split, 'split_form.wasm'), [join(split, 'split_signing.wasm'), ...members.map((c) => join(split, c.file))]);
+rmSync(join(split, 'split_signing.wasm'));
+renameSync(join(split, 'split_form.wasm'), join(split, 'split_journey.wasm'));
+chunks.splice(chunks.indexOf('split_signing.wasm'), 1);
+chunks.splice(chunks.indexOf('split_form.wasm'), 1, 'split_journey.wasm');
+for (const c of members) {
+  bundled.set(c.ident, '__bundle_journey');
+  link = link.replace(c.text, '');
+  rmSync(join(split, c.file));
+  chunks.splice(chunks.indexOf(c.file), 1);
 }
+const deps = journeyParts.flatMap((part) => part[2].split(', ').filter(Boolean)).map((d) => bundled.get(d) ?? d)
+  .filter((d, i, all) => d !== '__bundle_journey' && all.indexOf(d) === i);
+const fetchJourney = journeyParts[0][1].replace('"./split_form.wasm"', '"./split_journey.wasm"');
+if (fetchJourney === journeyParts[0][1]) fail('the form part\'s loader does not fetch ./split_form.wasm');
+const bundles = `const __bundle_journey = makeLoad(${fetchJourney}\n, [${deps.join(', ')}]);\n`;
+JOURNEY.forEach((name, i) => {
+  link = link.replace(journeyParts[i][0], `export const __wasm_split_load_${name} = wrapAsyncCb(__bundle_journey);\n`);
+});
 // Every other part loads the bundles instead of the chunks they hold.
 link = link.replace(/, \[([^\]]*)\]\)\);\n/g, (_, deps) => `, [${deps.split(', ').filter(Boolean)
   .map((d) => bundled.get(d) ?? d).filter((d, i, all) => all.indexOf(d) === i).join(', ')}]));\n`);

@@ -132,12 +132,12 @@ pub fn page(
     }
 }
 
-/// Once the first screen is up and the browser idle, the form's and then the signing step's
-/// code are fetched and compiled (not run), so that following "填写并签署" or focusing the form
-/// waits on no network (issue 20). The first load is unchanged; the service worker keeps the
-/// same files for offline use. A failed fetch is left to the part's own load, which says so.
-/// While the signing step's code downloads, the main thread does ahead what the form's and the
-/// step's first renders would otherwise do when the reader asks for them
+/// Once the first screen is up and the browser idle, the form's and the signing step's code
+/// (one file in the release build: scripts/split.mjs) are fetched and compiled (not run), so
+/// that following "填写并签署" or focusing the form waits on no network (issue 20). The first
+/// load is unchanged; the service worker keeps the same files for offline use. A failed fetch
+/// is left to the part's own load, which says so. Then the main thread does ahead what the
+/// form's and the step's first renders would otherwise do when the reader asks for them
 /// (`prepare_signing_panel`).
 fn prefetch_when_idle(state: AppState) {
     // On a staff device, the witness step too (a part of its own: components/signing/mod.rs).

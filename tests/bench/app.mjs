@@ -466,9 +466,9 @@ async function journeyOnce(profile) {
   const accepted = (await field.inputValue()).endsWith('9');
   await networkQuiet(page);
   const t = await page.evaluate((deferredWasm) => {
-    // The signing step's own chunk (prefetched in idle time): when its last byte came, from
-    // the first focus. Above 0 the step waited on the network, not on the main thread.
-    const chunk = performance.getEntriesByType('resource').find((e) => /\/split_signing-[^/]*\.wasm$/.test(e.name));
+    // The signing step's code (with the form's, one file prefetched in idle time): when its
+    // last byte came, from the first focus. Above 0 the step waited on the network, not on the main thread.
+    const chunk = performance.getEntriesByType('resource').find((e) => /\/split_journey-[^/]*\.wasm$/.test(e.name));
     // The idle prefetch: from the first screen working to the last byte of the last deferred
     // chunk fetched before the tap; a tap in that window waits on the network.
     const prefetched = performance.getEntriesByType('resource')

@@ -118,7 +118,7 @@ test.describe('the English on demand', () => {
     const errors = await app.open(seedForm());
     const posted = await app.interceptConsents();
     // The first load and the idle prefetch of the form and the signing step do without it.
-    await expect.poll(() => finished.some((f) => /\/split_signing-/.test(f)), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => finished.some((f) => /\/split_journey-/.test(f)), { timeout: 15_000 }).toBe(true);
     expect(english).toEqual([]);
 
     // Offline (the part cannot be fetched): the page is in English, the agreement stays in
@@ -200,9 +200,9 @@ test.describe('the journey\'s files', () => {
   // What the page fetches itself, not the service worker's precache of every file.
   test.use({ serviceWorkers: 'block' });
 
-  test('the journey fetches three wasm files: the main module, the form, the signing step', async ({ page }) => {
-    // scripts/split.mjs merges each of the two parts with the chunks it loads: one response
-    // each, compressed as one.
+  test('the journey fetches two wasm files: the main module, and the form with the signing step', async ({ page }) => {
+    // scripts/split.mjs merges the two parts and every chunk they load: one response,
+    // compressed as one.
     const wasm: string[] = [];
     page.on('requestfinished', (r) => {
       const path = new URL(r.url()).pathname;
@@ -212,10 +212,10 @@ test.describe('the journey\'s files', () => {
     const errors = await app.open(seedForm());
     await app.reachSigningStep();
     await expect(app.signAndSendButton()).toBeVisible();
-    await expect.poll(() => wasm.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
-    expect(wasm.filter((p) => !/\/qianyue-[0-9a-f]+_bg\.wasm$/.test(p)).sort())
-      .toEqual(['/split_form.wasm', '/split_signing.wasm']);
-    expect(wasm).toHaveLength(3);
+    await expect.poll(() => wasm.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    expect(wasm.filter((p) => !/\/qianyue-[0-9a-f]+_bg\.wasm$/.test(p)))
+      .toEqual(['/split_journey.wasm']);
+    expect(wasm).toHaveLength(2);
     expect(errors).toEqual([]);
   });
 });

@@ -328,9 +328,9 @@ test('the first load is the agreement; the form and the signing step are fetched
   const app = new AgreementPage(page);
   const errors = await app.openAgreement();
   await expect(page.locator('[data-deferred="waiting"]')).toBeAttached();
-  // Once the first screen is up and the browser idle (src/components/app.rs): the form's code,
-  // then the signing step's, fetched and compiled but not shown.
-  await expect.poll(() => events.some((e) => /^finished .*\/split_signing-/.test(e)), { timeout: 15_000 }).toBe(true);
+  // Once the first screen is up and the browser idle (src/components/app.rs): the form's and
+  // the signing step's code (one file), fetched and compiled but not shown.
+  await expect.poll(() => events.some((e) => /^finished .*\/split_journey-/.test(e)), { timeout: 15_000 }).toBe(true);
   const mainDone = events.findIndex((e) => /^finished .*\/qianyue-[0-9a-f]+_bg\.wasm$/.test(e));
   const firstChunk = events.findIndex((e) => e.startsWith('request') && !/_bg\.wasm$/.test(e));
   expect(mainDone, events.join('\n')).toBeGreaterThanOrEqual(0);
@@ -364,20 +364,23 @@ test('"Fill in and sign" at the top brings the form and puts the focus in its fi
   expect(errors).toEqual([]);
 });
 
-test('a deferred part that cannot be fetched says so, and comes on retry; nothing typed is lost', async ({ page }) => {
+test('the form\'s file, unreachable, says so and comes on retry; the prefilled values are there and the form works', async ({ page }) => {
+  // One file holds the form and the signing step (scripts/split.mjs): without it neither shows.
   let reachable = false;
-  await page.route(/\/split_signing-[0-9a-f]+\.wasm$/, (route) => (reachable ? route.continue() : route.abort()));
+  await page.route(/\/split_journey-[0-9a-f]+\.wasm$/, (route) => (reachable ? route.continue() : route.abort()));
   const app = new AgreementPage(page);
-  await app.open();
-  await app.fill('customer.group_name', '深圳特发东智科技有限公司');
+  await app.openAgreement(seedForm());
+  await page.locator('a.to-signing').click();
   const failed = page.locator('[data-deferred="failed"]');
   await expect(failed).toHaveAttribute('role', 'alert');
   await expect(failed).toContainText('这部分页面未能加载');
+  await expect(page.locator('form.signing')).toHaveCount(0);
   reachable = true;
   await failed.getByRole('button').click();
-  await expect(app.signAndSendButton()).toBeAttached();
+  await expect(app.field('contract_no')).toHaveValue(seedForm().contract_no);
   await expect(failed).toHaveCount(0);
-  await expect(app.field('customer.group_name')).toHaveValue('深圳特发东智科技有限公司');
+  await app.fill('customer.group_name', '深圳特发东智科技有限公司');
   await app.giveConsents();
   await expect(app.consent('privacy_policy')).toBeChecked();
+  await expect(app.field('customer.group_name')).toHaveValue('深圳特发东智科技有限公司');
 });

@@ -179,12 +179,18 @@ impl Build {
     }
 }
 
-/// The wasm files `__wasm_split.js` fetches for the loader `export`ed as `name`: its own chunk and
-/// those it depends on (`makeLoad(<fetcher>, [__chunk_N, …])`), each once.
+/// The wasm files `__wasm_split.js` fetches for the loader `export`ed as `name`: its own file and
+/// those of the loaders it depends on (`makeLoad(<fetcher>, [__chunk_N, …])`), each once. A
+/// loader may be another's name (`wrapAsyncCb(__bundle_journey)`: scripts/split.mjs merges the
+/// form and the signing step, and every part then loads that one file).
 fn chunk_files(link_js: &str, name: &str) -> Vec<String> {
     fn block<'a>(js: &'a str, start: &str) -> Option<&'a str> {
         let at = js.find(start)?;
         let rest = &js[at..];
+        let line = rest.find('\n').map_or(rest, |e| &rest[..e]);
+        if !line.contains("makeLoad(") {
+            return Some(line);
+        }
         let end = rest.find("])").map_or(rest.len(), |e| e + 2);
         Some(&rest[..end])
     }
@@ -203,9 +209,13 @@ fn chunk_files(link_js: &str, name: &str) -> Vec<String> {
                 files.push(file);
             }
         }
-        let deps = text.rsplit_once('[').map_or("", |(_, d)| d);
-        for dep in deps.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
-            if dep.starts_with("__chunk_") {
+        let named = if text.contains("makeLoad(") {
+            text.rsplit_once('[').map_or("", |(_, d)| d)
+        } else {
+            text
+        };
+        for dep in named.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+            if dep.starts_with("__chunk_") || dep.starts_with("__bundle_") {
                 todo.push(format!("const {dep} ="));
             }
         }
@@ -307,14 +317,28 @@ export const __wasm_split_load_signing = wrapAsyncCb(makeLoad(() => {
 export const __wasm_split_load_embed = wrapAsyncCb(makeLoad(() => {
     const src = fetch(new URL("./split_embed-dddd.wasm", import.meta.url));
 }
-, [__chunk_4]));
+, [__chunk_4, __bundle_journey]));
+const __bundle_journey = makeLoad(() => {
+    const src = fetch(new URL("./split_journey-eeee.wasm", import.meta.url));
+    src.catch(() => {});
+}
+, [__chunk_4]);
+export const __wasm_split_load_form = wrapAsyncCb(__bundle_journey);
 "#;
 
     #[test]
     fn a_part_brings_its_own_chunk_and_those_it_needs() {
         assert_eq!(
             chunk_files(LINK, "__wasm_split_load_embed"),
-            ["split_embed-dddd.wasm", "chunk_4-aaaa.wasm"]
+            [
+                "split_embed-dddd.wasm",
+                "split_journey-eeee.wasm",
+                "chunk_4-aaaa.wasm"
+            ]
+        );
+        assert_eq!(
+            chunk_files(LINK, "__wasm_split_load_form"),
+            ["split_journey-eeee.wasm", "chunk_4-aaaa.wasm"]
         );
         assert_eq!(
             chunk_files(LINK, "__wasm_split_load_signing"),

@@ -2,8 +2,9 @@
 //! `cargo xtask build`): each wasm module and chunk, raw and brotli (`brotli -q 11`), and which
 //! deferred parts load it (the comment wasm-split writes above each chunk's loader in
 //! `__wasm_split-<hash>.js`); then the reader's journey in brotli bytes: the first load (the
-//! main module, its JS and the stylesheets), what the form adds (`split_form` and every chunk
-//! the form needs) and what the signing step adds after it. docs/bytes.md reads these figures.
+//! main module, its JS and the stylesheets), then the form and the signing step
+//! (`split_journey`: scripts/split.mjs merges the two parts and every chunk they load into one
+//! file). docs/bytes.md reads these figures.
 
 use std::path::Path;
 
@@ -34,7 +35,10 @@ pub fn run(root: &Path) -> Result {
         }
         let bytes = std::fs::read(dist.join(name)).map_err(|e| format!("{name}: {e}"))?;
         let parts = if let Some(part) = name.strip_prefix("split_") {
-            vec![part.split('-').next().unwrap_or(part).to_owned()]
+            match part.split('-').next().unwrap_or(part) {
+                "journey" => vec!["form".to_owned(), "signing".to_owned()],
+                part => vec![part.to_owned()],
+            }
         } else if name.starts_with("chunk_") {
             parts_of(&link, name)
         } else {
@@ -67,8 +71,7 @@ pub fn run(root: &Path) -> Result {
     };
     let first = sum(&|f: &File| f.parts.is_empty() && !f.name.starts_with("__wasm_split"));
     let link_js = sum(&|f: &File| f.name.starts_with("__wasm_split"));
-    let form = sum(&|f: &File| has(f, "form"));
-    let signing = sum(&|f: &File| has(f, "signing") && !has(f, "form"));
+    let journey = sum(&|f: &File| has(f, "form") || has(f, "signing"));
     let other = sum(&|f: &File| !f.parts.is_empty() && !has(f, "form") && !has(f, "signing"));
     println!();
     println!("| journey step (brotli) | raw | brotli |");
@@ -81,9 +84,11 @@ pub fn run(root: &Path) -> Result {
         "| chunk loader (__wasm_split.js) | {} | {} |",
         link_js.0, link_js.1
     );
-    println!("| + the form | {} | {} |", form.0, form.1);
-    println!("| + the signing step | {} | {} |", signing.0, signing.1);
-    let total = first.1 + link_js.1 + form.1 + signing.1;
+    println!(
+        "| + the form and the signing step (split_journey) | {} | {} |",
+        journey.0, journey.1
+    );
+    let total = first.1 + link_js.1 + journey.1;
     println!("| whole journey | | {total} |");
     println!(
         "| (not on the journey: the other parts — outbox, request, embed, staff, receipt, english) | {} | {} |",
