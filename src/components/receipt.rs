@@ -161,7 +161,7 @@ pub fn Receipt(receipt: serde_json::Value, form: Form) -> impl IntoView {
     let state = use_app_state();
     let locale = state.locale;
     let tr = move |zh: &'static str, en: &'static str| move || locale.get().pick(zh, en);
-    let answer = serde_json::from_value::<SignedReceipt>(receipt).ok();
+    let answer = SignedReceipt::read(&receipt);
     let (facts, href, rows) = match answer {
         Some(SignedReceipt {
             receipt: r,

@@ -47,9 +47,9 @@ async fn fetch_keys(endpoint: &str) -> Result<Vec<ReceiverKey>, Problem> {
         return Err(unusable(format!("HTTP {}", answer.status)));
     }
     let value = api::read_json(&answer.body).ok_or_else(|| unusable("not JSON".into()))?;
-    serde_json::from_value::<ReceiverKeys>(value)
+    ReceiverKeys::read(&value)
         .map(|k| k.keys)
-        .map_err(|e| unusable(e.to_string()))
+        .ok_or_else(|| unusable("not a list of keys".into()))
 }
 
 fn refused(rule: ReceiptError) -> Problem {
@@ -68,7 +68,7 @@ pub(super) async fn check(
 ) -> Result<Value, Problem> {
     let shape = || refused(ReceiptError::Shape);
     let value = parse_strict(body.as_bytes()).map_err(|_| shape())?;
-    let answer: SignedReceipt = serde_json::from_value(value.clone()).map_err(|_| shape())?;
+    let answer = SignedReceipt::read(&value).ok_or_else(shape)?;
     if answer.receipt.format != RECEIPT_FORMAT {
         return Err(shape());
     }

@@ -8,25 +8,47 @@
 //! message_zh, message_en}]}}`) and is read as leniently as it was: a missing member takes its
 //! default, an unknown state counts as queued, a member or a problem that cannot be read is
 //! dropped rather than the item. A record is never made unreadable by a newer release.
+//!
+//! The records are read by hand ([`Item::read`]) rather than by serde's derived readers, with
+//! the same leniency (the tests below hold the derived readers as the reference): the app
+//! reads every stored record with them, and serde's readers were some 9 KB of the signing
+//! step's code (docs/bytes.md).
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
 
 use qianyue_domain::error::Message;
 use qianyue_domain::form::FieldError;
 
 /// One field the receiver refused, as an outbox item keeps it (the flat, lenient shape the
 /// first release stored; read into the domain's `FieldError` by [`Problem::field_errors`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldRefusal {
-    #[serde(default)]
     pub path: String,
-    #[serde(default)]
     pub code: String,
-    #[serde(default)]
     pub message_zh: String,
-    #[serde(default)]
     pub message_en: String,
+}
+
+/// Member `key` of `m` as a string: `""` when absent, `None` when it is there but not a string
+/// (then the object it is in cannot be read).
+fn text_or_empty(m: &Map<String, Value>, key: &str) -> Option<String> {
+    match m.get(key) {
+        None => Some(String::new()),
+        Some(v) => Some(v.as_str()?.to_owned()),
+    }
+}
+
+impl FieldRefusal {
+    /// An object whose four members, each optional, are strings.
+    fn read(value: &Value) -> Option<FieldRefusal> {
+        let m = value.as_object()?;
+        Some(FieldRefusal {
+            path: text_or_empty(m, "path")?,
+            code: text_or_empty(m, "code")?,
+            message_zh: text_or_empty(m, "message_zh")?,
+            message_en: text_or_empty(m, "message_en")?,
+        })
+    }
 }
 
 impl From<FieldError> for FieldRefusal {
@@ -41,8 +63,7 @@ impl From<FieldError> for FieldRefusal {
 }
 
 /// Where an item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase", from = "String")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
     /// Waiting to be sent (again).
     Queued,
@@ -50,10 +71,20 @@ pub enum State {
     Attention,
 }
 
-impl From<String> for State {
+impl State {
+    /// The name it is stored under.
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Queued => "queued",
+            State::Attention => "attention",
+        }
+    }
+}
+
+impl From<&str> for State {
     /// Anything but `attention` is queued: an item the outbox cannot place is sent again.
-    fn from(s: String) -> State {
-        match s.as_str() {
+    fn from(s: &str) -> State {
+        match s {
             "attention" => State::Attention,
             _ => State::Queued,
         }
@@ -61,8 +92,7 @@ impl From<String> for State {
 }
 
 /// What kind of failure a [`Problem`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase", from = "String")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemKind {
     /// No answer: no network, or it timed out.
     Network,
@@ -76,9 +106,22 @@ pub enum ProblemKind {
     Local,
 }
 
-impl From<String> for ProblemKind {
-    fn from(s: String) -> ProblemKind {
-        match s.as_str() {
+impl ProblemKind {
+    /// The name it is stored under.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProblemKind::Network => "network",
+            ProblemKind::Server => "server",
+            ProblemKind::Refused => "refused",
+            ProblemKind::Receipt => "receipt",
+            ProblemKind::Local => "local",
+        }
+    }
+}
+
+impl From<&str> for ProblemKind {
+    fn from(s: &str) -> ProblemKind {
+        match s {
             "network" => ProblemKind::Network,
             "server" => ProblemKind::Server,
             "refused" => ProblemKind::Refused,
@@ -89,22 +132,40 @@ impl From<String> for ProblemKind {
 }
 
 /// Why the last attempt did not deliver an item.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
     pub kind: ProblemKind,
-    #[serde(default, deserialize_with = "lenient")]
     pub status: Option<u16>,
-    #[serde(default)]
     pub code: String,
-    #[serde(default)]
     pub message_zh: String,
-    #[serde(default)]
     pub message_en: String,
-    #[serde(default)]
     pub fields: Vec<FieldRefusal>,
 }
 
 impl Problem {
+    /// An object with the string `kind`; `status` a `u16` or else none; the three strings and
+    /// the list of [`FieldRefusal`]s each optional, but of their type when there.
+    fn read(value: &Value) -> Option<Problem> {
+        let m = value.as_object()?;
+        Some(Problem {
+            kind: ProblemKind::from(m.get("kind")?.as_str()?),
+            status: m
+                .get("status")
+                .and_then(|v| u16::try_from(v.as_u64()?).ok()),
+            code: text_or_empty(m, "code")?,
+            message_zh: text_or_empty(m, "message_zh")?,
+            message_en: text_or_empty(m, "message_en")?,
+            fields: match m.get("fields") {
+                None => Vec::new(),
+                Some(list) => list
+                    .as_array()?
+                    .iter()
+                    .map(FieldRefusal::read)
+                    .collect::<Option<_>>()?,
+            },
+        })
+    }
+
     /// What went wrong, as the domain's one message type.
     pub fn message(&self) -> Message {
         Message::new(
@@ -171,86 +232,131 @@ impl Problem {
 
 /// One item as the list on screen shows it (nothing sensitive: no form values but the
 /// contract number); the `meta` of its record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Item {
     /// The payload's idempotency id.
     pub id: String,
     pub state: State,
     /// The contract number the consent is for.
-    #[serde(default)]
     pub label: String,
     /// Where it is sent (the endpoint of the page that signed it).
-    #[serde(default = "crate::config::endpoint")]
     pub endpoint: String,
-    #[serde(default)]
     pub signed_at: String,
     /// When it went into the outbox (ms since the epoch).
-    #[serde(default)]
     pub queued_at: f64,
-    #[serde(default, deserialize_with = "lenient_or_default")]
     pub attempts: u32,
-    #[serde(default, deserialize_with = "lenient")]
     pub last_attempt: Option<f64>,
-    #[serde(default, deserialize_with = "lenient")]
     pub problem: Option<Problem>,
 }
 
-/// `Some` if the member reads as a `T`, `None` if it is null or does not.
-fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
-    let value = Option::<serde_json::Value>::deserialize(d)?;
-    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
-}
-
-fn lenient_or_default<'de, D: Deserializer<'de>, T: DeserializeOwned + Default>(
-    d: D,
-) -> Result<T, D::Error> {
-    Ok(lenient(d)?.unwrap_or_default())
-}
-
 impl Item {
+    /// The item as it is stored (the first release's shape: every member, nulls written).
+    pub(super) fn to_value(&self) -> Value {
+        let text = |s: &str| Value::String(s.to_owned());
+        let problem = self.problem.as_ref().map_or(Value::Null, |p| {
+            let fields = p
+                .fields
+                .iter()
+                .map(|f| {
+                    Value::Object(Map::from_iter([
+                        ("path".to_owned(), text(&f.path)),
+                        ("code".to_owned(), text(&f.code)),
+                        ("message_zh".to_owned(), text(&f.message_zh)),
+                        ("message_en".to_owned(), text(&f.message_en)),
+                    ]))
+                })
+                .collect();
+            Value::Object(Map::from_iter([
+                ("kind".to_owned(), text(p.kind.name())),
+                (
+                    "status".to_owned(),
+                    p.status.map_or(Value::Null, Value::from),
+                ),
+                ("code".to_owned(), text(&p.code)),
+                ("message_zh".to_owned(), text(&p.message_zh)),
+                ("message_en".to_owned(), text(&p.message_en)),
+                ("fields".to_owned(), Value::Array(fields)),
+            ]))
+        });
+        Value::Object(Map::from_iter([
+            ("id".to_owned(), text(&self.id)),
+            ("state".to_owned(), text(self.state.name())),
+            ("label".to_owned(), text(&self.label)),
+            ("endpoint".to_owned(), text(&self.endpoint)),
+            ("signed_at".to_owned(), text(&self.signed_at)),
+            ("queued_at".to_owned(), Value::from(self.queued_at)),
+            ("attempts".to_owned(), Value::from(self.attempts)),
+            (
+                "last_attempt".to_owned(),
+                self.last_attempt.map_or(Value::Null, Value::from),
+            ),
+            ("problem".to_owned(), problem),
+        ]))
+    }
+
     /// Reads a record's `meta` (as JSON text); `None` without an id and a state.
     pub(super) fn from_meta(text: &str) -> Option<Item> {
-        // Through `Value`, as the lenient members are read: one deserializer for the records.
-        serde_json::from_value(crate::api::read_json(text)?).ok()
+        Item::read(&crate::api::read_json(text)?)
+    }
+
+    /// An object with the strings `id` and `state` (an unknown state is queued); `label`,
+    /// `signed_at` (strings), `endpoint` (a string, else this page's) and `queued_at` (a
+    /// number) optional, but of their type when there; `attempts` a `u32`, `last_attempt` a
+    /// number and `problem` a [`Problem`], each dropped (0 or none) when it is not.
+    fn read(value: &Value) -> Option<Item> {
+        let m = value.as_object()?;
+        Some(Item {
+            id: m.get("id")?.as_str()?.to_owned(),
+            state: State::from(m.get("state")?.as_str()?),
+            label: text_or_empty(m, "label")?,
+            endpoint: match m.get("endpoint") {
+                None => crate::config::endpoint(),
+                Some(v) => v.as_str()?.to_owned(),
+            },
+            signed_at: text_or_empty(m, "signed_at")?,
+            queued_at: match m.get("queued_at") {
+                None => 0.0,
+                Some(v) => v.as_f64()?,
+            },
+            attempts: m
+                .get("attempts")
+                .and_then(|v| u32::try_from(v.as_u64()?).ok())
+                .unwrap_or_default(),
+            last_attempt: m.get("last_attempt").and_then(Value::as_f64),
+            problem: m.get("problem").and_then(Problem::read),
+        })
     }
 }
 
-/// What identifies an envelope, read from its payload.
-#[derive(Deserialize)]
-struct Envelope {
-    payload: Head,
-}
-
-#[derive(Deserialize)]
-struct Head {
-    idempotency_id: String,
-    #[serde(default)]
-    signed_at: String,
-    #[serde(default)]
-    form: FormHead,
-}
-
-#[derive(Default, Deserialize)]
-struct FormHead {
-    #[serde(default)]
-    contract_no: String,
-}
-
-/// The item a new envelope for `endpoint` becomes, queued at `now_ms`.
+/// The item a new envelope for `endpoint` becomes, queued at `now_ms`: its payload's
+/// `idempotency_id` (a string, not empty), `signed_at` and `form.contract_no` (strings, each
+/// optional).
 pub(super) fn describe(envelope: &str, endpoint: &str, now_ms: f64) -> Result<Item, String> {
     let value = qianyue_domain::json::parse(envelope).map_err(|e| e.to_string())?;
-    let head = serde_json::from_value::<Envelope>(value)
-        .map_err(|e| e.to_string())?
-        .payload;
-    if head.idempotency_id.is_empty() {
+    let unreadable = || "the envelope's payload is not in the documented shape".to_owned();
+    let payload = value
+        .as_object()
+        .and_then(|m| m.get("payload")?.as_object())
+        .ok_or_else(unreadable)?;
+    let id = payload
+        .get("idempotency_id")
+        .and_then(Value::as_str)
+        .ok_or_else(unreadable)?;
+    let signed_at = text_or_empty(payload, "signed_at").ok_or_else(unreadable)?;
+    let label = match payload.get("form") {
+        None => String::new(),
+        Some(form) => text_or_empty(form.as_object().ok_or_else(unreadable)?, "contract_no")
+            .ok_or_else(unreadable)?,
+    };
+    if id.is_empty() {
         return Err("the payload has no idempotency_id".into());
     }
     Ok(Item {
-        id: head.idempotency_id,
+        id: id.to_owned(),
         state: State::Queued,
-        label: head.form.contract_no,
+        label,
         endpoint: endpoint.to_owned(),
-        signed_at: head.signed_at,
+        signed_at,
         queued_at: now_ms,
         attempts: 0,
         last_attempt: None,
@@ -261,6 +367,280 @@ pub(super) fn describe(envelope: &str, endpoint: &str, now_ms: f64) -> Result<It
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The readers serde derived for these records before they were written out by hand: the
+    /// reference the hand-written ones are compared with (`the_readers_agree_with_serde_s`).
+    mod derived {
+        use serde::de::DeserializeOwned;
+        use serde::{Deserialize, Deserializer};
+
+        #[derive(Debug, PartialEq, Deserialize)]
+        pub struct FieldRefusal {
+            #[serde(default)]
+            pub path: String,
+            #[serde(default)]
+            pub code: String,
+            #[serde(default)]
+            pub message_zh: String,
+            #[serde(default)]
+            pub message_en: String,
+        }
+
+        #[derive(Debug, PartialEq, Deserialize)]
+        pub struct Problem {
+            pub kind: String,
+            #[serde(default, deserialize_with = "lenient")]
+            pub status: Option<u16>,
+            #[serde(default)]
+            pub code: String,
+            #[serde(default)]
+            pub message_zh: String,
+            #[serde(default)]
+            pub message_en: String,
+            #[serde(default)]
+            pub fields: Vec<FieldRefusal>,
+        }
+
+        #[derive(Debug, PartialEq, Deserialize)]
+        pub struct Item {
+            pub id: String,
+            pub state: String,
+            #[serde(default)]
+            pub label: String,
+            #[serde(default = "crate::config::endpoint")]
+            pub endpoint: String,
+            #[serde(default)]
+            pub signed_at: String,
+            #[serde(default)]
+            pub queued_at: f64,
+            #[serde(default, deserialize_with = "lenient_or_default")]
+            pub attempts: u32,
+            #[serde(default, deserialize_with = "lenient")]
+            pub last_attempt: Option<f64>,
+            #[serde(default, deserialize_with = "lenient")]
+            pub problem: Option<Problem>,
+        }
+
+        #[derive(Deserialize)]
+        pub struct Envelope {
+            pub payload: Head,
+        }
+
+        #[derive(Deserialize)]
+        pub struct Head {
+            pub idempotency_id: String,
+            #[serde(default)]
+            pub signed_at: String,
+            #[serde(default)]
+            pub form: FormHead,
+        }
+
+        #[derive(Default, Deserialize)]
+        pub struct FormHead {
+            #[serde(default)]
+            pub contract_no: String,
+        }
+
+        fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+            d: D,
+        ) -> Result<Option<T>, D::Error> {
+            let value = Option::<serde_json::Value>::deserialize(d)?;
+            Ok(value.and_then(|v| serde_json::from_value(v).ok()))
+        }
+
+        fn lenient_or_default<'de, D: Deserializer<'de>, T: DeserializeOwned + Default>(
+            d: D,
+        ) -> Result<T, D::Error> {
+            Ok(lenient(d)?.unwrap_or_default())
+        }
+    }
+
+    fn from_derived(item: derived::Item) -> Item {
+        Item {
+            id: item.id,
+            state: State::from(item.state.as_str()),
+            label: item.label,
+            endpoint: item.endpoint,
+            signed_at: item.signed_at,
+            queued_at: item.queued_at,
+            attempts: item.attempts,
+            last_attempt: item.last_attempt,
+            problem: item.problem.map(|p| Problem {
+                kind: ProblemKind::from(p.kind.as_str()),
+                status: p.status,
+                code: p.code,
+                message_zh: p.message_zh,
+                message_en: p.message_en,
+                fields: p
+                    .fields
+                    .into_iter()
+                    .map(|f| FieldRefusal {
+                        path: f.path,
+                        code: f.code,
+                        message_zh: f.message_zh,
+                        message_en: f.message_en,
+                    })
+                    .collect(),
+            }),
+        }
+    }
+
+    /// Values of every JSON type, a few of each, for any member.
+    fn samples() -> Vec<Value> {
+        let texts = [
+            "null",
+            "true",
+            "false",
+            "0",
+            "1",
+            "422",
+            "65535",
+            "65536",
+            "4294967295",
+            "4294967296",
+            "-1",
+            "3.0",
+            "2.5",
+            "1681110245000",
+            "1681110245000.0",
+            r#""""#,
+            r#""queued""#,
+            r#""attention""#,
+            r#""refused""#,
+            r#""receipt""#,
+            r#""x""#,
+            "[]",
+            r#"["a"]"#,
+            "{}",
+            r#"{"kind":"refused"}"#,
+            r#"{"kind":"server","status":503}"#,
+            r#"{"kind":1}"#,
+            r#"{"kind":"refused","fields":[{"path":"a"}]}"#,
+            r#"{"kind":"refused","fields":[{"path":1}]}"#,
+            r#"{"kind":"refused","fields":{}}"#,
+            r#"{"kind":"refused","code":null}"#,
+            r#"{"contract_no":"c"}"#,
+            r#"{"contract_no":7}"#,
+        ];
+        texts
+            .iter()
+            .map(|t| serde_json::from_str(t).expect(t))
+            .collect()
+    }
+
+    #[test]
+    fn the_readers_agree_with_serde_s() {
+        let base: Value = serde_json::from_str(
+            r#"{"id":"i","state":"attention","label":"l","endpoint":"/e","signed_at":"t","queued_at":1,"attempts":2,"last_attempt":3,"problem":{"kind":"refused","status":422,"code":"c","message_zh":"z","message_en":"e","fields":[{"path":"p","code":"c","message_zh":"z","message_en":"e"}]}}"#,
+        )
+        .unwrap();
+        let item_members = [
+            "id",
+            "state",
+            "label",
+            "endpoint",
+            "signed_at",
+            "queued_at",
+            "attempts",
+            "last_attempt",
+            "problem",
+        ];
+        let problem_members = [
+            "kind",
+            "status",
+            "code",
+            "message_zh",
+            "message_en",
+            "fields",
+        ];
+        let mut checked = 0;
+        let mut compare = |value: &Value| {
+            let serde = serde_json::from_value::<derived::Item>(value.clone()).ok();
+            assert_eq!(Item::read(value), serde.map(from_derived), "{value}");
+            checked += 1;
+        };
+        compare(&base);
+        for sample in samples() {
+            // serde's derived readers also take a struct written as an array of its members in
+            // order; nothing ever wrote one, and the hand-written readers take objects only.
+            let as_struct = !sample.is_array();
+            for member in item_members {
+                let mut v = base.clone();
+                if member != "problem" || as_struct {
+                    v[member] = sample.clone();
+                    compare(&v);
+                }
+                // Without an endpoint both take this page's, which needs a browser.
+                if member != "endpoint" {
+                    v.as_object_mut().unwrap().remove(member);
+                    compare(&v);
+                }
+            }
+            for member in problem_members {
+                let mut v = base.clone();
+                v["problem"][member] = sample.clone();
+                compare(&v);
+                v["problem"].as_object_mut().unwrap().remove(member);
+                compare(&v);
+            }
+            let mut v = base.clone();
+            v["problem"]["fields"][0]["path"] = sample.clone();
+            compare(&v);
+            if as_struct {
+                v["problem"]["fields"][0] = sample.clone();
+                compare(&v);
+                // Not an item (no id): both refuse it before any default is taken.
+                assert!(sample.get("id").is_none());
+                compare(&sample);
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+
+    #[test]
+    fn envelopes_are_described_as_serde_s_reader_described_them() {
+        let base: Value = serde_json::from_str(
+            r#"{"payload":{"idempotency_id":"i","signed_at":"t","form":{"contract_no":"c"}},"signature":"s"}"#,
+        )
+        .unwrap();
+        let derived = |v: &Value| {
+            serde_json::from_value::<derived::Envelope>(v.clone())
+                .ok()
+                .filter(|e| !e.payload.idempotency_id.is_empty())
+                .map(|e| {
+                    let h = e.payload;
+                    (h.idempotency_id, h.signed_at, h.form.contract_no)
+                })
+        };
+        let hand = |v: &Value| {
+            describe(&v.to_string(), "/e", 1.0)
+                .ok()
+                .map(|i| (i.id, i.signed_at, i.label))
+        };
+        let paths: [&[&str]; 5] = [
+            &["payload"],
+            &["payload", "idempotency_id"],
+            &["payload", "signed_at"],
+            &["payload", "form"],
+            &["payload", "form", "contract_no"],
+        ];
+        for sample in samples() {
+            for path in paths {
+                let (last, parents) = path.split_last().unwrap();
+                let mut v = base.clone();
+                let parent = parents.iter().fold(&mut v, |v, k| &mut v[*k]);
+                parent[*last] = sample.clone();
+                // A struct as an array (above): only serde's readers take it.
+                if !(sample.is_array() && matches!(*last, "payload" | "form")) {
+                    assert_eq!(hand(&v), derived(&v), "{v}");
+                }
+                let mut v = base.clone();
+                let parent = parents.iter().fold(&mut v, |v, k| &mut v[*k]);
+                parent.as_object_mut().unwrap().remove(*last);
+                assert_eq!(hand(&v), derived(&v), "{v}");
+            }
+        }
+    }
 
     fn refused_item() -> Item {
         Item {
@@ -304,9 +684,31 @@ mod tests {
     fn the_stored_shape_is_unchanged() {
         // Same members, same values: only their order differs, which JSON does not see.
         let written: serde_json::Value =
-            serde_json::from_str(&serde_json::to_string(&refused_item()).unwrap()).unwrap();
+            serde_json::from_str(&refused_item().to_value().to_string()).unwrap();
         let first: serde_json::Value = serde_json::from_str(FIRST_RELEASE).unwrap();
         assert_eq!(written, first);
+    }
+
+    #[test]
+    fn what_is_stored_reads_back() {
+        let mut item = refused_item();
+        assert_eq!(Item::read(&item.to_value()), Some(item.clone()));
+        item.problem = None;
+        item.last_attempt = None;
+        item.state = State::Queued;
+        assert_eq!(Item::read(&item.to_value()), Some(item));
+        for state in [State::Queued, State::Attention] {
+            assert_eq!(State::from(state.name()), state);
+        }
+        for kind in [
+            ProblemKind::Network,
+            ProblemKind::Server,
+            ProblemKind::Refused,
+            ProblemKind::Receipt,
+            ProblemKind::Local,
+        ] {
+            assert_eq!(ProblemKind::from(kind.name()), kind);
+        }
     }
 
     #[test]

@@ -43,8 +43,7 @@ fn js_object(members: &[(&str, &JsValue)]) -> Result<Object, JsValue> {
 }
 
 fn meta_of(item: &Item) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(item).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    js_sys::JSON::parse(&text)
+    js_sys::JSON::parse(&item.to_value().to_string())
 }
 
 impl Record {

@@ -230,6 +230,23 @@ pub struct Identity {
 }
 
 impl Identity {
+    /// The verification read from the shape serde's derived reader takes (exactly the three
+    /// strings `method`, `mobile` and `verified_at`), by hand: the app reads the receiver's
+    /// verification with it, without serde's readers (docs/bytes.md). `None` for anything
+    /// else; whether the members are well formed is [`Identity::malformed_paths`].
+    pub fn read(value: &serde_json::Value) -> Option<Identity> {
+        let members = value.as_object()?;
+        let text = |key: &str| Some(members.get(key)?.as_str()?.to_owned());
+        if members.len() != 3 {
+            return None;
+        }
+        Some(Identity {
+            method: text("method")?,
+            mobile: text("mobile")?,
+            verified_at: text("verified_at")?,
+        })
+    }
+
     /// A verification by SMS code of the masked `mobile` at `at`.
     pub fn sms(mobile: &str, at: SignedAt) -> Identity {
         Identity {

@@ -175,7 +175,7 @@ fn fingerprint(ctx: SigningCtx) -> String {
         .state
         .form
         .with_untracked(qianyue_domain::form_json::write);
-    let image = serde_json::to_string(&signature_image(ctx)).unwrap_or_default();
+    let image = signature_image(ctx).to_value();
     format!("{form}\n{image}\n{:?}", ctx.consents.get_untracked())
 }
 
@@ -245,8 +245,8 @@ async fn signed_envelope(ctx: SigningCtx) -> Result<String, String> {
                 .verification
                 .get_untracked()
                 .ok_or("the signer's mobile is not verified")?;
-            let identity: Identity = serde_json::from_value(identity)
-                .map_err(|e| format!("the receiver's verification is not readable: {e}"))?;
+            let identity = Identity::read(&identity)
+                .ok_or("the receiver's verification is not in the documented shape")?;
             let id = request.opened.with_value(|o| o.request_id.clone());
             payload
                 .for_request(&id, identity)

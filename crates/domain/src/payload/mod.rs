@@ -84,6 +84,7 @@ mod receipt;
 mod signing_time;
 mod v2;
 mod v3;
+mod write;
 
 pub use canonical::*;
 pub use check::*;

@@ -580,11 +580,6 @@ impl ConsentPayload {
         }
     }
 
-    /// The payload as a JSON value.
-    pub fn to_value(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
-    }
-
     /// The bytes to sign: the RFC 8785 canonical form of the payload.
     ///
     /// # Errors

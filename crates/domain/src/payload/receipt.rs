@@ -8,8 +8,12 @@ pub const RECEIPT_FORMAT: &str = "qianyue-receipt/1";
 /// What the receiver answers for a consent it has stored durably, signed with its Ed25519
 /// key: `{"receipt": {…}, "signature": "<base64url of 64 bytes>"}`, the signature over the
 /// RFC 8785 bytes of `receipt` (the same canonical form as the payload's).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+///
+/// Its JSON is written by [`Receipt::to_value`] and read by [`Receipt::read`], which serde's
+/// `Serialize` and `Deserialize` go through: written out rather than derived, since the app
+/// checks every receipt and serde's readers and writers of these shapes were about 14 KB of
+/// the signing step's code (docs/bytes.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
     /// [`RECEIPT_FORMAT`].
     pub format: String,
@@ -30,7 +34,7 @@ pub struct Receipt {
 
 /// The receiver's answer to an accepted consent, `{"receipt": {…}, "signature": "…"}`, as
 /// read by the app and the outbox (checked with [`verify_receipt`] before it is believed).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SignedReceipt {
     pub receipt: Receipt,
     /// base64url (no padding) of the 64-byte Ed25519 signature over the receipt's RFC 8785
@@ -58,12 +62,58 @@ impl Receipt {
         }
     }
 
+    /// The receipt as JSON: an object of its eight members, `agreement` an object of `id` and
+    /// `version`, every other member a string.
+    pub fn to_value(&self) -> Value {
+        let text = |s: &String| Value::String(s.clone());
+        let mut agreement = serde_json::Map::new();
+        agreement.insert("id".into(), text(&self.agreement.id));
+        agreement.insert("version".into(), text(&self.agreement.version));
+        let mut members = serde_json::Map::new();
+        for (name, value) in [
+            ("format", text(&self.format)),
+            ("consent_id", text(&self.consent_id)),
+            ("payload_sha256", text(&self.payload_sha256)),
+            ("agreement", Value::Object(agreement)),
+            ("signed_at", text(&self.signed_at)),
+            ("signer_key", text(&self.signer_key)),
+            ("received_at", text(&self.received_at)),
+            ("receiver_key", text(&self.receiver_key)),
+        ] {
+            members.insert(name.into(), value);
+        }
+        Value::Object(members)
+    }
+
+    /// A receipt read from [`Receipt::to_value`]'s shape: exactly those eight members, each of
+    /// its type (`agreement` with exactly `id` and `version`); `None` for anything else.
+    pub fn read(value: &Value) -> Option<Receipt> {
+        let members = value.as_object()?;
+        let agreement = members.get("agreement")?.as_object()?;
+        let text = |object: &serde_json::Map<String, Value>, key: &str| {
+            Some(object.get(key)?.as_str()?.to_owned())
+        };
+        if members.len() != 8 || agreement.len() != 2 {
+            return None;
+        }
+        Some(Receipt {
+            format: text(members, "format")?,
+            consent_id: text(members, "consent_id")?,
+            payload_sha256: text(members, "payload_sha256")?,
+            agreement: AgreementRef {
+                id: text(agreement, "id")?,
+                version: text(agreement, "version")?,
+            },
+            signed_at: text(members, "signed_at")?,
+            signer_key: text(members, "signer_key")?,
+            received_at: text(members, "received_at")?,
+            receiver_key: text(members, "receiver_key")?,
+        })
+    }
+
     /// The bytes the receiver signs: the RFC 8785 form of the receipt.
     pub fn signing_bytes(&self) -> Vec<u8> {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| canonical_bytes(&v).ok())
-            .unwrap_or_default()
+        canonical_bytes(&self.to_value()).unwrap_or_default()
     }
 
     /// The receipt envelope, `{"receipt":…,"signature":"…"}`, in canonical form.
@@ -91,8 +141,9 @@ impl Receipt {
 }
 
 /// One receiver key as `GET /api/keys` lists it: an Ed25519 public key as a JWK (RFC 8037)
-/// with its `kid`, the RFC 7638 thumbprint (`{"crv":"Ed25519","kty":"OKP","x":…}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// with its `kid`, the RFC 7638 thumbprint (`{"crv":"Ed25519","kty":"OKP","x":…}`). Read by
+/// [`ReceiverKey::read`], which serde's `Deserialize` goes through (as for [`Receipt`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReceiverKey {
     pub kty: String,
     pub crv: String,
@@ -129,9 +180,74 @@ impl ReceiverKey {
 }
 
 /// The body of `GET /api/keys`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReceiverKeys {
     pub keys: Vec<ReceiverKey>,
+}
+
+impl SignedReceipt {
+    /// An answer read from its shape: an object with `receipt` ([`Receipt::read`]) and the
+    /// string `signature`; other members are passed over (the check that takes the envelope
+    /// as the receiver signs it, [`verify_receipt`], allows none). `None` for anything else.
+    pub fn read(value: &Value) -> Option<SignedReceipt> {
+        Some(SignedReceipt {
+            receipt: Receipt::read(value.get("receipt")?)?,
+            signature: value.get("signature")?.as_str()?.to_owned(),
+        })
+    }
+}
+
+impl ReceiverKey {
+    /// A key read from its shape: an object with the strings `kty`, `crv`, `x`, `kid`, `alg`
+    /// and `use`; other members are passed over. `None` for anything else.
+    pub fn read(value: &Value) -> Option<ReceiverKey> {
+        let text = |key: &str| Some(value.get(key)?.as_str()?.to_owned());
+        value.as_object()?;
+        Some(ReceiverKey {
+            kty: text("kty")?,
+            crv: text("crv")?,
+            x: text("x")?,
+            kid: text("kid")?,
+            alg: text("alg")?,
+            use_: text("use")?,
+        })
+    }
+}
+
+impl ReceiverKeys {
+    /// The body of `GET /api/keys` read: an object whose `keys` is a list of keys
+    /// ([`ReceiverKey::read`], every one of them); other members are passed over.
+    pub fn read(value: &Value) -> Option<ReceiverKeys> {
+        let keys = value.as_object()?.get("keys")?.as_array()?;
+        Some(ReceiverKeys {
+            keys: keys.iter().map(ReceiverKey::read).collect::<Option<_>>()?,
+        })
+    }
+}
+
+/// serde's traits through the readers and the writer above: one definition of each shape.
+macro_rules! deserialize_with_read {
+    ($($t:ty => $what:literal),* $(,)?) => {$(
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
+                let value = Value::deserialize(d)?;
+                <$t>::read(&value).ok_or_else(|| serde::de::Error::custom($what))
+            }
+        }
+    )*};
+}
+
+deserialize_with_read! {
+    Receipt => "not a receipt in the documented shape",
+    SignedReceipt => "not a signed receipt in the documented shape",
+    ReceiverKey => "not a receiver key in the documented shape",
+    ReceiverKeys => "not a list of receiver keys in the documented shape",
+}
+
+impl Serialize for Receipt {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(s)
+    }
 }
 
 crate::rule_errors! {
@@ -157,7 +273,7 @@ pub fn verify_receipt(body: &[u8], keys: &[ReceiverKey]) -> Result<Receipt, Rece
     else {
         return Err(ReceiptError::Shape);
     };
-    let typed: Receipt = serde_json::from_value(receipt).map_err(|_| ReceiptError::Shape)?;
+    let typed = Receipt::read(&receipt).ok_or(ReceiptError::Shape)?;
     if typed.format != RECEIPT_FORMAT {
         return Err(ReceiptError::Shape);
     }
