@@ -43,7 +43,7 @@ fn js_object(members: &[(&str, &JsValue)]) -> Result<Object, JsValue> {
 }
 
 fn meta_of(item: &Item) -> Result<JsValue, JsValue> {
-    js_sys::JSON::parse(&item.to_value().to_string())
+    js_sys::JSON::parse(&item.to_json())
 }
 
 impl Record {

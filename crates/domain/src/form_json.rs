@@ -601,8 +601,9 @@ fn push_object<'f>(out: &mut String, paths: &[&str], value: impl Fn(&str) -> Val
     out.push('}');
 }
 
-/// A JSON string: `"` and `\` escaped, control characters as serde_json writes them.
-fn push_string(out: &mut String, text: &str) {
+/// A JSON string: `"` and `\` escaped, control characters as serde_json writes them (also the
+/// app's writer of its stored records).
+pub fn push_string(out: &mut String, text: &str) {
     out.push('"');
     for c in text.chars() {
         match c {
