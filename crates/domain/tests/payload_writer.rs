@@ -125,9 +125,11 @@ proptest! {
     fn the_payload_is_written_as_serde_s_derived_writer_writes_it(p in payload()) {
         let reference = serde_json::to_value(&p).unwrap();
         prop_assert_eq!(p.to_value(), reference.clone());
-        // And it reads back as the same payload.
+        // And what it wrote reads back as a payload that writes the same JSON. (Not always
+        // the same payload: an employee count typed `00` is the integer 0 in the JSON, and
+        // reads back as `0`.)
         let back: ConsentPayload = serde_json::from_value(p.to_value()).unwrap();
-        prop_assert_eq!(back, p);
+        prop_assert_eq!(back.to_value(), reference);
     }
 }
 
