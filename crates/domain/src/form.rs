@@ -507,15 +507,18 @@ pub fn check_person_name(value: &str) -> Result<(), FieldRule> {
     }
 }
 
-/// Names compare without surrounding or repeated spaces and without case (for Latin names).
+/// A person's name as names compare: without surrounding or repeated spaces and without case
+/// (for Latin names). The form's check that the representative is the agent and the typed
+/// signature's check that it is the representative's name both use it.
+pub(crate) fn fold_person_name(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
 fn same_person_name(a: &str, b: &str) -> bool {
-    let fold = |s: &str| {
-        s.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    fold(a) == fold(b)
+    fold_person_name(a) == fold_person_name(b)
 }
 
 /// Every failing rule of `form`, by field path, in the document's order; cross-field failures

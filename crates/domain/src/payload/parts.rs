@@ -243,7 +243,9 @@ impl SignatureImage {
     pub fn check_for(&self, representative: &str) -> Result<(), PayloadRule> {
         self.check()?;
         match self {
-            SignatureImage::Typed { text } if fold_name(text) != fold_name(representative) => {
+            SignatureImage::Typed { text }
+                if form::fold_person_name(text) != form::fold_person_name(representative) =>
+            {
                 Err(PayloadRule::TypedSignatureName)
             }
             _ => Ok(()),

@@ -83,11 +83,3 @@ pub fn check_signing_time(
     check_signing_date(payload)?;
     check_offline_allowance(payload, now_unix, allowance_days)
 }
-
-/// Names compare without surrounding or repeated spaces and without case.
-pub(super) fn fold_name(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
