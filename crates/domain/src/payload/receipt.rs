@@ -9,10 +9,10 @@ pub const RECEIPT_FORMAT: &str = "qianyue-receipt/1";
 /// key: `{"receipt": {…}, "signature": "<base64url of 64 bytes>"}`, the signature over the
 /// RFC 8785 bytes of `receipt` (the same canonical form as the payload's).
 ///
-/// Its JSON is written by [`Receipt::to_value`] and read by [`Receipt::read`], which serde's
-/// `Serialize` and `Deserialize` go through: written out rather than derived, since the app
-/// checks every receipt and serde's readers and writers of these shapes were about 14 KB of
-/// the signing step's code (docs/bytes.md).
+/// Its JSON is written by [`Receipt::to_value`] (`write.rs`, beside the payload's writer) and
+/// read by [`Receipt::read`], which serde's `Serialize` and `Deserialize` go through: written
+/// out rather than derived, since the app checks every receipt and serde's readers and writers
+/// of these shapes were about 14 KB of the signing step's code (docs/bytes.md).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
     /// [`RECEIPT_FORMAT`].
@@ -60,29 +60,6 @@ impl Receipt {
             received_at: received_at.to_string(),
             receiver_key: receiver_key.into(),
         }
-    }
-
-    /// The receipt as JSON: an object of its eight members, `agreement` an object of `id` and
-    /// `version`, every other member a string.
-    pub fn to_value(&self) -> Value {
-        let text = |s: &String| Value::String(s.clone());
-        let mut agreement = serde_json::Map::new();
-        agreement.insert("id".into(), text(&self.agreement.id));
-        agreement.insert("version".into(), text(&self.agreement.version));
-        let mut members = serde_json::Map::new();
-        for (name, value) in [
-            ("format", text(&self.format)),
-            ("consent_id", text(&self.consent_id)),
-            ("payload_sha256", text(&self.payload_sha256)),
-            ("agreement", Value::Object(agreement)),
-            ("signed_at", text(&self.signed_at)),
-            ("signer_key", text(&self.signer_key)),
-            ("received_at", text(&self.received_at)),
-            ("receiver_key", text(&self.receiver_key)),
-        ] {
-            members.insert(name.into(), value);
-        }
-        Value::Object(members)
     }
 
     /// A receipt read from [`Receipt::to_value`]'s shape: exactly those eight members, each of

@@ -1,5 +1,6 @@
 //! The payload's JSON written by hand: what the browser signs ([`ConsentPayload::signing_bytes`])
-//! and what the receiver's fast path compares with the bytes it received. serde's derived
+//! and what the receiver's fast path compares with the bytes it received; and the receipt's
+//! ([`Receipt::signing_bytes`], what the receiver signs and the app checks). serde's derived
 //! writer of the same types stays the reference (`tests/payload_writer.rs` compares the two on
 //! generated payloads of every format); the app does not use it, since serde's writer of these
 //! types into a `Value` was some 11 KB of the signing step's code (docs/bytes.md).
@@ -26,6 +27,29 @@ fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
 
 fn list<T>(items: &[T], each: impl Fn(&T) -> Value) -> Value {
     Value::Array(items.iter().map(each).collect())
+}
+
+impl AgreementRef {
+    fn to_value(&self) -> Value {
+        object([("id", text(&self.id)), ("version", text(&self.version))])
+    }
+}
+
+impl Receipt {
+    /// The receipt as JSON: an object of its eight members, `agreement` an object of `id` and
+    /// `version`, every other member a string.
+    pub fn to_value(&self) -> Value {
+        object([
+            ("format", text(&self.format)),
+            ("consent_id", text(&self.consent_id)),
+            ("payload_sha256", text(&self.payload_sha256)),
+            ("agreement", self.agreement.to_value()),
+            ("signed_at", text(&self.signed_at)),
+            ("signer_key", text(&self.signer_key)),
+            ("received_at", text(&self.received_at)),
+            ("receiver_key", text(&self.receiver_key)),
+        ])
+    }
 }
 
 impl Jwk {
@@ -137,13 +161,7 @@ impl ConsentPayload {
             members.insert(name.to_owned(), value);
         };
         put("format", text(&self.format));
-        put(
-            "agreement",
-            object([
-                ("id", text(&self.agreement.id)),
-                ("version", text(&self.agreement.version)),
-            ]),
-        );
+        put("agreement", self.agreement.to_value());
         put(
             "content_hashes",
             list(&self.content_hashes, |h| {
