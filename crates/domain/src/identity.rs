@@ -235,11 +235,10 @@ impl Identity {
     /// verification with it, without serde's readers (docs/bytes.md). `None` for anything
     /// else; whether the members are well formed is [`Identity::malformed_paths`].
     pub fn read(value: &serde_json::Value) -> Option<Identity> {
-        let members = value.as_object()?;
-        let text = |key: &str| Some(members.get(key)?.as_str()?.to_owned());
-        if members.len() != 3 {
+        if value.as_object()?.len() != 3 {
             return None;
         }
+        let text = |key: &str| crate::json::string_member(value, key);
         Some(Identity {
             method: text("method")?,
             mobile: text("mobile")?,

@@ -58,6 +58,13 @@ impl std::error::Error for JsonError {}
 /// serde_json's recursion limit: a value may be inside at most 127 arrays and objects.
 const DEPTH: u32 = 128;
 
+/// Member `key` of `value` as an owned string: `None` when `value` is not an object, has no
+/// such member, or it is not a string. The one step of the typed readers (refusals, receipts,
+/// keys, verifications).
+pub fn string_member(value: &Value, key: &str) -> Option<String> {
+    Some(value.get(key)?.as_str()?.to_owned())
+}
+
 /// Reads one JSON value, and nothing after it but whitespace.
 pub fn parse(text: &str) -> Result<Value, JsonError> {
     let mut reader = Reader::new(text);

@@ -153,7 +153,7 @@ impl Rejection {
 
 /// The message whose `code`, `message_zh` and `message_en` are members of `object`.
 fn message_in(object: &Value) -> Option<RuleMessage> {
-    let text = |key: &str| Some(object.get(key)?.as_str()?.to_owned());
+    let text = |key: &str| crate::json::string_member(object, key);
     Some(RuleMessage::new(
         text("code")?,
         text("message_zh")?,

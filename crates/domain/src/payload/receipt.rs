@@ -65,26 +65,23 @@ impl Receipt {
     /// A receipt read from [`Receipt::to_value`]'s shape: exactly those eight members, each of
     /// its type (`agreement` with exactly `id` and `version`); `None` for anything else.
     pub fn read(value: &Value) -> Option<Receipt> {
-        let members = value.as_object()?;
-        let agreement = members.get("agreement")?.as_object()?;
-        let text = |object: &serde_json::Map<String, Value>, key: &str| {
-            Some(object.get(key)?.as_str()?.to_owned())
-        };
-        if members.len() != 8 || agreement.len() != 2 {
+        let agreement = value.get("agreement")?;
+        if value.as_object()?.len() != 8 || agreement.as_object()?.len() != 2 {
             return None;
         }
+        let text = crate::json::string_member;
         Some(Receipt {
-            format: text(members, "format")?,
-            consent_id: text(members, "consent_id")?,
-            payload_sha256: text(members, "payload_sha256")?,
+            format: text(value, "format")?,
+            consent_id: text(value, "consent_id")?,
+            payload_sha256: text(value, "payload_sha256")?,
             agreement: AgreementRef {
                 id: text(agreement, "id")?,
                 version: text(agreement, "version")?,
             },
-            signed_at: text(members, "signed_at")?,
-            signer_key: text(members, "signer_key")?,
-            received_at: text(members, "received_at")?,
-            receiver_key: text(members, "receiver_key")?,
+            signed_at: text(value, "signed_at")?,
+            signer_key: text(value, "signer_key")?,
+            received_at: text(value, "received_at")?,
+            receiver_key: text(value, "receiver_key")?,
         })
     }
 
@@ -169,7 +166,7 @@ impl SignedReceipt {
     pub fn read(value: &Value) -> Option<SignedReceipt> {
         Some(SignedReceipt {
             receipt: Receipt::read(value.get("receipt")?)?,
-            signature: value.get("signature")?.as_str()?.to_owned(),
+            signature: crate::json::string_member(value, "signature")?,
         })
     }
 }
@@ -178,8 +175,7 @@ impl ReceiverKey {
     /// A key read from its shape: an object with the strings `kty`, `crv`, `x`, `kid`, `alg`
     /// and `use`; other members are passed over. `None` for anything else.
     pub fn read(value: &Value) -> Option<ReceiverKey> {
-        let text = |key: &str| Some(value.get(key)?.as_str()?.to_owned());
-        value.as_object()?;
+        let text = |key: &str| crate::json::string_member(value, key);
         Some(ReceiverKey {
             kty: text("kty")?,
             crv: text("crv")?,
