@@ -119,8 +119,6 @@ pub async fn device_request(
     body: Option<(&[u8], &str)>,
     timeout: Option<Duration>,
 ) -> Result<Answer, String> {
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine as _;
     // The browser's own clock (never the pinned one of tests): the receiver allows 300 s.
     let t = (crate::clock::now_ms() / 1000.0).floor() as i64;
     let message = qianyue_domain::staff::device_request_message(method, path_and_query, t);
@@ -132,7 +130,7 @@ pub async fn device_request(
         ("Qianyue-Device", device.to_owned()),
         (
             "Qianyue-Device-Signature",
-            format!("t={t},sig={}", URL_SAFE_NO_PAD.encode(sig)),
+            format!("t={t},sig={}", qianyue_domain::base64url::encode(sig)),
         ),
     ];
     let body = body.map(|(bytes, content_type)| {

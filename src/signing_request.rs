@@ -194,7 +194,9 @@ pub async fn send_code(url: &str) -> CodeAnswer {
 /// `POST /api/signing/{token}/verify` with `{"code"}`: `{status: "verified", verification}`.
 pub async fn verify_code(url: &str, code: &str) -> CodeAnswer {
     let url = format!("{url}/verify");
-    let body = serde_json::json!({ "code": code }).to_string();
+    let mut body = String::from("{\"code\":");
+    qianyue_domain::form_json::push_string(&mut body, code);
+    body.push('}');
     read_code_answer(api::request("POST", &url, Some(&body), Some(TIMEOUT)).await)
 }
 

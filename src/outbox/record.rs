@@ -66,14 +66,16 @@ impl<'o> Members<'o> {
     }
 
     /// A number as JavaScript writes it (the record is handed to `JSON.parse`), or null: an
-    /// integer without a fraction, anything else as serde_json writes it.
+    /// integer without a fraction, anything else as serde_json writes it (its `ryu`, whose
+    /// shortest form `JSON.parse` reads back exactly).
     fn number(&mut self, name: &str, value: Option<f64>) {
         let out = self.name(name);
         match value {
             Some(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 => {
                 out.push_str(&(v as i64).to_string())
             }
-            Some(v) => out.push_str(&Value::from(v).to_string()),
+            Some(v) if v.is_finite() => out.push_str(ryu::Buffer::new().format_finite(v)),
+            Some(_) => out.push_str("null"),
             None => out.push_str("null"),
         }
     }

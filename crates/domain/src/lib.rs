@@ -43,6 +43,7 @@ pub mod normalise;
 pub mod labels;
 pub mod incremental;
 pub mod content;
+pub mod base64url;
 pub mod payload;
 pub mod origins;
 pub mod delivery;

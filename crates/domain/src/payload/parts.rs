@@ -416,8 +416,8 @@ impl Jwk {
     pub fn from_verifying_key(key: &VerifyingKey) -> Jwk {
         let point = key.to_encoded_point(false);
         let (x, y) = (
-            point.x().map(|x| URL_SAFE_NO_PAD.encode(x)),
-            point.y().map(|y| URL_SAFE_NO_PAD.encode(y)),
+            point.x().map(base64url::encode),
+            point.y().map(base64url::encode),
         );
         Jwk::p256(&x.unwrap_or_default(), &y.unwrap_or_default())
     }
@@ -439,9 +439,7 @@ impl Jwk {
             return Err(bad("public_key.crv"));
         }
         let coordinate = |v: &str, path: &str| -> Result<[u8; 32], PayloadError> {
-            URL_SAFE_NO_PAD
-                .decode(v)
-                .ok()
+            base64url::decode(v)
                 .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
                 .ok_or_else(|| bad(path))
         };
@@ -469,7 +467,7 @@ impl Jwk {
             members.insert(k.into(), Value::String(v.clone()));
         }
         let bytes = canonical_bytes(&Value::Object(members)).unwrap_or_default();
-        URL_SAFE_NO_PAD.encode(Sha256::digest(bytes))
+        base64url::encode(Sha256::digest(bytes))
     }
 }
 
@@ -605,6 +603,6 @@ pub fn envelope_from_parts(canonical_payload: &[u8], signature: &[u8; 64]) -> St
     let payload = String::from_utf8_lossy(canonical_payload);
     format!(
         "{{\"payload\":{payload},\"signature\":\"{}\"}}",
-        URL_SAFE_NO_PAD.encode(signature)
+        base64url::encode(signature)
     )
 }

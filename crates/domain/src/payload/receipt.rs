@@ -101,7 +101,7 @@ impl Receipt {
         format!(
             "{{\"receipt\":{},\"signature\":\"{}\"}}",
             String::from_utf8_lossy(signing_bytes),
-            URL_SAFE_NO_PAD.encode(signature)
+            base64url::encode(signature)
         )
     }
 
@@ -132,7 +132,7 @@ pub struct ReceiverKey {
 impl ReceiverKey {
     /// The JWK of an Ed25519 public key.
     pub fn ed25519(public_key: &[u8; 32]) -> ReceiverKey {
-        let x = URL_SAFE_NO_PAD.encode(public_key);
+        let x = base64url::encode(public_key);
         let mut members = serde_json::Map::new();
         members.insert("crv".into(), Value::from("Ed25519"));
         members.insert("kty".into(), Value::from("OKP"));
@@ -140,7 +140,7 @@ impl ReceiverKey {
         let kid = {
             use sha2::{Digest, Sha256};
             let bytes = canonical_bytes(&Value::Object(members)).unwrap_or_default();
-            URL_SAFE_NO_PAD.encode(Sha256::digest(bytes))
+            base64url::encode(Sha256::digest(bytes))
         };
         ReceiverKey {
             kty: "OKP".into(),
@@ -269,12 +269,12 @@ pub fn receipt_public_key(keys: &[ReceiverKey], kid: &str) -> Option<[u8; 32]> {
     let key = keys
         .iter()
         .find(|k| k.kid == kid && k.kty == "OKP" && k.crv == "Ed25519")?;
-    URL_SAFE_NO_PAD.decode(&key.x).ok()?.try_into().ok()
+    base64url::decode(&key.x)?.try_into().ok()
 }
 
 /// A receipt envelope's `signature` (base64url) decoded; `None` unless it is 64 bytes.
 pub fn receipt_signature(text: &str) -> Option<[u8; 64]> {
-    URL_SAFE_NO_PAD.decode(text).ok()?.try_into().ok()
+    base64url::decode(text)?.try_into().ok()
 }
 
 /// Whether `signature` is `public_key`'s Ed25519 signature of `message`, checked as

@@ -61,8 +61,8 @@ pub fn witnessed_envelope_from_parts(
     format!(
         "{{\"payload\":{},\"signature\":\"{}\",\"witness_signature\":\"{}\"}}",
         String::from_utf8_lossy(canonical_payload),
-        URL_SAFE_NO_PAD.encode(signature),
-        URL_SAFE_NO_PAD.encode(witness_signature)
+        base64url::encode(signature),
+        base64url::encode(witness_signature)
     )
 }
 

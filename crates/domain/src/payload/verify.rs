@@ -84,9 +84,7 @@ pub fn verify_envelope_with(
     if !payload.is_object() {
         return Err(PayloadError::new(EnvelopeRule::Shape, "payload"));
     }
-    let signature: [u8; 64] = URL_SAFE_NO_PAD
-        .decode(signature.as_bytes())
-        .ok()
+    let signature: [u8; 64] = base64url::decode(signature.as_bytes())
         .and_then(|b| <[u8; 64]>::try_from(b).ok())
         .ok_or_else(|| PayloadError::new(EnvelopeRule::SignatureEncoding, "signature"))?;
     let canonical = canonical_bytes(&payload).map_err(|e| PayloadError {
@@ -162,10 +160,8 @@ fn verify_canonical_envelope(
     if canonical != received {
         return None;
     }
-    let signature: [u8; 64] = URL_SAFE_NO_PAD
-        .decode(signature.as_bytes())
-        .ok()
-        .and_then(|b| <[u8; 64]>::try_from(b).ok())?;
+    let signature: [u8; 64] =
+        base64url::decode(signature.as_bytes()).and_then(|b| <[u8; 64]>::try_from(b).ok())?;
     let point = match typed.public_key.sec1_point() {
         Ok(p) => p,
         Err(_) => return None,
@@ -213,9 +209,7 @@ fn verify_witness(
         }
         (Some(w), Some(s)) => (w, s),
     };
-    let signature: [u8; 64] = URL_SAFE_NO_PAD
-        .decode(signature.as_bytes())
-        .ok()
+    let signature: [u8; 64] = base64url::decode(signature.as_bytes())
         .and_then(|b| <[u8; 64]>::try_from(b).ok())
         .ok_or_else(|| PayloadError::new(EnvelopeRule::SignatureEncoding, "witness_signature"))?;
     let point = witness
