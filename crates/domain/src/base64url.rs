@@ -46,6 +46,12 @@ pub fn decode(text: impl AsRef<[u8]>) -> Option<Vec<u8>> {
     decode_bytes(text.as_ref())
 }
 
+/// The bytes of a base64url text that holds exactly `N` of them (a key coordinate, a
+/// signature); `None` for any other text.
+pub fn decode_array<const N: usize>(text: impl AsRef<[u8]>) -> Option<[u8; N]> {
+    decode_bytes(text.as_ref())?.try_into().ok()
+}
+
 fn decode_bytes(text: &[u8]) -> Option<Vec<u8>> {
     if text.len() % 4 == 1 {
         return None;
@@ -88,6 +94,9 @@ mod tests {
         // The two symbols where the alphabets differ.
         assert_eq!(encode([0xfb, 0xff]), "-_8");
         assert_eq!(decode("-_8"), Some(vec![0xfb, 0xff]));
+        assert_eq!(decode_array::<2>("-_8"), Some([0xfb, 0xff]));
+        assert_eq!(decode_array::<3>("-_8"), None);
+        assert_eq!(decode_array::<1>("-_8"), None);
     }
 
     #[test]

@@ -439,9 +439,7 @@ impl Jwk {
             return Err(bad("public_key.crv"));
         }
         let coordinate = |v: &str, path: &str| -> Result<[u8; 32], PayloadError> {
-            base64url::decode(v)
-                .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
-                .ok_or_else(|| bad(path))
+            base64url::decode_array(v).ok_or_else(|| bad(path))
         };
         let x = coordinate(&self.x, "public_key.x")?;
         let y = coordinate(&self.y, "public_key.y")?;

@@ -269,12 +269,12 @@ pub fn receipt_public_key(keys: &[ReceiverKey], kid: &str) -> Option<[u8; 32]> {
     let key = keys
         .iter()
         .find(|k| k.kid == kid && k.kty == "OKP" && k.crv == "Ed25519")?;
-    base64url::decode(&key.x)?.try_into().ok()
+    base64url::decode_array(&key.x)
 }
 
 /// A receipt envelope's `signature` (base64url) decoded; `None` unless it is 64 bytes.
 pub fn receipt_signature(text: &str) -> Option<[u8; 64]> {
-    base64url::decode(text)?.try_into().ok()
+    base64url::decode_array(text)
 }
 
 /// Whether `signature` is `public_key`'s Ed25519 signature of `message`, checked as

@@ -84,8 +84,7 @@ pub fn verify_envelope_with(
     if !payload.is_object() {
         return Err(PayloadError::new(EnvelopeRule::Shape, "payload"));
     }
-    let signature: [u8; 64] = base64url::decode(signature.as_bytes())
-        .and_then(|b| <[u8; 64]>::try_from(b).ok())
+    let signature: [u8; 64] = base64url::decode_array(signature)
         .ok_or_else(|| PayloadError::new(EnvelopeRule::SignatureEncoding, "signature"))?;
     let canonical = canonical_bytes(&payload).map_err(|e| PayloadError {
         rule: e.rule,
@@ -160,8 +159,7 @@ fn verify_canonical_envelope(
     if canonical != received {
         return None;
     }
-    let signature: [u8; 64] =
-        base64url::decode(signature.as_bytes()).and_then(|b| <[u8; 64]>::try_from(b).ok())?;
+    let signature: [u8; 64] = base64url::decode_array(signature)?;
     let point = match typed.public_key.sec1_point() {
         Ok(p) => p,
         Err(_) => return None,
@@ -209,8 +207,7 @@ fn verify_witness(
         }
         (Some(w), Some(s)) => (w, s),
     };
-    let signature: [u8; 64] = base64url::decode(signature.as_bytes())
-        .and_then(|b| <[u8; 64]>::try_from(b).ok())
+    let signature: [u8; 64] = base64url::decode_array(signature)
         .ok_or_else(|| PayloadError::new(EnvelopeRule::SignatureEncoding, "witness_signature"))?;
     let point = witness
         .device_key
