@@ -123,6 +123,11 @@ if (profile === 'release') {
 // table and their data into the shared memory at fixed places, and export nothing, so a
 // merged file does exactly what its chunks did.
 const binaryen = (tool) => (existsSync(`node_modules/.bin/${tool}`) ? `node_modules/.bin/${tool}` : tool);
+// A module as text (`<file>.wat`, beside it), for the steps that rewrite it as text.
+const disassemble = (file) => {
+  run(binaryen('wasm-dis'), [...FEATURES, file, '-o', `${file}.wat`]);
+  return readFileSync(`${file}.wat`, 'utf8');
+};
 
 // 3f. In a release build the functions of the main module and of the journey's file in an
 // order that compresses: grouped by signature, then by their code with every name and number
@@ -135,8 +140,7 @@ const binaryen = (tool) => (existsSync(`node_modules/.bin/${tool}`) ? `node_modu
 // `target_features` section; no browser reads them, and every wasm-opt run here is told the
 // features.
 function compressionOrder(file, level, extra = []) {
-  run(binaryen('wasm-dis'), [...FEATURES, file, '-o', `${file}.order.wat`]);
-  const wat = readFileSync(`${file}.order.wat`, 'utf8');
+  const wat = disassemble(file);
   const tops = [...wat.matchAll(/^ \(/gm)].map((m) => m.index);
   const end = wat.lastIndexOf(')');
   const items = tops.map((at, i) => wat.slice(at, i + 1 < tops.length ? tops[i + 1] : end));
@@ -148,9 +152,9 @@ function compressionOrder(file, level, extra = []) {
     .map((item) => ({ item, key: `${signature(item)}\u0000${shape(item)}` }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const rest = items.slice(first).filter((item) => !item.startsWith(' (func '));
-  writeFileSync(`${file}.order.wat`, wat.slice(0, tops[first]) + funcs.map((f) => f.item).join('') + rest.join('') + wat.slice(end));
-  run(binaryen('wasm-as'), [...FEATURES, `${file}.order.wat`, '-o', file]);
-  rmSync(`${file}.order.wat`);
+  writeFileSync(`${file}.wat`, wat.slice(0, tops[first]) + funcs.map((f) => f.item).join('') + rest.join('') + wat.slice(end));
+  run(binaryen('wasm-as'), [...FEATURES, `${file}.wat`, '-o', file]);
+  rmSync(`${file}.wat`);
   optimise(file, extra, level);
 }
 let link = readFileSync(join(split, '__wasm_split.js'), 'utf8');
@@ -161,11 +165,7 @@ function merge(into, others) {
   // wasm-merge links modules through their imports and exports, and would give each chunk's
   // import of the shared memory, table and stack pointer a copy of its own; so the first
   // module exports them and the others import them from it.
-  const text = (file) => {
-    run(binaryen('wasm-dis'), [...FEATURES, file, '-o', `${file}.wat`]);
-    return readFileSync(`${file}.wat`, 'utf8');
-  };
-  const base = text(into).replace(/\)\s*$/, ` (export "qy_memory" (memory 0))
+  const base = disassemble(into).replace(/\)\s*$/, ` (export "qy_memory" (memory 0))
  (export "qy_table" (table 0))
  (export "qy_shared0" (global 0))
 )
@@ -174,7 +174,7 @@ function merge(into, others) {
   run(binaryen('wasm-as'), [...FEATURES, `${into}.wat`, '-o', `${into}.base.wasm`]);
   const inputs = [`${into}.base.wasm`, 'qy_base'];
   others.forEach((file, i) => {
-    let wat = text(file);
+    let wat = disassemble(file);
     for (const m of wat.matchAll(/\(import "([^"]*)" "([^"]*)"/g)) {
       if (m[1] !== '__wasm_split' || !SHARED.includes(m[2])) fail(`${file} imports ${m[1]}.${m[2]}`);
     }
