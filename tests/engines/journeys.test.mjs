@@ -33,6 +33,12 @@ const ENGINE_PATHS = {
   firefox: { ed25519: true, constructableSheets: true, storageManager: true, idbKeys: true },
   webkit: { ed25519: true, constructableSheets: true, storageManager: false, idbKeys: true },
 };
+/**
+ * Whether the engine keeps the main module as a compression dictionary (`Use-As-Dictionary`,
+ * RFC 9842) and then asks for the other wasm files with it, which the receiver answers with
+ * `dcb` (crates/dcb, docs/decisions.md "Build"). An engine that does not is served brotli.
+ */
+const DICTIONARIES = { chromium: true, firefox: false, webkit: false };
 /** Whether the outbox says that persistent storage was refused (persist() answered false). */
 const PERSIST_REFUSED_LINE = { chromium: true, firefox: false, webkit: false };
 const PATHS = { ...ENGINE_PATHS[ENGINE], persistRefusedLine: PERSIST_REFUSED_LINE[ENGINE] };
@@ -157,6 +163,13 @@ describe(`journeys in ${ENGINE}`, () => {
     // Verified with the engine's own Ed25519 where it has one (ENGINE_PATHS).
     const calls = await session.driver.executeScript('return window.ed25519Calls;');
     assert.deepEqual(calls, PATHS.ed25519 ? ['importKey', 'verify:true'] : ['importKey']);
+    // The code that ran this journey came compressed with the main module as its dictionary
+    // where the engine keeps one (DICTIONARIES): asked for with the dictionary, answered dcb.
+    const journey = app.requests.filter((r) => /^\/split_journey-[0-9a-f]+\.wasm$/.test(r.path));
+    assert.ok(journey.length > 0, "the journey's file was fetched through the proxy");
+    assert.equal(journey.some((r) => r.dictionary), DICTIONARIES[ENGINE],
+      `${ENGINE} asked for the journey's file with a dictionary: ${JSON.stringify(journey)}`);
+    assert.equal(app.dcbAnswers > 0, DICTIONARIES[ENGINE], `${app.dcbAnswers} dcb answers`);
   });
 
   test('the seed journey with a typed signature; without Ed25519 the domain crate verifies the receipt', async () => {

@@ -96,10 +96,11 @@ function startReceiver(dist, dataDir, frameAncestors) {
 
 /**
  * Reads an HTTP/1.1 request stream (one direction of a proxied connection) and calls
- * `onPost(body)` for each complete `POST /api/consents`. Browsers send such a body with a
- * Content-Length (the app posts a string), which is all this reads.
+ * `onPost(body)` for each complete `POST /api/consents`, and `onHead(target, fields)` for every
+ * request's head. Browsers send such a body with a Content-Length (the app posts a string),
+ * which is all this reads.
  */
-function consentPosts(onPost) {
+function consentPosts(onPost, onHead = () => {}) {
   let buf = Buffer.alloc(0);
   let body = null;
   return (chunk) => {
@@ -119,6 +120,7 @@ function consentPosts(onPost) {
       const [line, ...fields] = buf.subarray(0, end).toString('latin1').split('\r\n');
       buf = buf.subarray(end + 4);
       const [method, target = ''] = line.split(' ');
+      onHead(target, fields);
       const length = fields.find((f) => /^content-length\s*:/i.test(f));
       body = {
         need: length ? Number(length.slice(length.indexOf(':') + 1).trim()) || 0 : 0,
@@ -151,6 +153,10 @@ export async function startApp(dist, portalOrigin) {
   const sockets = new Set();
   const app = {
     posted: [],
+    /** Every request's path, and whether it said it holds a dictionary (`Available-Dictionary`). */
+    requests: [],
+    /** How many answers came `Content-Encoding: dcb`. */
+    dcbAnswers: 0,
     url: '',
     receiverUrl: receiver.url,
     get offline() { return offline; },
@@ -205,13 +211,18 @@ export async function startApp(dist, portalOrigin) {
     const upstream = connect(Number(target.port), target.hostname);
     track(client);
     track(upstream);
-    const read = consentPosts((body) => app.posted.push(body));
+    const read = consentPosts((body) => app.posted.push(body), (target, fields) => app.requests.push({
+      path: target.split('?')[0],
+      dictionary: fields.some((f) => /^available-dictionary\s*:/i.test(f)),
+    }));
     client.on('data', (chunk) => {
       read(chunk);
       upstream.write(chunk);
     });
     client.on('end', () => upstream.end());
     upstream.pipe(client);
+    // A wasm file sent compressed with the main module as its dictionary (crates/dcb).
+    upstream.on('data', (chunk) => { if (chunk.includes('\r\ncontent-encoding: dcb\r\n')) app.dcbAnswers += 1; });
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
     client.on('close', () => upstream.destroy());

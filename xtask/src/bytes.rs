@@ -4,7 +4,9 @@
 //! `__wasm_split-<hash>.js`); then the reader's journey in brotli bytes: the first load (the
 //! main module, its JS and the stylesheets), then the form and the signing step
 //! (`split_journey`: scripts/split.mjs merges the two parts and every chunk they load into one
-//! file). docs/bytes.md reads these figures.
+//! file). Each wasm file but the main module is also measured compressed with the main module
+//! as its dictionary (`dcb`, what the receiver sends a browser that holds it: `qianyue_dcb`),
+//! and the journey summed both ways. docs/bytes.md reads these figures.
 
 use std::path::Path;
 
@@ -15,6 +17,8 @@ struct File {
     name: String,
     raw: usize,
     brotli: usize,
+    /// Brotli with the main module as the dictionary, where the receiver would send that.
+    dcb: Option<usize>,
     /// The deferred parts that load it; empty for the first load's files.
     parts: Vec<String>,
 }
@@ -27,6 +31,11 @@ pub fn run(root: &Path) -> Result {
         .find(|n| n.starts_with("__wasm_split-") && n.ends_with(".js"))
         .map(|n| std::fs::read_to_string(dist.join(n)).unwrap_or_default())
         .unwrap_or_default();
+    let dictionary = names
+        .iter()
+        .find(|n| qianyue_dcb::is_dictionary(&format!("/{n}")))
+        .map(|n| std::fs::read(dist.join(n)).map_err(|e| format!("{n}: {e}")))
+        .transpose()?;
     let mut files = Vec::new();
     for name in &names {
         let ext = name.rsplit('.').next().unwrap_or("");
@@ -44,23 +53,31 @@ pub fn run(root: &Path) -> Result {
         } else {
             Vec::new()
         };
+        let brotli = compressed_len("brotli", &["-c", "-q", "11"], &bytes)?;
+        let dcb = dictionary
+            .as_ref()
+            .filter(|_| qianyue_dcb::uses_dictionary(&format!("/{name}")))
+            .map(|dictionary| qianyue_dcb::compress(dictionary, &bytes).len())
+            .filter(|&dcb| dcb < brotli);
         files.push(File {
             name: name.clone(),
             raw: bytes.len(),
-            brotli: compressed_len("brotli", &["-c", "-q", "11"], &bytes)?,
+            brotli,
+            dcb,
             parts,
         });
     }
     files.sort_by_key(|f| std::cmp::Reverse(f.brotli));
-    println!("| file | raw | brotli | loaded by |");
-    println!("|---|---:|---:|---|");
+    println!("| file | raw | brotli | dcb | loaded by |");
+    println!("|---|---:|---:|---:|---|");
     for f in &files {
         let by = if f.parts.is_empty() {
             "first load".to_owned()
         } else {
             f.parts.join(", ")
         };
-        println!("| {} | {} | {} | {by} |", f.name, f.raw, f.brotli);
+        let dcb = f.dcb.map(|d| d.to_string()).unwrap_or_default();
+        println!("| {} | {} | {} | {dcb} | {by} |", f.name, f.raw, f.brotli);
     }
     let has = |f: &File, part: &str| f.parts.iter().any(|p| p == part);
     let sum = |keep: &dyn Fn(&File) -> bool| -> (usize, usize) {
@@ -90,6 +107,18 @@ pub fn run(root: &Path) -> Result {
     );
     let total = first.1 + link_js.1 + journey.1;
     println!("| whole journey | | {total} |");
+    let journey_dcb: usize = files
+        .iter()
+        .filter(|f| has(f, "form") || has(f, "signing"))
+        .map(|f| f.dcb.unwrap_or(f.brotli))
+        .sum();
+    println!(
+        "| + the form and the signing step, with the main module as their dictionary (dcb) | | {journey_dcb} |"
+    );
+    println!(
+        "| whole journey, dcb where the browser holds the dictionary | | {} |",
+        first.1 + link_js.1 + journey_dcb
+    );
     println!(
         "| (not on the journey: the other parts — outbox, request, embed, staff, receipt, english) | {} | {} |",
         other.0, other.1

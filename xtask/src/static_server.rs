@@ -4,7 +4,11 @@
 //! A server may also answer some paths itself ([`Handler`]): the demo portal's back end.
 //! When a file has a precompressed sibling `<file>.br` and the request accepts `br`, that is
 //! sent with `Content-Encoding: br` (what `cargo xtask bench app` writes, so that the bytes a
-//! throttled browser receives are those a production server would send).
+//! throttled browser receives are those a production server would send). Likewise a wasm file's
+//! `<file>.dcb`, brotli with the main module as its dictionary, when the request's
+//! `Available-Dictionary` names the dictionary that sibling was made with; and the main module
+//! is sent as the receiver sends it, with `Use-As-Dictionary` and a year's freshness, without
+//! which a browser keeps no dictionary (`qianyue_dcb`).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -99,6 +103,8 @@ fn handle(mut stream: TcpStream, dir: &Path, handler: Option<&Handler>) -> std::
     // The headers: only the body's length and the accepted encodings matter here.
     let mut length = 0usize;
     let mut accepts_br = false;
+    let mut accepts_dcb = false;
+    let mut available = None;
     let mut header = String::new();
     while reader.read_line(&mut header)? > 2 {
         if let Some((name, value)) = header.split_once(':') {
@@ -106,6 +112,9 @@ fn handle(mut stream: TcpStream, dir: &Path, handler: Option<&Handler>) -> std::
                 length = value.trim().parse().unwrap_or(0);
             } else if name.trim().eq_ignore_ascii_case("accept-encoding") {
                 accepts_br = value.split(',').any(|e| e.trim().starts_with("br"));
+                accepts_dcb = value.split(',').any(|e| e.trim() == qianyue_dcb::CODING);
+            } else if name.trim().eq_ignore_ascii_case("available-dictionary") {
+                available = qianyue_dcb::available(value);
             }
         }
         header.clear();
@@ -148,6 +157,42 @@ fn handle(mut stream: TcpStream, dir: &Path, handler: Option<&Handler>) -> std::
             method == "HEAD",
         );
     };
+    let sibling = |ext: &str| {
+        let mut name = file.clone().into_os_string();
+        name.push(ext);
+        PathBuf::from(name)
+    };
+    let dictionary = qianyue_dcb::is_dictionary(path);
+    let head = method == "HEAD";
+    if accepts_dcb && available.is_some() && qianyue_dcb::uses_dictionary(path) {
+        if let Ok(body) = std::fs::read(sibling(".dcb")) {
+            if qianyue_dcb::dictionary_of(&body) == available {
+                let kind = content_type(&file);
+                return respond_with(
+                    &mut stream,
+                    kind,
+                    Some(qianyue_dcb::CODING),
+                    false,
+                    &body,
+                    head,
+                );
+            }
+        }
+    }
+    if dictionary {
+        let (encoding, body) = match std::fs::read(sibling(".br")) {
+            Ok(body) if accepts_br => (Some("br"), body),
+            _ => (None, std::fs::read(&file)?),
+        };
+        return respond_with(
+            &mut stream,
+            content_type(&file),
+            encoding,
+            true,
+            &body,
+            head,
+        );
+    }
     let mut compressed = file.clone().into_os_string();
     compressed.push(".br");
     let compressed = PathBuf::from(compressed);
@@ -225,6 +270,40 @@ fn respond(
     respond_encoded(stream, status, content_type, None, body, head)
 }
 
+/// A wasm file as the receiver sends it: `Vary` naming both headers a dcb answer depends on,
+/// and, for the `dictionary`, `Use-As-Dictionary` and a year's freshness (its name carries its
+/// content's hash).
+fn respond_with(
+    stream: &mut TcpStream,
+    content_type: &str,
+    encoding: Option<&str>,
+    dictionary: bool,
+    body: &[u8],
+    head: bool,
+) -> std::io::Result<()> {
+    let mut extra = format!("Vary: {}\r\n", qianyue_dcb::VARY);
+    if let Some(e) = encoding {
+        extra.push_str(&format!("Content-Encoding: {e}\r\n"));
+    }
+    if dictionary {
+        extra.push_str(&format!(
+            "Use-As-Dictionary: {}\r\nCache-Control: public, max-age=31536000, immutable\r\n",
+            qianyue_dcb::USE_AS_DICTIONARY
+        ));
+    } else {
+        extra.push_str("Cache-Control: no-cache\r\n");
+    }
+    let header = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n{extra}Content-Length: {}\r\nX-Content-Type-Options: nosniff\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(header.as_bytes())?;
+    if !head {
+        stream.write_all(body)?;
+    }
+    stream.flush()
+}
+
 fn respond_encoded(
     stream: &mut TcpStream,
     status: &str,
@@ -260,5 +339,72 @@ mod tests {
         assert_eq!(resolve(dir, "/a/../../x"), None);
         assert_eq!(resolve(dir, "/sign/step-2"), Some(dir.join("index.html")));
         assert_eq!(resolve(dir, "/missing.js"), None);
+    }
+
+    /// The head and body of one GET with `headers`.
+    fn get(server: &Server, path: &str, headers: &str) -> (String, Vec<u8>) {
+        let mut stream = TcpStream::connect(server.addr()).unwrap();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\n{headers}\r\n").unwrap();
+        let mut all = Vec::new();
+        stream.read_to_end(&mut all).unwrap();
+        let end = all.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8_lossy(&all[..end]).to_lowercase();
+        (head, all[end + 4..].to_vec())
+    }
+
+    #[test]
+    fn sends_the_main_module_as_a_dictionary_and_a_dcb_sibling_to_who_holds_it() {
+        let dir = std::env::temp_dir().join(format!("qy-static-dcb-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "<!DOCTYPE html>").unwrap();
+        let main: Vec<u8> = (0..50_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let journey = main[10_000..40_000].to_vec();
+        std::fs::write(dir.join("app-0123_bg.wasm"), &main).unwrap();
+        std::fs::write(dir.join("split_journey-0123.wasm"), &journey).unwrap();
+        std::fs::write(dir.join("split_journey-0123.wasm.br"), b"br body").unwrap();
+        let dcb = qianyue_dcb::compress(&main, &journey);
+        std::fs::write(dir.join("split_journey-0123.wasm.dcb"), &dcb).unwrap();
+        let server = Server::start(&dir, 0).unwrap();
+
+        let (head, body) = get(&server, "/app-0123_bg.wasm", "Accept-Encoding: gzip\r\n");
+        assert!(
+            head.contains("\r\nuse-as-dictionary: match=\"/*.wasm\""),
+            "{head}"
+        );
+        assert!(head.contains("max-age=31536000"), "{head}");
+        assert_eq!(body, main);
+
+        let hash = qianyue_dcb::hash(&main);
+        let held = |h: &[u8]| {
+            use base64::Engine as _;
+            format!(":{}:", base64::engine::general_purpose::STANDARD.encode(h))
+        };
+        let asks = format!(
+            "Accept-Encoding: br, dcb\r\nAvailable-Dictionary: {}\r\n",
+            held(&hash)
+        );
+        let (head, body) = get(&server, "/split_journey-0123.wasm", &asks);
+        assert!(head.contains("content-encoding: dcb"), "{head}");
+        assert!(
+            head.contains("vary: accept-encoding, available-dictionary"),
+            "{head}"
+        );
+        assert_eq!(
+            qianyue_dcb::decompress(&main, &body).as_deref(),
+            Some(&journey[..])
+        );
+
+        let other = format!(
+            "Accept-Encoding: br, dcb\r\nAvailable-Dictionary: {}\r\n",
+            held(&[7; 32])
+        );
+        for asks in [other.as_str(), "Accept-Encoding: br, dcb\r\n"] {
+            let (head, body) = get(&server, "/split_journey-0123.wasm", asks);
+            assert!(head.contains("content-encoding: br"), "{head}");
+            assert_eq!(body, b"br body");
+        }
+        server.stop();
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

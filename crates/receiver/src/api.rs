@@ -476,9 +476,20 @@ pub async fn fallback(
         return Err(method_not_allowed().await);
     }
     let accepts = |coding: &str| accepts_encoding(&headers, coding);
-    let (bytes, encoding, tag) = match (&asset.br, &asset.gzip) {
-        (Some(br), _) if accepts("br") => (br.clone(), Some("br"), "-br"),
-        (_, Some(gz)) if accepts("gzip") => (gz.clone(), Some("gzip"), "-gz"),
+    // The browser holds this build's main module as a dictionary (qianyue_dcb).
+    let holds_dictionary = || {
+        let held = headers
+            .get("available-dictionary")
+            .and_then(|v| v.to_str().ok())
+            .and_then(qianyue_dcb::available);
+        held.is_some() && held == app.assets.dictionary.as_ref().map(|(_, hash)| *hash)
+    };
+    let (bytes, encoding, tag) = match (&asset.dcb, &asset.br, &asset.gzip) {
+        (Some(dcb), _, _) if accepts(qianyue_dcb::CODING) && holds_dictionary() => {
+            (dcb.clone(), Some(qianyue_dcb::CODING), "-dcb")
+        }
+        (_, Some(br), _) if accepts("br") => (br.clone(), Some("br"), "-br"),
+        (_, _, Some(gz)) if accepts("gzip") => (gz.clone(), Some("gzip"), "-gz"),
         _ => (asset.identity.clone(), None, ""),
     };
     let etag = format!("{}{tag}\"", asset.etag.trim_end_matches('"'));
@@ -503,7 +514,22 @@ pub async fn fallback(
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
-    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if asset.dcb.is_some() {
+        h.insert(header::VARY, HeaderValue::from_static(qianyue_dcb::VARY));
+    } else {
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    if app
+        .assets
+        .dictionary
+        .as_ref()
+        .is_some_and(|(url, _)| url == key)
+    {
+        h.insert(
+            "use-as-dictionary",
+            HeaderValue::from_static(qianyue_dcb::USE_AS_DICTIONARY),
+        );
+    }
     if let Some(e) = encoding {
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
     }

@@ -25,6 +25,9 @@ pub struct Asset {
     pub identity: Bytes,
     pub br: Option<Bytes>,
     pub gzip: Option<Bytes>,
+    /// Brotli with the main module as its dictionary (`qianyue_dcb`), for a browser that holds
+    /// that module as one; only a wasm file other than the main module has it.
+    pub dcb: Option<Bytes>,
 }
 
 /// The app's files by URL path (`/index.html`, `/qianyue-….js`), and the inline scripts'
@@ -34,21 +37,36 @@ pub struct Assets {
     pub files: HashMap<String, Asset>,
     /// `'sha256-…'` sources for the inline scripts of `index.html`.
     pub script_hashes: Vec<String>,
+    /// The URL path and SHA-256 of the dictionary (the main module), if `dist` has one.
+    pub dictionary: Option<(String, qianyue_dcb::Hash)>,
 }
 
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub const NO_CACHE: &str = "no-cache";
 
 impl Assets {
-    /// Reads every file under `dist` (files named `*.br` or `*.gz` are skipped: the receiver
-    /// makes its own).
+    /// Reads every file under `dist` (files named `*.br`, `*.gz` or `*.dcb` are skipped: the
+    /// receiver makes its own).
     pub fn load(dist: &Path) -> Result<Assets, String> {
         let mut paths = Vec::new();
         walk(dist, dist, &mut paths)?;
+        // The main module, if there is one, is the other wasm files' dictionary (qianyue_dcb).
+        let mut found = paths
+            .iter()
+            .filter(|(url, _)| qianyue_dcb::is_dictionary(url));
+        let dictionary = match (found.next(), found.next()) {
+            (Some((url, file)), None) => {
+                let bytes = std::fs::read(file)
+                    .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                Some((url.clone(), bytes))
+            }
+            _ => None,
+        };
+        let dictionary_bytes = dictionary.as_ref().map(|(_, bytes)| &bytes[..]);
         let loaded: Vec<Result<(String, Asset), String>> = std::thread::scope(|scope| {
             let handles: Vec<_> = paths
                 .iter()
-                .map(|(url, file)| scope.spawn(move || load_one(url, file)))
+                .map(|(url, file)| scope.spawn(move || load_one(url, file, dictionary_bytes)))
                 .collect();
             handles
                 .into_iter()
@@ -58,7 +76,10 @@ impl Assets {
                 })
                 .collect()
         });
-        let mut assets = Assets::default();
+        let mut assets = Assets {
+            dictionary: dictionary.map(|(url, bytes)| (url, qianyue_dcb::hash(&bytes))),
+            ..Assets::default()
+        };
         for item in loaded {
             let (url, asset) = item?;
             assets.files.insert(url, asset);
@@ -86,7 +107,11 @@ fn walk(
         }
         if path.is_dir() {
             walk(root, &path, out)?;
-        } else if !(name.ends_with(".br") || name.ends_with(".gz") || name.contains(".tmp")) {
+        } else if !(name.ends_with(".br")
+            || name.ends_with(".gz")
+            || name.ends_with(".dcb")
+            || name.contains(".tmp"))
+        {
             let rel = path.strip_prefix(root).map_err(|e| e.to_string())?;
             let url = format!("/{}", rel.to_string_lossy().replace('\\', "/"));
             out.push((url, path));
@@ -95,7 +120,9 @@ fn walk(
     Ok(())
 }
 
-fn load_one(url: &str, file: &Path) -> Result<(String, Asset), String> {
+/// One file with its compressed forms; with `dictionary`, a wasm file other than the main
+/// module is also compressed with it, and that form kept where it is smaller than brotli.
+fn load_one(url: &str, file: &Path, dictionary: Option<&[u8]>) -> Result<(String, Asset), String> {
     let data = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let content_type = content_type(url);
     let digest = Sha256::digest(&data);
@@ -108,8 +135,8 @@ fn load_one(url: &str, file: &Path) -> Result<(String, Asset), String> {
     );
     let compressible = is_compressible(content_type) && data.len() > 256;
     let (br, gzip) = if compressible {
-        let br = cached(file, "br", &data, brotli_compress, brotli_decompress);
-        let gz = cached(file, "gz", &data, gzip_compress, gzip_decompress);
+        let br = cached(file, "br", &data, &brotli_compress, &brotli_decompress);
+        let gz = cached(file, "gz", &data, &gzip_compress, &gzip_decompress);
         (
             (br.len() < data.len()).then(|| Bytes::from(br)),
             (gz.len() < data.len()).then(|| Bytes::from(gz)),
@@ -117,6 +144,19 @@ fn load_one(url: &str, file: &Path) -> Result<(String, Asset), String> {
     } else {
         (None, None)
     };
+    let dcb = dictionary
+        .filter(|_| compressible && qianyue_dcb::uses_dictionary(url))
+        .map(|dictionary| {
+            cached(
+                file,
+                "dcb",
+                &data,
+                &|data| qianyue_dcb::compress(dictionary, data),
+                &|body| qianyue_dcb::decompress(dictionary, body),
+            )
+        })
+        .filter(|dcb| br.as_ref().is_none_or(|br| dcb.len() < br.len()))
+        .map(Bytes::from);
     let cache_control = if is_hashed_name(url) {
         IMMUTABLE
     } else {
@@ -131,6 +171,7 @@ fn load_one(url: &str, file: &Path) -> Result<(String, Asset), String> {
             identity: Bytes::from(data),
             br,
             gzip,
+            dcb,
         },
     ))
 }
@@ -142,8 +183,8 @@ fn cached(
     file: &Path,
     ext: &str,
     data: &[u8],
-    compress: fn(&[u8]) -> Vec<u8>,
-    decompress: fn(&[u8]) -> Option<Vec<u8>>,
+    compress: &dyn Fn(&[u8]) -> Vec<u8>,
+    decompress: &dyn Fn(&[u8]) -> Option<Vec<u8>>,
 ) -> Vec<u8> {
     let mut name = file.as_os_str().to_owned();
     name.push(".");

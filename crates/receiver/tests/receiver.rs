@@ -838,3 +838,138 @@ fn a_closed_stdout_does_not_stop_the_receiver() {
     let _ = std::fs::remove_dir_all(&data);
     assert_eq!(health.map(|r| r.status).ok(), Some(200));
 }
+
+/// Bytes shaped like compiled code: short runs that repeat with small changes.
+fn code_like(seed: u32, len: usize) -> Vec<u8> {
+    let mut x = seed;
+    let mut out = Vec::with_capacity(len);
+    while out.len() < len {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let op = (x >> 16) as u8 % 24;
+        out.extend_from_slice(&[0x20, op, 0x41, (x >> 24) as u8, 0x6a, 0x21, op ^ 1]);
+    }
+    out.truncate(len);
+    out
+}
+
+#[test]
+fn a_browser_holding_the_main_module_gets_the_other_wasm_files_compressed_with_it() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let dist = temp_dir("dist-dcb");
+    std::fs::write(
+        dist.join("index.html"),
+        "<!DOCTYPE html><title>签约</title>",
+    )
+    .unwrap();
+    // The journey's file repeats much of the main module, as the real ones do.
+    let main = code_like(1, 120_000);
+    let mut journey = main[30_000..100_000].to_vec();
+    journey.extend(code_like(2, 40_000));
+    let main_name = "/qianyue-0123456789abcdef_bg.wasm";
+    let journey_name = "/split_journey-0123456789abcdef.wasm";
+    std::fs::write(dist.join(&main_name[1..]), &main).unwrap();
+    std::fs::write(dist.join(&journey_name[1..]), &journey).unwrap();
+    std::fs::write(
+        dist.join("qianyue-0123456789abcdef.js"),
+        "export default 1;\n".repeat(100),
+    )
+    .unwrap();
+    let mut opts = Options::new(Backend::Sqlite);
+    opts.dist = Some(dist.clone());
+    let r = Receiver::start(opts);
+
+    // The main module says it may serve as the dictionary of every wasm file.
+    let m = r.get(main_name, &[("Accept-Encoding", "br, dcb")]);
+    assert_eq!(m.status, 200);
+    assert_eq!(m.header("use-as-dictionary"), Some("match=\"/*.wasm\""));
+    assert_eq!(m.header("content-encoding"), Some("br"));
+
+    let held = format!(
+        ":{}:",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&main))
+    );
+    let with = |accept: &str, available: &str| {
+        r.get(
+            journey_name,
+            &[
+                ("Accept-Encoding", accept),
+                ("Available-Dictionary", available),
+            ],
+        )
+    };
+    let dcb = with("gzip, deflate, br, zstd, dcb, dcz", &held);
+    assert_eq!(dcb.status, 200);
+    assert_eq!(dcb.header("content-encoding"), Some("dcb"));
+    assert_eq!(
+        dcb.header("vary"),
+        Some("accept-encoding, available-dictionary")
+    );
+    assert_eq!(dcb.header("use-as-dictionary"), None);
+    assert_eq!(&dcb.body[..4], &[0xff, b'D', b'C', b'B']);
+    assert_eq!(&dcb.body[4..36], &sha2::Sha256::digest(&main)[..]);
+    assert_eq!(
+        qianyue_dcb::decompress(&main, &dcb.body).as_deref(),
+        Some(&journey[..])
+    );
+
+    // Anything else gets brotli as before: another build's dictionary, no dcb accepted, a
+    // header that is not a byte sequence, no header.
+    let br = r.get(journey_name, &[("Accept-Encoding", "br")]);
+    assert_eq!(br.header("content-encoding"), Some("br"));
+    assert_eq!(
+        br.header("vary"),
+        Some("accept-encoding, available-dictionary")
+    );
+    let other = format!(
+        ":{}:",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(b"another build"))
+    );
+    for (accept, available) in [
+        ("br, dcb", other.as_str()),
+        ("br", held.as_str()),
+        ("br, dcb;q=0", held.as_str()),
+        ("br, dcb", held.trim_matches(':')),
+    ] {
+        let got = with(accept, available);
+        assert_eq!(
+            got.header("content-encoding"),
+            Some("br"),
+            "{accept} {available}"
+        );
+        assert_eq!(got.body, br.body);
+    }
+    assert!(
+        dcb.body.len() * 2 < br.body.len(),
+        "dcb {} B against br {} B",
+        dcb.body.len(),
+        br.body.len()
+    );
+    // Only wasm files: the glue is brotli whatever the browser holds.
+    let js = r.get(
+        "/qianyue-0123456789abcdef.js",
+        &[
+            ("Accept-Encoding", "br, dcb"),
+            ("Available-Dictionary", &held),
+        ],
+    );
+    assert_eq!(js.header("content-encoding"), Some("br"));
+
+    // Each coding has its own ETag, and revalidates.
+    let etag = dcb.header("etag").unwrap().to_owned();
+    assert_ne!(Some(etag.as_str()), br.header("etag"));
+    let again = r.get(
+        journey_name,
+        &[
+            ("Accept-Encoding", "br, dcb"),
+            ("Available-Dictionary", &held),
+            ("If-None-Match", &etag),
+        ],
+    );
+    assert_eq!(again.status, 304);
+
+    // The dcb form is kept beside the file for the next start, and is not a URL of its own.
+    assert!(dist.join(format!("{}.dcb", &journey_name[1..])).exists());
+    assert_eq!(r.get(&format!("{journey_name}.dcb"), &[]).status, 404);
+    r.assert_no_panic();
+}
