@@ -61,8 +61,10 @@ const all = files(dir);
 if (!all.includes(SW)) fail(`${join(dir, SW)} is missing (index.html copies it: <link data-trunk rel="copy-file" href="sw.js"/>)`);
 if (!all.includes('index.html')) fail(`${join(dir, 'index.html')} is missing`);
 
-// Precompressed copies are the server's business; the worker itself is never precached.
-const shell = all.filter((f) => f !== SW && !f.endsWith('.br') && !f.endsWith('.gz'));
+// Precompressed copies (the receiver's `.br`, `.gz` and `.dcb` beside each file, written on its
+// first start) are the server's business; the worker itself is never precached.
+const COMPRESSED = ['.br', '.gz', '.dcb'];
+const shell = all.filter((f) => f !== SW && !COMPRESSED.some((ext) => f.endsWith(ext)));
 const digest = createHash('sha256');
 for (const f of shell) {
   digest.update(f).update('\0').update(createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')).update('\n');
