@@ -14,10 +14,11 @@
 //      memory and function table, which the main module must therefore keep exporting);
 //   3. in a release build, `wasm-opt -Oz` on the main module and on every chunk (stripping the
 //      chunks' `producers` and `target_features` sections); the form's and the signing step's
-//      parts and chunks merged into one file, `split_journey` (3b, then `-O3`); wasm-bindgen's glue and the
-//      snippets minified, the style sheets' comments and extra whitespace removed (3c); the
+//      parts and chunks merged into one file, `split_journey` (3b, then `-O3`); wasm-bindgen's
+//      glue minified, the style sheets' comments and extra whitespace removed (3c); the
 //      names between the main module and the glue made short, and wasm-streams' unused
-//      classes dropped (3d);
+//      classes dropped (3d); the functions of the main module and of `split_journey` in an
+//      order that compresses (3f); the app's snippets inside the glue (3g);
 //   4. the chunks and `__wasm_split.js` get content-hashed names (they are cached for a year,
 //      like every hashed asset), the staged JS and wasm are replaced, and the Subresource
 //      Integrity hashes in the staged index.html are brought up to date.
@@ -393,6 +394,38 @@ if (profile === 'release') {
   optimise(mainWasm); // what only the dropped exports used goes
   compressionOrder(mainWasm, '-Oz');
 }
+// 3g. In a release build the app's own JavaScript that the glue imports (src/takeover.js,
+// src/embed/glue.js: wasm-bindgen's snippets) goes inside the glue: two responses fewer in the
+// first load, and compressed with it (docs/decisions.md "Build"). Each snippet becomes a
+// function scope that returns what it exported, in the order the imports were, before the
+// glue's own code; the glue's imports of it become constants (the import object's keys, the
+// module names the wasm imports, stay as they are). A snippet may only export functions and
+// import nothing; its `import.meta.url` is then the glue's, on the same origin, which is all
+// it resolves against (an absolute path).
+function inlineSnippets(glue) {
+  const IMPORT = /^import (\{[^}]*\}|\* as (\w+)) from (['"])\.\/(snippets\/[^'"]+\.js)\3;?\n/gm;
+  const imports = [...glue.matchAll(IMPORT)];
+  const files = [...new Set(imports.map((m) => m[4]))];
+  if (files.length === 0) return { glue, inlined: [] };
+  const scopes = files.map((file, i) => {
+    const source = readFileSync(join(bound, file), 'utf8');
+    const names = [...source.matchAll(/^export function (\w+)\b/gm)].map((m) => m[1]);
+    const body = source.replace(/^export function /gm, 'function ');
+    if (/^\s*(export|import)\b/m.test(body)) fail(`${file}: exports other than functions, or imports`);
+    return `const __snippet${i} = (() => {\n${body}\nreturn { ${names.join(', ')} };\n})();\n`;
+  });
+  let rest = glue;
+  for (const [line, what, star, , file] of imports) {
+    const scope = `__snippet${files.indexOf(file)}`;
+    const binding = star ?? `{ ${what.slice(1, -1).split(',').map((n) => n.trim()).filter(Boolean)
+      .map((n) => n.replace(/^(\w+) as (\w+)$/, '$1: $2')).join(', ')} }`;
+    rest = rest.replace(line, `const ${binding} = ${scope};\n`);
+  }
+  if (/from\s*['"]\.\/snippets\//.test(rest)) fail(`${outName}.js imports a snippet this step did not read`);
+  return { glue: scopes.join('') + rest, inlined: files };
+}
+let inlined = [];
+if (profile === 'release') ({ glue: js, inlined } = inlineSnippets(js));
 // Only the module specifiers: the import object's keys must keep the name the wasm imports.
 const linkImport = /(from\s*)(['"])\.\/__wasm_split\.js\2/g;
 if (!linkImport.test(js)) fail(`${outName}.js does not import ./__wasm_split.js`);
@@ -402,7 +435,17 @@ copyFileSync(mainWasm, join(staging, `${outName}_bg.wasm`));
 // The app's own JavaScript that the glue imports (src/takeover.js, src/embed/glue.js), too;
 // index.html preloads each with its integrity (Trunk's `modulepreload`), written again below.
 const minifiedSnippets = [];
-if (existsSync(join(bound, 'snippets'))) {
+if (inlined.length > 0) {
+  // Inlined above (3g): neither the files nor their preloads.
+  let page = readFileSync(join(staging, 'index.html'), 'utf8');
+  for (const file of inlined) {
+    const preload = new RegExp(`<link rel="modulepreload" href="[^"]*/${file.replace(/[.]/g, '\\.')}"[^>]*>\n?`);
+    if (!preload.test(page)) fail(`index.html does not preload ${file}`);
+    page = page.replace(preload, '');
+  }
+  writeFileSync(join(staging, 'index.html'), page);
+  rmSync(join(staging, 'snippets'), { recursive: true, force: true });
+} else if (existsSync(join(bound, 'snippets'))) {
   cpSync(join(bound, 'snippets'), join(staging, 'snippets'), { recursive: true });
   for (const file of readdirSync(join(staging, 'snippets'), { recursive: true })) {
     if (profile !== 'release' || !file.endsWith('.js')) continue;
