@@ -162,68 +162,39 @@ fn handle(mut stream: TcpStream, dir: &Path, handler: Option<&Handler>) -> std::
         name.push(ext);
         PathBuf::from(name)
     };
-    let dictionary = qianyue_dcb::is_dictionary(path);
     let head = method == "HEAD";
+    let kind = content_type(&file);
     if accepts_dcb && available.is_some() && qianyue_dcb::uses_dictionary(path) {
         if let Ok(body) = std::fs::read(sibling(".dcb")) {
             if qianyue_dcb::dictionary_of(&body) == available {
-                let kind = content_type(&file);
-                return respond_with(
-                    &mut stream,
-                    kind,
-                    Some(qianyue_dcb::CODING),
-                    false,
-                    &body,
-                    head,
-                );
+                let headers = wasm_headers(Some(qianyue_dcb::CODING), false);
+                return write_response(&mut stream, "200 OK", kind, &headers, &body, head);
             }
         }
     }
-    if dictionary {
-        let (encoding, body) = match std::fs::read(sibling(".br")) {
-            Ok(body) if accepts_br => (Some("br"), body),
-            _ => (None, std::fs::read(&file)?),
-        };
-        return respond_with(
-            &mut stream,
-            content_type(&file),
-            encoding,
-            true,
-            &body,
-            head,
-        );
+    let br = accepts_br
+        .then(|| std::fs::read(sibling(".br")).ok())
+        .flatten();
+    let (encoding, body) = match br {
+        Some(body) => (Some("br"), body),
+        None => match std::fs::read(&file) {
+            Ok(body) => (None, body),
+            Err(_) => {
+                return respond(
+                    &mut stream,
+                    "404 Not Found",
+                    "text/plain",
+                    b"not found",
+                    head,
+                )
+            }
+        },
+    };
+    if qianyue_dcb::is_dictionary(path) {
+        let headers = wasm_headers(encoding, true);
+        return write_response(&mut stream, "200 OK", kind, &headers, &body, head);
     }
-    let mut compressed = file.clone().into_os_string();
-    compressed.push(".br");
-    let compressed = PathBuf::from(compressed);
-    if accepts_br && compressed.is_file() {
-        if let Ok(body) = std::fs::read(&compressed) {
-            return respond_encoded(
-                &mut stream,
-                "200 OK",
-                content_type(&file),
-                Some("br"),
-                &body,
-                method == "HEAD",
-            );
-        }
-    }
-    match std::fs::read(&file) {
-        Ok(body) => respond(
-            &mut stream,
-            "200 OK",
-            content_type(&file),
-            &body,
-            method == "HEAD",
-        ),
-        Err(_) => respond(
-            &mut stream,
-            "404 Not Found",
-            "text/plain",
-            b"not found",
-            method == "HEAD",
-        ),
-    }
+    respond_encoded(&mut stream, "200 OK", kind, encoding, &body, head)
 }
 
 /// The file a URL path names inside `dir`, refusing anything that would leave it.
@@ -270,38 +241,23 @@ fn respond(
     respond_encoded(stream, status, content_type, None, body, head)
 }
 
-/// A wasm file as the receiver sends it: `Vary` naming both headers a dcb answer depends on,
-/// and, for the `dictionary`, `Use-As-Dictionary` and a year's freshness (its name carries its
-/// content's hash).
-fn respond_with(
-    stream: &mut TcpStream,
-    content_type: &str,
-    encoding: Option<&str>,
-    dictionary: bool,
-    body: &[u8],
-    head: bool,
-) -> std::io::Result<()> {
-    let mut extra = format!("Vary: {}\r\n", qianyue_dcb::VARY);
+/// The headers of a wasm file as the receiver sends it: `Vary` naming both headers a dcb
+/// answer depends on, and, for the `dictionary`, `Use-As-Dictionary` and a year's freshness
+/// (its name carries its content's hash).
+fn wasm_headers(encoding: Option<&str>, dictionary: bool) -> String {
+    let mut headers = format!("Vary: {}\r\n", qianyue_dcb::VARY);
     if let Some(e) = encoding {
-        extra.push_str(&format!("Content-Encoding: {e}\r\n"));
+        headers.push_str(&format!("Content-Encoding: {e}\r\n"));
     }
     if dictionary {
-        extra.push_str(&format!(
+        headers.push_str(&format!(
             "Use-As-Dictionary: {}\r\nCache-Control: public, max-age=31536000, immutable\r\n",
             qianyue_dcb::USE_AS_DICTIONARY
         ));
     } else {
-        extra.push_str("Cache-Control: no-cache\r\n");
+        headers.push_str("Cache-Control: no-cache\r\n");
     }
-    let header = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n{extra}Content-Length: {}\r\nX-Content-Type-Options: nosniff\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(header.as_bytes())?;
-    if !head {
-        stream.write_all(body)?;
-    }
-    stream.flush()
+    headers
 }
 
 fn respond_encoded(
@@ -312,13 +268,27 @@ fn respond_encoded(
     body: &[u8],
     head: bool,
 ) -> std::io::Result<()> {
-    let encoding = encoding
+    let mut headers = encoding
         .map(|e| format!("Content-Encoding: {e}\r\nVary: Accept-Encoding\r\n"))
         .unwrap_or_default();
+    headers.push_str("Cache-Control: no-cache\r\n");
+    write_response(stream, status, content_type, &headers, body, head)
+}
+
+/// One response: the status, the content type, `headers` (lines ending in CRLF), the body
+/// (not for HEAD), and what every response here carries.
+fn write_response(
+    stream: &mut TcpStream,
+    status: &str,
+    content_type: &str,
+    headers: &str,
+    body: &[u8],
+    head: bool,
+) -> std::io::Result<()> {
     // Any origin may read the files: a portal page on another origin loads embed.js, the app's
     // module, wasm and stylesheets with CORS (docs/embedding.md).
     let header = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n{encoding}Content-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n{headers}Content-Length: {}\r\nX-Content-Type-Options: nosniff\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(header.as_bytes())?;
