@@ -372,8 +372,8 @@ for (const chunk of chunks) {
   link = link.replaceAll(reference, `"./${hashed}"`);
   writeFileSync(join(staging, hashed), bytes);
 }
-// 3c. In a release build wasm-bindgen's glue, written here, and the snippets it imports are
-// minified (Trunk's minifier never sees them): 14.7 → 10.6 KB brotli of the first load
+// 3c. In a release build wasm-bindgen's glue, written here with the snippets it imports
+// inside it (3g), is minified (Trunk's minifier never sees it): 14.7 → 10.6 KB brotli of the first load
 // (docs/bytes.md "The bundles at -O3, the JavaScript minified…"). The loader is not:
 // `cargo xtask bytes` and the embedding's benchmark read its comments and names.
 const minified = async (text, file) => {
@@ -432,9 +432,9 @@ if (!linkImport.test(js)) fail(`${outName}.js does not import ./__wasm_split.js`
 js = js.replace(linkImport, `$1'./${linkName}'`);
 writeFileSync(join(staging, stagedJs), await minified(js, stagedJs));
 copyFileSync(mainWasm, join(staging, `${outName}_bg.wasm`));
-// The app's own JavaScript that the glue imports (src/takeover.js, src/embed/glue.js), too;
-// index.html preloads each with its integrity (Trunk's `modulepreload`), written again below.
-const minifiedSnippets = [];
+// The app's own JavaScript that the glue imports (src/takeover.js, src/embed/glue.js):
+// inside the glue in a release build (3g), files of their own otherwise, which index.html
+// preloads (Trunk's `modulepreload`).
 if (inlined.length > 0) {
   // Inlined above (3g): neither the files nor their preloads.
   let page = readFileSync(join(staging, 'index.html'), 'utf8');
@@ -447,12 +447,6 @@ if (inlined.length > 0) {
   rmSync(join(staging, 'snippets'), { recursive: true, force: true });
 } else if (existsSync(join(bound, 'snippets'))) {
   cpSync(join(bound, 'snippets'), join(staging, 'snippets'), { recursive: true });
-  for (const file of readdirSync(join(staging, 'snippets'), { recursive: true })) {
-    if (profile !== 'release' || !file.endsWith('.js')) continue;
-    const path = join(staging, 'snippets', file);
-    writeFileSync(path, await minified(readFileSync(path, 'utf8'), file));
-    minifiedSnippets.push(join('snippets', file));
-  }
 }
 
 // And the style sheets: their comments (written for the sources' readers) and runs of
@@ -508,6 +502,6 @@ for (const [tag, , file] of sheets) {
 }
 writeFileSync(join(staging, 'index.html'), page);
 
-updateIntegrity([stagedJs, `${outName}_bg.wasm`, ...minifiedSnippets, styleName]);
+updateIntegrity([stagedJs, `${outName}_bg.wasm`, styleName]);
 
 console.log(`split: ${outName} + ${chunks.length} deferred chunk(s) (${chunks.join(', ')})`);
