@@ -115,10 +115,7 @@ fn with_dictionary(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
             wasm.push((format!("/{name}"), path));
         }
     }
-    let mut dictionaries = wasm
-        .iter()
-        .filter(|(url, _)| qianyue_dcb::is_dictionary(url));
-    let (Some((_, main)), None) = (dictionaries.next(), dictionaries.next()) else {
+    let Some((_, main)) = qianyue_dcb::the_dictionary(&wasm, |(url, _)| url) else {
         return Err(format!(
             "{} has not one main module (*_bg.wasm)",
             dir.display()

@@ -31,10 +31,9 @@ pub fn run(root: &Path) -> Result {
         .find(|n| n.starts_with("__wasm_split-") && n.ends_with(".js"))
         .map(|n| std::fs::read_to_string(dist.join(n)).unwrap_or_default())
         .unwrap_or_default();
-    let dictionary = names
-        .iter()
-        .find(|n| qianyue_dcb::is_dictionary(&format!("/{n}")))
-        .map(|n| std::fs::read(dist.join(n)).map_err(|e| format!("{n}: {e}")))
+    let urls: Vec<String> = names.iter().map(|n| format!("/{n}")).collect();
+    let dictionary = qianyue_dcb::the_dictionary(&urls, |url| url)
+        .map(|url| std::fs::read(dist.join(&url[1..])).map_err(|e| format!("{url}: {e}")))
         .transpose()?;
     let mut files = Vec::new();
     for name in &names {

@@ -47,6 +47,19 @@ pub fn is_dictionary(path: &str) -> bool {
         .is_some_and(|name| !name.contains('/') && name.ends_with("_bg.wasm"))
 }
 
+/// Of a folder's files, the dictionary: the one whose URL path (`url`) [`is_dictionary`];
+/// `None` when there is none, or more than one and so no telling which the page loads.
+pub fn the_dictionary<T>(
+    files: impl IntoIterator<Item = T>,
+    url: impl Fn(&T) -> &str,
+) -> Option<T> {
+    let mut found = files.into_iter().filter(|f| is_dictionary(url(f)));
+    match (found.next(), found.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
+}
+
 /// Whether the file at `path` may be sent compressed with the dictionary: every other wasm
 /// file of the app (`USE_AS_DICTIONARY`'s pattern).
 pub fn uses_dictionary(path: &str) -> bool {
@@ -112,12 +125,11 @@ pub fn decompress(dictionary: &[u8], body: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
+/// Test data shared with the receiver's tests (feature `test-support`).
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing {
     /// Bytes that look like code: runs that repeat with small changes, as a wasm file's do.
-    fn code_like(seed: u32, len: usize) -> Vec<u8> {
+    pub fn code_like(seed: u32, len: usize) -> Vec<u8> {
         let mut x = seed;
         let mut out = Vec::with_capacity(len);
         while out.len() < len {
@@ -128,6 +140,12 @@ mod tests {
         out.truncate(len);
         out
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::code_like;
+    use super::*;
 
     #[test]
     fn the_main_module_is_the_dictionary_of_the_other_wasm_files() {
@@ -140,6 +158,17 @@ mod tests {
         assert!(!uses_dictionary("/qianyue-9f22927f16689e9d_bg.wasm"));
         assert!(!uses_dictionary("/qianyue-9f22927f16689e9d.js"));
         assert!(!uses_dictionary("/index.html"));
+        fn url<'a>(f: &'a &str) -> &'a str {
+            f
+        }
+        let one = ["/index.html", "/a-1_bg.wasm", "/split_journey-2.wasm"];
+        assert_eq!(the_dictionary(one, url), Some("/a-1_bg.wasm"));
+        assert_eq!(the_dictionary(["/index.html", "/x.wasm"], url), None);
+        assert_eq!(
+            the_dictionary(["/a-1_bg.wasm", "/b-2_bg.wasm"], url),
+            None,
+            "two"
+        );
     }
 
     #[test]

@@ -51,16 +51,13 @@ impl Assets {
         let mut paths = Vec::new();
         walk(dist, dist, &mut paths)?;
         // The main module, if there is one, is the other wasm files' dictionary (qianyue_dcb).
-        let mut found = paths
-            .iter()
-            .filter(|(url, _)| qianyue_dcb::is_dictionary(url));
-        let dictionary = match (found.next(), found.next()) {
-            (Some((url, file)), None) => {
+        let dictionary = match qianyue_dcb::the_dictionary(&paths, |(url, _)| url) {
+            Some((url, file)) => {
                 let bytes = std::fs::read(file)
                     .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
                 Some((url.clone(), bytes))
             }
-            _ => None,
+            None => None,
         };
         let dictionary_bytes = dictionary.as_ref().map(|(_, bytes)| &bytes[..]);
         let loaded: Vec<Result<(String, Asset), String>> = std::thread::scope(|scope| {

@@ -839,22 +839,10 @@ fn a_closed_stdout_does_not_stop_the_receiver() {
     assert_eq!(health.map(|r| r.status).ok(), Some(200));
 }
 
-/// Bytes shaped like compiled code: short runs that repeat with small changes.
-fn code_like(seed: u32, len: usize) -> Vec<u8> {
-    let mut x = seed;
-    let mut out = Vec::with_capacity(len);
-    while out.len() < len {
-        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-        let op = (x >> 16) as u8 % 24;
-        out.extend_from_slice(&[0x20, op, 0x41, (x >> 24) as u8, 0x6a, 0x21, op ^ 1]);
-    }
-    out.truncate(len);
-    out
-}
-
 #[test]
 fn a_browser_holding_the_main_module_gets_the_other_wasm_files_compressed_with_it() {
     use base64::Engine as _;
+    use qianyue_dcb::testing::code_like;
     use sha2::Digest as _;
     let dist = temp_dir("dist-dcb");
     std::fs::write(
