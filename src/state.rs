@@ -34,6 +34,12 @@ pub struct AppState {
     revealed_ids: RwSignal<Vec<String>>,
     /// The form's values by path, one signal each (see [`AppState::field`]).
     fields: StoredValue<Keyed<String>>,
+    /// Flipped a task after the form changed (see [`AppState::track_settled`]); its value
+    /// means nothing. (A `bool` signal, as `outbox_wanted`: no new reactive type in the wasm.)
+    settled: RwSignal<bool>,
+    /// Whether the effect that flips `settled` was started (the same state may be provided
+    /// twice: a request's page, then the journey inside it).
+    settling: StoredValue<bool>,
 }
 
 impl AppState {
@@ -64,6 +70,8 @@ impl AppState {
             outbox_wanted: RwSignal::new(false),
             revealed_ids: RwSignal::new(Vec::new()),
             fields: StoredValue::new(Keyed::new()),
+            settled: RwSignal::new(false),
+            settling: StoredValue::new(false),
         }
     }
 
@@ -93,7 +101,10 @@ impl AppState {
         let form = self.form;
         fields.feed_once(|fields| {
             Effect::new(move |seen: Option<Form>| {
-                form.with(|now| match seen {
+                // A task after the keystroke: the control, the agreement's blanks and the
+                // masks follow the form once its message is shown (`track_settled`).
+                self.track_settled();
+                form.with_untracked(|now| match seen {
                     Some(mut seen) => {
                         for (path, value) in take_changes(&mut seen, now) {
                             fields.set(&path, value);
@@ -109,6 +120,38 @@ impl AppState {
                     }
                 })
             });
+        });
+    }
+
+    /// Tracks the form *settled*: what reads the form through this (the fields' cells and so
+    /// the controls' values and the agreement's blanks, the previews, the progress, the draft)
+    /// runs in a task of its own after an edit, not in the keystroke's. The keystroke's task
+    /// then holds only the form's write, the rules and the field's message, which is what the
+    /// reader waits for (docs/decisions.md, "The message first"). Edits in a row are
+    /// followed once.
+    pub fn track_settled(self) {
+        self.settled.track();
+    }
+
+    /// Starts, once, the effect that flips `settled` a task after each change of the form,
+    /// owned by the first caller (who provides the state: it lives as long as the state is in
+    /// use).
+    fn start_settling(self) {
+        if self.settling.get_value() {
+            return;
+        }
+        self.settling.set_value(true);
+        let (form, settled) = (self.form, self.settled);
+        let pending = std::rc::Rc::new(std::cell::Cell::new(false));
+        Effect::new(move |first: Option<()>| {
+            form.track();
+            if first.is_some() && !pending.replace(true) {
+                let pending = pending.clone();
+                clock::next_task(move || {
+                    pending.set(false);
+                    settled.try_update(|s| *s = !*s);
+                });
+            }
         });
     }
 
@@ -213,6 +256,9 @@ fn take_changes(seen: &mut Form, now: &Form) -> Vec<(String, String)> {
 
 pub fn provide_app_state(state: AppState) {
     provide_context(state);
+    // From the start, so that no edit comes before it (the draft must not see one that was
+    // not made: `components::signing`).
+    state.start_settling();
 }
 
 pub fn use_app_state() -> AppState {

@@ -3,7 +3,6 @@
 //! provided, into its own container.
 
 use leptos::prelude::*;
-use leptos::task::tick;
 use qianyue::components::agreement::AgreementView;
 use qianyue::components::locale_switch::LocaleSwitch;
 use qianyue::state::{provide_app_state, AppState};
@@ -13,7 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, HtmlElement};
 
-use crate::support::{all, choose_locale, has_cjk, mount_view, one};
+use crate::support::{all, choose_locale, has_cjk, mount_view, one, settle};
 
 fn seed_form() -> Form {
     qianyue::prefill::parse(include_str!(
@@ -171,14 +170,14 @@ async fn a_blank_shows_the_form_value_and_follows_it() {
     assert!(!order.inner_text().contains('{'));
 
     state.set_field("customer.group_name", "深圳特发东智科技有限公司".into());
-    tick().await;
+    settle().await;
     for blank in blanks() {
         assert_eq!(blank.text_content().unwrap(), "深圳特发东智科技有限公司");
         assert!(!is_empty_blank(&blank));
     }
 
     state.set_field("customer.group_name", "深圳特发东智".into());
-    tick().await;
+    settle().await;
     for blank in blanks() {
         assert_eq!(blank.text_content().unwrap(), "深圳特发东智");
     }
@@ -186,7 +185,7 @@ async fn a_blank_shows_the_form_value_and_follows_it() {
     // Dates in each cell's language; enumerated values in English in the English cell.
     state.set_field("signing.date", "2023-04-10".into());
     state.set_field("orders.0.reason", "客户倒闭或搬迁".into());
-    tick().await;
+    settle().await;
     let shown = |path: &str| -> Vec<String> {
         all(&order, &format!("[data-field='{path}']"))
             .iter()
@@ -236,7 +235,7 @@ async fn id_numbers_in_the_blanks_are_masked_until_revealed() {
 
     // The form's "Show number" (the same state): that number whole, the other still masked.
     state.toggle_id_revealed("contact.id_number");
-    tick().await;
+    settle().await;
     for blank in contact() {
         assert_eq!(visible(&blank), "440307198505201246");
     }
@@ -246,12 +245,12 @@ async fn id_numbers_in_the_blanks_are_masked_until_revealed() {
     // Hidden again; an edited number is masked as typed, valid or not.
     state.toggle_id_revealed("contact.id_number");
     state.set_field("contact.id_number", "440307198505201247".into());
-    tick().await;
+    settle().await;
     for blank in contact() {
         assert_eq!(visible(&blank), "4403**********1247");
     }
     state.set_field("contact.id_number", "".into());
-    tick().await;
+    settle().await;
     for blank in contact() {
         assert_eq!(visible(&blank), "");
         assert!(is_empty_blank(&blank));
@@ -273,7 +272,7 @@ async fn product_lines_follow_the_orders() {
 
     // The second line becomes a leased line: its block follows the leased-line template.
     state.set_field("orders.1.product_name", "数据专线".into());
-    tick().await;
+    settle().await;
     let order = part(&container, PartId::Order);
     assert!(order
         .query_selector("[data-block='order.cloud.heading#1']")
@@ -294,8 +293,7 @@ async fn product_lines_follow_the_orders() {
         .with_untracked(|f| f.value("orders.1.product_number").unwrap().to_owned());
     assert_eq!(number, "50255013641");
     state.set_field("orders.1.product_number", "50255013642".into());
-    tick().await;
-    tick().await;
+    settle().await;
     assert!(toc
         .text_content()
         .unwrap()

@@ -9,7 +9,7 @@ use web_sys::{Event, HtmlElement, HtmlInputElement};
 
 use crate::support::{
     choose, click, fill, has, has_cjk, input, invalid, leave, message_of, mount_app, reach_form,
-    reach_signing_step, remount_app, root_lang, select, settle, type_into,
+    reach_signing_step, remount_app, root_lang, select, settle, sleep, type_into,
 };
 
 const SEED: &str = include_str!("../../crates/domain/tests/fixtures/seed-form-with-fees.json");
@@ -151,8 +151,9 @@ async fn id_numbers_are_masked_after_leaving_and_revealable() {
     settle().await;
     let id = input(&c, "contact.id_number");
     assert_eq!(id.value(), "4403**********1246", "prefilled: masked");
+    // The focus handler swaps mask and number at once; not settled here, since a synthetic
+    // focus is followed by a blur once the browser runs its next task.
     id.dispatch_event(&Event::new("focus").unwrap()).unwrap();
-    settle().await;
     assert_eq!(id.value(), "440307198505201246", "focused: shown");
     leave(&id).await;
     assert_eq!(id.value(), "4403**********1246");
@@ -358,16 +359,6 @@ async fn the_form_then_the_signing_step_come_as_the_reader_reaches_them() {
     assert!(!has(&c, "[data-deferred='waiting']"));
     assert!(has(&c, "[name='signing.representative']"));
     assert!(has(&c, "[name='consent.privacy_policy']"));
-}
-
-/// Waits `ms` milliseconds of the browser's clock (timers run meanwhile).
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        leptos::prelude::window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 fn stored_draft() -> String {

@@ -196,11 +196,26 @@ pub fn has_cjk(text: &str) -> bool {
 // Acting
 
 /// Lets Leptos run what an event set off: memos feed memos feed render effects, one
-/// microtask step each.
+/// microtask step each; then what follows the form settled, a task later
+/// (`AppState::track_settled`), and what that set off.
 pub async fn settle() {
     for _ in 0..4 {
         tick().await;
     }
+    sleep(0).await;
+    for _ in 0..4 {
+        tick().await;
+    }
+}
+
+/// Waits `ms` milliseconds of the browser's clock (timers run meanwhile).
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        leptos::prelude::window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Sets the control's value and fires `input`, as a keystroke does.

@@ -243,7 +243,8 @@ impl SigningCtx {
         let figures = Keyed::<Option<FigureState>>::new();
         let following = figures.clone();
         Effect::new(move |_| {
-            form.with(|f| {
+            state.track_settled();
+            form.with_untracked(|f| {
                 previewer.try_update_value(|p| {
                     if p.update(f, today) {
                         following.sync(|key| figure_state(p, key));

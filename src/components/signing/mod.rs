@@ -51,7 +51,7 @@ pub fn SigningPanel() -> impl IntoView {
     // hidden or left.
     let debounce = StoredValue::new(draft::Debounce::default());
     Effect::new(move |first: Option<()>| {
-        state.form.track();
+        state.track_settled();
         // Embedded, the host holds the values: no draft (see `Host::keeps_drafts`).
         if first.is_none() || !state.host.keeps_drafts() {
             return;

@@ -31,7 +31,8 @@ fn complete(ctx: SigningCtx, index: usize) -> bool {
     match id {
         "s-consents" => ctx.consents.with(|c| c.iter().all(|v| *v)),
         "s-signature" => signature_problem(ctx).is_none(),
-        _ => ctx.errors.with(|errors| {
+        // Untracked: the caller follows the form settled (`AppState::track_settled`).
+        _ => ctx.errors.with_untracked(|errors| {
             !errors
                 .iter()
                 .any(|e| prefixes.iter().any(|p| e.path.starts_with(p)))
@@ -43,7 +44,9 @@ fn complete(ctx: SigningCtx, index: usize) -> bool {
 pub fn Progress() -> impl IntoView {
     let ctx = use_signing();
     let locale = ctx.locale();
+    // A task after a keystroke, not in it: the field's message comes first.
     let done = Memo::new(move |_| {
+        ctx.state.track_settled();
         (0..SECTIONS.len())
             .map(|i| complete(ctx, i))
             .collect::<Vec<_>>()
@@ -51,7 +54,10 @@ pub fn Progress() -> impl IntoView {
     let count = move || done.with(|d| d.iter().filter(|v| **v).count());
     let total = SECTIONS.len();
     // The host hears of validity and progress when either changes (a no-op on our own page).
-    let summary = Memo::new(move |_| (ctx.errors.with(Vec::is_empty), count()));
+    let summary = Memo::new(move |_| {
+        ctx.state.track_settled();
+        (ctx.errors.with_untracked(Vec::is_empty), count())
+    });
     let host = ctx.state.host;
     Effect::new(move |_| {
         let (valid, sections_complete) = summary.get();
