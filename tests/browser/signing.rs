@@ -1,8 +1,10 @@
 //! The signing journey in a real browser: messages appear on leaving a field and clear when
-//! fixed, previews follow the fee inputs, a cross-field error marks every field involved, the
+//! fixed, a keystroke's message comes before the agreement follows, previews follow the fee
+//! inputs, a cross-field error marks every field involved, the
 //! language switch changes the messages and the page's language, ID numbers are masked, values
 //! are shown as text, the draft is saved once typing pauses and survives a remount.
 
+use leptos::task::tick;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Event, HtmlElement, HtmlInputElement};
@@ -68,6 +70,37 @@ async fn lower_case_uscc_is_accepted_and_shown_upper_case() {
     leave(&cert).await;
     assert_eq!(invalid(&cert).as_deref(), Some("false"));
     assert_eq!(cert.value(), "91440300758613572G");
+}
+
+#[wasm_bindgen_test]
+async fn a_keystroke_shows_its_message_before_the_agreement_follows() {
+    // The seed's prefilled values count as left: the code's message follows every keystroke.
+    let (c, _m) = mount(Some(SEED)).await;
+    let cert = input(&c, "customer.cert_number");
+    let blank = || {
+        c.query_selector(".agreement [data-field='customer.cert_number']")
+            .unwrap()
+            .expect("the agreement's blank of the code")
+            .text_content()
+            .unwrap_or_default()
+    };
+    assert_eq!(blank(), "91440300758613572G");
+    assert_eq!(message_of(&c, &cert), "");
+
+    // The keystroke's own task (Leptos's microtask steps, no timer between them): the message
+    // and aria-invalid are there; the agreement's blank still shows the value before it.
+    cert.set_value("91440300758613572H");
+    cert.dispatch_event(&Event::new("input").unwrap()).unwrap();
+    for _ in 0..6 {
+        tick().await;
+    }
+    assert_eq!(invalid(&cert).as_deref(), Some("true"));
+    assert!(!message_of(&c, &cert).is_empty());
+    assert_eq!(blank(), "91440300758613572G");
+
+    // A task later (`AppState::track_settled`) the agreement follows.
+    settle().await;
+    assert_eq!(blank(), "91440300758613572H");
 }
 
 #[wasm_bindgen_test]
