@@ -68,14 +68,3 @@ pub fn when_idle(f: impl FnOnce() + 'static) {
             .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 200);
     }
 }
-
-/// Runs `f` in a task of its own, after the current one and whatever the browser does between
-/// tasks (a paint, the next input): work that must follow a keystroke but that the keystroke's
-/// own feedback should not wait for (`AppState::track_settled`).
-pub fn next_task(f: impl FnOnce() + 'static) {
-    use wasm_bindgen::{closure::Closure, JsCast};
-    let window = web_sys::window().expect("the app runs in a window");
-    let callback = Closure::once_into_js(f);
-    let _ =
-        window.set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 0);
-}

@@ -147,10 +147,15 @@ impl AppState {
             form.track();
             if first.is_some() && !pending.replace(true) {
                 let pending = pending.clone();
-                clock::next_task(move || {
-                    pending.set(false);
-                    settled.try_update(|s| *s = !*s);
-                });
+                // A task of its own (the timer Leptos's helpers already bring, as draft.rs's):
+                // after the keystroke's, and after what the browser does between tasks.
+                set_timeout(
+                    move || {
+                        pending.set(false);
+                        settled.try_update(|s| *s = !*s);
+                    },
+                    std::time::Duration::ZERO,
+                );
             }
         });
     }
