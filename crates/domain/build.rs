@@ -48,9 +48,63 @@ fn main() {
             .as_deref()
             .map_or("None".to_owned(), |p| format!("Some({p})"))
     );
-    let target =
-        PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo")).join("calendar_files.rs");
-    std::fs::write(target, out).expect("OUT_DIR is writable");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
+    std::fs::write(out_dir.join("calendar_files.rs"), out).expect("OUT_DIR is writable");
+    std::fs::write(out_dir.join("lowercase.rs"), lowercase_table()).expect("OUT_DIR is writable");
+}
+
+/// Unicode's lowercase mapping (`char::to_lowercase` of this compiler's standard library, the
+/// one the wasm is built with too) as runs rather than core's table of 1,400 pairs, which is
+/// 12 KB of every wasm that lowercases (src/text.rs, `fold_case`). A run is characters `stride`
+/// apart (1, or 2 where upper and lower case alternate) that all map `delta` away:
+/// `(first | (stride - 1) << 21 | (count - 1) << 22, delta)`. The few characters that lowercase
+/// to more than one are listed apart. The tests compare the result with the standard library
+/// for every character.
+fn lowercase_table() -> String {
+    let mut runs: Vec<(u32, u32, u32, i64)> = Vec::new(); // (first, stride, count, delta)
+    let mut multi = Vec::new();
+    for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+        let lower: Vec<char> = c.to_lowercase().collect();
+        if lower.len() > 1 {
+            multi.push((c, lower.into_iter().collect::<String>()));
+            continue;
+        }
+        let (code, delta) = (
+            u32::from(c),
+            i64::from(u32::from(lower[0])) - i64::from(u32::from(c)),
+        );
+        if delta == 0 {
+            continue;
+        }
+        if let Some((first, stride, count, d)) = runs.last_mut() {
+            let last = *first + (*count - 1) * *stride;
+            let step = code - last;
+            if *d == delta && *count < 1024 && ((*count == 1 && step <= 2) || step == *stride) {
+                *stride = step;
+                *count += 1;
+                continue;
+            }
+        }
+        runs.push((code, 1, 1, delta));
+    }
+    let mut out = String::from(
+        "/// Unicode's lowercase mapping as runs (build.rs, `lowercase_table`).\n\
+         pub(crate) const LOWERCASE_RUNS: &[(u32, i32)] = &[\n",
+    );
+    for (first, stride, count, delta) in runs {
+        let _ = writeln!(
+            out,
+            "    ({:#x}, {delta}),",
+            first | (stride - 1) << 21 | (count - 1) << 22
+        );
+    }
+    out.push_str("];\n/// The characters whose lowercase is more than one character.\n");
+    out.push_str("pub(crate) const LOWERCASE_MULTI: &[(char, &str)] = &[\n");
+    for (c, lower) in multi {
+        let _ = writeln!(out, "    ({c:?}, {lower:?}),");
+    }
+    out.push_str("];\n");
+    out
 }
 
 /// `YYYY-MM-DD` as a constant `Date`, if it is a calendar date (years 1..=9999).

@@ -553,17 +553,14 @@ pub fn check_password(
 
     let is_separator = |c: char| c.is_whitespace() || c == '·' || c == '•';
     let squeeze = |s: &str| {
-        s.chars()
-            .filter(|&c| !is_separator(c))
-            .collect::<String>()
-            .to_lowercase()
+        crate::text::fold_case(&s.chars().filter(|&c| !is_separator(c)).collect::<String>())
     };
     let password_text = squeeze(password);
     let whole_name = squeeze(person_name);
     let long_parts = person_name
         .split(is_separator)
         .filter(|part| part.chars().count() >= 3)
-        .map(str::to_lowercase);
+        .map(crate::text::fold_case);
     let name_found = (whole_name.chars().count() >= 2 && password_text.contains(&whole_name))
         || long_parts
             .into_iter()

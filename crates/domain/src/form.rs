@@ -508,13 +508,11 @@ pub fn check_person_name(value: &str) -> Result<(), FieldRule> {
 }
 
 /// A person's name as names compare: without surrounding or repeated spaces and without case
-/// (for Latin names). The form's check that the representative is the agent and the typed
-/// signature's check that it is the representative's name both use it.
+/// (for Latin, Greek or Cyrillic names: `text::fold_case`). The form's check that the
+/// representative is the agent and the typed signature's check that it is the
+/// representative's name both use it.
 pub(crate) fn fold_person_name(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    crate::text::fold_case(&s.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 fn same_person_name(a: &str, b: &str) -> bool {

@@ -107,9 +107,96 @@ pub fn mask_middle(s: &str, head: usize, tail: usize) -> String {
         .collect()
 }
 
+/// Text without case, for comparing names: each character lowercased by Unicode's mapping
+/// (as `char::to_lowercase`), and the final sigma `ς` folded with `σ`. `str::to_lowercase`
+/// chooses between `σ` and `ς` by the letters around a `Σ`; folding both the same is what a
+/// comparison wants, and any two texts equal under `str::to_lowercase` stay equal here. The
+/// mapping is a table of runs (build.rs) rather than core's 12 KB one, which every wasm
+/// module that lowercased would carry.
+pub fn fold_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match lowercase(c) {
+            Lower::One('ς') => out.push('σ'),
+            Lower::One(l) => out.push(l),
+            Lower::Many(l) => out.push_str(l),
+        }
+    }
+    out
+}
+
+enum Lower {
+    One(char),
+    Many(&'static str),
+}
+
+fn lowercase(c: char) -> Lower {
+    if c.is_ascii() {
+        return Lower::One(c.to_ascii_lowercase());
+    }
+    let code = u32::from(c);
+    let runs = lowercase_table::LOWERCASE_RUNS;
+    // The last run starting at or before `c`.
+    let i = runs.partition_point(|&(packed, _)| packed & 0x1F_FFFF <= code);
+    if let Some(&(packed, delta)) = i.checked_sub(1).and_then(|i| runs.get(i)) {
+        let (first, stride, count) = (
+            packed & 0x1F_FFFF,
+            (packed >> 21 & 1) + 1,
+            (packed >> 22) + 1,
+        );
+        let offset = code - first;
+        if offset % stride == 0 && offset / stride < count {
+            let lower = code.wrapping_add_signed(delta);
+            return Lower::One(char::from_u32(lower).unwrap_or(c));
+        }
+    }
+    match lowercase_table::LOWERCASE_MULTI
+        .iter()
+        .find(|(m, _)| *m == c)
+    {
+        Some((_, lower)) => Lower::Many(lower),
+        None => Lower::One(c),
+    }
+}
+
+mod lowercase_table {
+    include!(concat!(env!("OUT_DIR"), "/lowercase.rs"));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fold_case_lowercases_every_character_as_the_standard_library_does() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let std: String = c
+                .to_lowercase()
+                .map(|l| if l == 'ς' { 'σ' } else { l })
+                .collect();
+            assert_eq!(fold_case(&c.to_string()), std, "U+{:04X}", u32::from(c));
+        }
+    }
+
+    #[test]
+    fn fold_case_keeps_texts_equal_that_str_to_lowercase_makes_equal() {
+        // The sigma: `str::to_lowercase` ends a word with ς, a reader may type σ or ς.
+        assert_eq!(fold_case("ΟΔΥΣΣΕΑΣ"), fold_case("οδυσσεας"));
+        assert_eq!(
+            fold_case("ΟΔΥΣΣΕΑΣ"),
+            fold_case("οδυσσεαζ".replace('ζ', "ς").as_str())
+        );
+        assert_eq!(fold_case("José ÅSTRÖM"), "josé åström");
+        assert_eq!(fold_case("İlker"), "i\u{307}lker");
+        assert_eq!(fold_case("张伟 Zhang"), "张伟 zhang");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fold_case_is_str_to_lowercase_with_one_sigma(s in "\\PC{0,24}") {
+            proptest::prop_assert_eq!(fold_case(&s), s.to_lowercase().replace('ς', "σ"));
+        }
+    }
 
     #[test]
     fn folds_the_whole_fullwidth_block_and_nothing_else() {

@@ -67,7 +67,7 @@ pub fn Figure(
         let en = if pen.is_empty() {
             words.en.to_owned()
         } else {
-            format!("{pen} {}", words.en.to_lowercase())
+            format!("{pen} {}", words.en.to_ascii_lowercase())
         };
         l.show(&zh, &en)
     };
