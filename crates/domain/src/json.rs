@@ -45,7 +45,9 @@ impl core::fmt::Display for JsonError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match &self.kind {
             JsonErrorKind::Syntax => f.write_str("not valid JSON")?,
-            JsonErrorKind::DuplicateKey(key) => write!(f, "duplicate key {key:?}")?,
+            // Quoted as is, not `{:?}`: its escaping would bring core's Unicode tables of
+            // printable characters into every wasm part that reads JSON.
+            JsonErrorKind::DuplicateKey(key) => write!(f, "duplicate key \"{key}\"")?,
             JsonErrorKind::NumberOutOfRange => f.write_str("number out of range")?,
             JsonErrorKind::TooDeep => f.write_str("nested too deeply")?,
         }
