@@ -536,12 +536,31 @@ pub fn photos_named(envelope: &str) -> Vec<(String, String)> {
 }
 
 /// Uploads each photo a witnessed envelope names (`PUT /api/attachments/{sha256}`,
-/// device-signed, idempotent) before the outbox posts the envelope to `endpoint`.
+/// device-signed, idempotent) before the outbox posts the envelope to `endpoint`. Only a staff
+/// device has such envelopes: the upload is in the witness step's part, fetched when one is
+/// sent (the outbox of every other signer does without the device's key and photo store).
 pub async fn upload_photos(envelope: &str, endpoint: &str) -> Result<(), UploadFailure> {
-    let named = photos_named(envelope);
-    if named.is_empty() {
+    if photos_named(envelope).is_empty() {
         return Ok(());
     }
+    match upload_named_photos(envelope.to_owned(), endpoint.to_owned()).await {
+        Ok(upload) => upload.await,
+        Err(_) => Err(UploadFailure::Transient(
+            "the staff device's upload could not be loaded".to_owned(),
+        )),
+    }
+}
+
+type Upload = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), UploadFailure>>>>;
+
+crate::deferred::deferred!(witness;
+    fn upload_named_photos(envelope: String, endpoint: String) -> Upload {
+        Box::pin(async move { upload_each(&envelope, &endpoint).await })
+    }
+);
+
+async fn upload_each(envelope: &str, endpoint: &str) -> Result<(), UploadFailure> {
+    let named = photos_named(envelope);
     let (device, key) = match enrolled().await {
         Ok(Some(found)) => found,
         Ok(None) => {
