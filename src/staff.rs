@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use qianyue_domain::content::sha256_hex;
 use qianyue_domain::error::Message;
 use qianyue_domain::form::{FieldError, Form};
-use qianyue_domain::payload::{Jwk, SignedAt};
+use qianyue_domain::payload::{ConsentPayload, Jwk, SignedAt};
 use qianyue_domain::staff::{
     Attachment, AttachmentKind, EnrolmentCode, Person, StaffMember, StaffRule, Witness,
     ATTACHMENT_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, METHOD_WITNESS,
@@ -503,6 +503,39 @@ async fn kept_photo(sha: &str) -> Result<Option<Vec<u8>>, JsValue> {
     .await
     .map(Some)
 }
+
+type SignedEnvelope = std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>>>>;
+
+crate::deferred::deferred!(witness;
+    /// A consent signed on a staff device, `qianyue-consent/3` (docs/payload.md §11): the
+    /// photos kept sealed until the outbox uploads them, the record of the check in person,
+    /// and the device key's signature beside the signer's over the same bytes. In the witness
+    /// part, as the step is: no other signer's journey carries the device's key or store.
+    pub(crate) fn witnessed_envelope(
+        payload: ConsentPayload,
+        request_id: String,
+        witness: WitnessCtx,
+        signed_at: SignedAt,
+        key: SigningKey,
+    ) -> SignedEnvelope {
+        Box::pin(async move {
+            let js = |e: JsValue| format!("{e:?}");
+            let (_, device_key) = enrolled().await?.ok_or("this device is not enrolled")?;
+            keep_photos(&witness.photos.get_untracked()).await?;
+            let bytes = payload
+                .witnessed(&request_id, witness.witness_at(signed_at))
+                .signing_bytes()
+                .map_err(|e| e.to_string())?;
+            let signature = key.sign(&bytes).await.map_err(js)?;
+            let witness_signature = device_key.sign(&bytes).await.map_err(js)?;
+            Ok(qianyue_domain::payload::witnessed_envelope_from_parts(
+                &bytes,
+                &signature,
+                &witness_signature,
+            ))
+        })
+    }
+);
 
 /// Why the photos of an envelope could not all be uploaded.
 pub enum UploadFailure {

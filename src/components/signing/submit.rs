@@ -14,10 +14,7 @@ use qianyue_domain::content::Lang;
 use qianyue_domain::form::FieldError;
 use qianyue_domain::identity::Identity;
 
-use qianyue_domain::payload::{
-    envelope_from_parts, witnessed_envelope_from_parts, ConsentId, ConsentPayload, Jwk,
-    PayloadParts,
-};
+use qianyue_domain::payload::{envelope_from_parts, ConsentId, ConsentPayload, Jwk, PayloadParts};
 use qianyue_domain::preview::preview;
 use qianyue_domain::sorting::sort_stable_by;
 use wasm_bindgen::JsCast;
@@ -222,23 +219,11 @@ async fn signed_envelope(ctx: SigningCtx) -> Result<String, String> {
         // device key's signature over the same bytes (docs/payload.md §11).
         Some(request) if request.witness.is_some() => {
             let witness = request.witness.expect("checked");
-            let (_, device_key) = crate::staff::enrolled()
-                .await?
-                .ok_or("this device is not enrolled")?;
             let id = request.opened.with_value(|o| o.request_id.clone());
-            // The photos are kept sealed on the device until the outbox uploads them.
-            crate::staff::keep_photos(&witness.photos.get_untracked()).await?;
-            let bytes = payload
-                .witnessed(&id, witness.witness_at(signed_at))
-                .signing_bytes()
-                .map_err(|e| e.to_string())?;
-            let signature = key.sign(&bytes).await.map_err(js)?;
-            let witness_signature = device_key.sign(&bytes).await.map_err(js)?;
-            return Ok(witnessed_envelope_from_parts(
-                &bytes,
-                &signature,
-                &witness_signature,
-            ));
+            let sign = crate::staff::witnessed_envelope(payload, id, witness, signed_at, key)
+                .await
+                .map_err(|_| "the witness step's part could not be loaded".to_owned())?;
+            return sign.await;
         }
         Some(request) => {
             let identity = request
