@@ -112,8 +112,84 @@ impl CalendarBasis {
     }
 }
 
-/// Year → the calendar its days were judged on.
-pub type CalendarsUsed = BTreeMap<i32, CalendarBasis>;
+/// Year → the calendar its days were judged on, by year. A list kept in order rather than a
+/// `BTreeMap`: a count reaches one or two years, and the map's code (23 functions for this one
+/// type) was a few kilobytes of the browser's wasm. It serializes as the map did: an object
+/// keyed by the year's digits, in order (contract.md, docs/payload.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct CalendarsUsed(Vec<(i32, CalendarBasis)>);
+
+impl CalendarsUsed {
+    pub fn new() -> CalendarsUsed {
+        CalendarsUsed(Vec::new())
+    }
+
+    /// Records `basis` for `year`, replacing what was recorded for it.
+    pub fn insert(&mut self, year: i32, basis: CalendarBasis) {
+        match self.0.binary_search_by_key(&year, |(y, _)| *y) {
+            Ok(i) => self.0[i].1 = basis,
+            Err(i) => self.0.insert(i, (year, basis)),
+        }
+    }
+
+    /// Takes `year` out, and what was recorded for it.
+    pub fn remove(&mut self, year: &i32) -> Option<CalendarBasis> {
+        let i = self.0.binary_search_by_key(year, |(y, _)| *y).ok()?;
+        Some(self.0.remove(i).1)
+    }
+
+    pub fn get(&self, year: &i32) -> Option<&CalendarBasis> {
+        self.0
+            .binary_search_by_key(year, |(y, _)| *y)
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    /// `(year, basis)` by year.
+    pub fn iter(&self) -> impl Iterator<Item = (&i32, &CalendarBasis)> {
+        self.0.iter().map(|(year, basis)| (year, basis))
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &CalendarBasis> {
+        self.0.iter().map(|(_, basis)| basis)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<const N: usize> From<[(i32, CalendarBasis); N]> for CalendarsUsed {
+    fn from(entries: [(i32, CalendarBasis); N]) -> CalendarsUsed {
+        entries.into_iter().collect()
+    }
+}
+
+impl FromIterator<(i32, CalendarBasis)> for CalendarsUsed {
+    fn from_iter<I: IntoIterator<Item = (i32, CalendarBasis)>>(entries: I) -> CalendarsUsed {
+        let mut used = CalendarsUsed::new();
+        for (year, basis) in entries {
+            used.insert(year, basis);
+        }
+        used
+    }
+}
+
+impl Serialize for CalendarsUsed {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for CalendarsUsed {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        BTreeMap::<i32, CalendarBasis>::deserialize(deserializer).map(|m| m.into_iter().collect())
+    }
+}
 
 /// Whether any year of `used` was provisional.
 pub fn any_provisional(used: &CalendarsUsed) -> bool {

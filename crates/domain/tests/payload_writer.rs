@@ -90,7 +90,10 @@ prop_compose! {
         p.consents[2].wording_sha256 = strings[3].clone();
         p.signature_image = signature;
         p.previews.extend(previews);
-        p.calendars = calendars;
+        p.calendars = calendars
+            .into_iter()
+            .map(|(key, years)| (key, years.into_iter().collect()))
+            .collect();
         p.signed_at = strings[4].clone();
         p.public_key.x = strings[5].clone();
         if which >= 1 {
