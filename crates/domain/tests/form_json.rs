@@ -44,6 +44,20 @@ fn the_fixtures_read_and_write_as_serde_json_reads_and_writes_them() {
     }
 }
 
+/// Every power of ten the reader multiplies or divides by (it works them out rather than
+/// keeping serde_json's table of 309): each exponent with significands whose products round
+/// differently.
+#[test]
+fn every_power_of_ten_reads_as_with_serde_json() {
+    let employees = |v: &str| format!(r#"{{"customer":{{"employees":{v}}}}}"#);
+    for k in 0..=310 {
+        for significand in ["1", "3", "7", "123456789", "18446744073709551615"] {
+            agree(&employees(&format!("{significand}e{k}"))).unwrap();
+            agree(&employees(&format!("{significand}e-{k}"))).unwrap();
+        }
+    }
+}
+
 #[test]
 fn worked_examples_agree_with_serde_json() {
     let employees = |v: &str| format!(r#"{{"customer":{{"employees":{v}}}}}"#);
