@@ -51,6 +51,7 @@ pub mod request;
 pub mod identity;
 pub mod staff;
 pub mod sorting;
+pub mod key_map;
 
 /// Fixtures the domain's and the receiver's tests share (the test key, signed seed consents,
 /// the checked-in vector): only with the `test-support` feature, which only tests enable.

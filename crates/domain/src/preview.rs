@@ -15,8 +15,6 @@
 //! over a line whose penalty overflows) is not computable for the same reason. [`preview`] is
 //! the figures alone, as contract.md §2 and the payload carry them.
 
-use std::collections::BTreeMap;
-
 use serde::{Serialize, Serializer};
 
 use crate::clauses::{self, ClauseError, ProductKind};
@@ -24,6 +22,7 @@ use crate::date::Date;
 use crate::error::RuleMessage;
 use crate::form::{Form, Order};
 use crate::holidays::{Calendars, CalendarsUsed, Counted};
+use crate::key_map::KeyMap;
 use crate::money::Fen;
 
 /// One preview figure: money in fen, a date, or a count (contract.md §2).
@@ -45,7 +44,7 @@ impl Serialize for PreviewValue {
 }
 
 /// Preview key (`orders.0.penalty`, `total.penalty`, `late.fee`, …) → figure.
-pub type Preview = BTreeMap<String, PreviewValue>;
+pub type Preview = KeyMap<PreviewValue>;
 
 fn money(value: &str) -> Option<Fen> {
     Fen::parse_yuan(value.trim()).ok()
@@ -56,7 +55,7 @@ fn date(value: &str) -> Option<Date> {
 }
 
 /// Preview key → why that figure, asked for by the form's values, cannot be computed.
-pub type NotComputable = BTreeMap<String, RuleMessage>;
+pub type NotComputable = KeyMap<RuleMessage>;
 
 /// The figures, and apart from them the ones that cannot be computed, with their reasons.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -106,7 +105,7 @@ pub fn figures(form: &Form, today: Date) -> Figures {
 pub const REPLY_BY: &str = "privacy.reply_by";
 
 /// Preview key of a figure counted in working days → the calendar of each year it reached.
-pub type FigureCalendars = BTreeMap<String, CalendarsUsed>;
+pub type FigureCalendars = KeyMap<CalendarsUsed>;
 
 /// The reply-by date ([`clauses::reply_by_counted`]) of a request made on `signing.date`, on
 /// `calendars`; none while the signing date is blank or unreadable, or reaches a year no

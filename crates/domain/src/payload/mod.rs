@@ -61,6 +61,7 @@ use crate::date::Date;
 use crate::error::{RuleError, RuleMessage};
 use crate::form::{self, FieldError, Form};
 use crate::holidays::{Calendars, CalendarsUsed, HolidayError};
+use crate::key_map::KeyMap;
 use crate::preview::{self, Preview, PreviewValue};
 
 /// The value of `payload.format` this module reads and writes.

@@ -482,11 +482,11 @@ pub struct ConsentPayload {
     pub form: Form,
     pub consents: Vec<Consent>,
     /// The preview figures shown (contract.md §2 keys).
-    pub previews: BTreeMap<String, ShownValue>,
+    pub previews: KeyMap<ShownValue>,
     /// Since [`FORMAT_1_1`]: for each figure shown that is counted in working days, the
     /// calendar of each year it reached (absent in [`FORMAT`]).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub calendars: BTreeMap<String, CalendarsUsed>,
+    #[serde(default, skip_serializing_if = "KeyMap::is_empty")]
+    pub calendars: KeyMap<CalendarsUsed>,
     pub signature_image: SignatureImage,
     /// `YYYY-MM-DDTHH:MM:SS+08:00`.
     pub signed_at: String,
@@ -536,7 +536,7 @@ impl ConsentPayload {
             })
             .collect();
         // The calendar of each working-day figure shown, as the app computed it.
-        let calendars: BTreeMap<String, CalendarsUsed> = preview::calendars(&parts.form)
+        let calendars: KeyMap<CalendarsUsed> = preview::calendars(&parts.form)
             .into_iter()
             .filter(|(key, _)| parts.previews.contains_key(key))
             .collect();
