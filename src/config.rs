@@ -10,7 +10,7 @@
 //!   journey: a signing request's page ignores the fragment (its values and read-only fields
 //!   come from the receiver, `signing_request.rs`).
 
-use std::collections::HashSet;
+use qianyue_domain::key_map::KeySet;
 
 /// Where the signed payload is POSTed when the host page names no endpoint.
 pub const DEFAULT_ENDPOINT: &str = "/api/consents";
@@ -41,9 +41,9 @@ fn fragment_param_of<'h>(hash: &'h str, name: &str) -> Option<&'h str> {
 }
 
 /// The field paths the opener made read-only.
-pub fn readonly_paths() -> HashSet<String> {
+pub fn readonly_paths() -> KeySet {
     let Some(raw) = fragment_param("readonly") else {
-        return HashSet::new();
+        return KeySet::new();
     };
     let decoded = js_sys::decode_uri_component(&raw)
         .ok()

@@ -10,7 +10,7 @@
 //!
 //! The form and the read-only paths come from the receiver only, never from the URL.
 
-use std::collections::HashSet;
+use qianyue_domain::key_map::KeySet;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -237,9 +237,9 @@ impl RequestCtx {
 
     /// The concrete paths of `form` the request makes read-only (`orders` too when the product
     /// lines are: none can be added or removed).
-    pub fn readonly_paths(self, form: &Form) -> HashSet<String> {
+    pub fn readonly_paths(self, form: &Form) -> KeySet {
         self.opened.with_value(|o| {
-            let mut paths: HashSet<String> = form
+            let mut paths: KeySet = form
                 .paths()
                 .into_iter()
                 .filter(|p| is_readonly(&o.readonly, p))

@@ -17,8 +17,8 @@
 //!   the signer's own link; the form and read-only fields come from the receiver, and neither
 //!   the fragment's prefill nor `qianyue-prefill` sets or locks anything.
 
+use qianyue_domain::key_map::KeySet;
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
 use std::rc::{Rc, Weak};
 
 use leptos::prelude::*;
@@ -78,7 +78,7 @@ pub fn start() {
     });
     let locale = query("locale").and_then(|v| parse_locale(&v));
     if frame.request.is_some() {
-        mount(&frame, Form::default(), HashSet::new(), locale);
+        mount(&frame, Form::default(), KeySet::new(), locale);
     } else {
         let form = prefill::from_location().unwrap_or_default();
         mount(&frame, form, config::readonly_paths(), locale);
@@ -130,7 +130,7 @@ pub fn start() {
 }
 
 /// Mounts a journey with `form` on the page's body, replacing the one there.
-fn mount(frame: &Rc<Frame>, form: Form, readonly: HashSet<String>, locale: Option<UiLocale>) {
+fn mount(frame: &Rc<Frame>, form: Form, readonly: KeySet, locale: Option<UiLocale>) {
     // Unmount the previous journey first: its nodes leave the body.
     drop(frame.mounted.take());
     frame.state.set(None);
@@ -260,7 +260,7 @@ fn receive(frame: &Rc<Frame>, origin: String, json: String) {
                     .map(str::to_owned)
                     .collect(),
                 Value::String(paths) => parse_paths(paths),
-                _ => HashSet::new(),
+                _ => KeySet::new(),
             };
             let current = frame.state.get().map(|s| s.locale.get_untracked());
             match form {

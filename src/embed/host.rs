@@ -3,7 +3,7 @@
 //! spawn ask it, not the page, for what differs between instances: where consents are sent,
 //! which fields are read-only, whether drafts are kept, where `lang` goes and where events go.
 
-use std::collections::HashSet;
+use qianyue_domain::key_map::KeySet;
 
 use leptos::prelude::*;
 
@@ -16,7 +16,7 @@ pub struct Embedding {
     /// Where the signed consent is POSTed; `None`: as on the app's own page.
     pub endpoint: Option<String>,
     /// The fields the host made read-only.
-    pub readonly: HashSet<String>,
+    pub readonly: KeySet,
     /// Where events go.
     pub sink: EventSink,
     /// The element whose `lang` follows the reader's language (the instance's root); `None`:
@@ -65,7 +65,7 @@ impl Host {
     }
 
     /// The field paths that cannot be edited.
-    pub fn readonly_paths(self) -> HashSet<String> {
+    pub fn readonly_paths(self) -> KeySet {
         match self.0 {
             None => config::readonly_paths(),
             Some(_) => self.with(|e| e.readonly.clone()).unwrap_or_default(),

@@ -21,8 +21,8 @@ mod glue;
 pub mod host;
 pub mod origins;
 
+use qianyue_domain::key_map::KeySet;
 use std::cell::Cell;
-use std::collections::HashSet;
 use std::rc::Rc;
 
 use qianyue_domain::content::{AGREEMENT_ID, AGREEMENT_VERSION};
@@ -114,7 +114,7 @@ pub fn parse_locale(value: &str) -> Option<UiLocale> {
 }
 
 /// Field paths from a `readonly` attribute: separated by commas or white space.
-pub fn parse_paths(value: &str) -> HashSet<String> {
+pub fn parse_paths(value: &str) -> KeySet {
     value
         .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|p| !p.is_empty())

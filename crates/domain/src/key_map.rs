@@ -71,6 +71,24 @@ impl<V> KeyMap<V> {
         Some(self.values.remove(i))
     }
 
+    /// The value of `key`, made by `make` and inserted if there was none.
+    pub fn get_or_insert_with(&mut self, key: &str, make: impl FnOnce() -> V) -> &mut V {
+        let i = match search(&self.keys, key) {
+            Ok(i) => i,
+            Err(i) => {
+                self.keys.insert(i, key.to_owned());
+                self.values.insert(i, make());
+                i
+            }
+        };
+        &mut self.values[i]
+    }
+
+    pub fn clear(&mut self) {
+        self.keys.clear();
+        self.values.clear();
+    }
+
     /// Keys and values, in key order.
     pub fn iter(&self) -> Iter<'_, V> {
         self.keys.iter().zip(self.values.iter())
@@ -152,6 +170,81 @@ impl<V> From<KeyMap<V>> for BTreeMap<String, V> {
     }
 }
 
+/// A set of text keys (field paths), in byte order: a [`KeyMap`] without values.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct KeySet(KeyMap<()>);
+
+impl KeySet {
+    pub const fn new() -> KeySet {
+        KeySet(KeyMap::new())
+    }
+
+    /// Adds `key`; whether it was not there yet.
+    pub fn insert(&mut self, key: String) -> bool {
+        self.0.insert(key, ()).is_none()
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.0.contains_key(key)
+    }
+
+    /// Takes `key` out; whether it was there.
+    pub fn remove(&mut self, key: &str) -> bool {
+        self.0.remove(key).is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The keys, in order.
+    pub fn iter(&self) -> core::slice::Iter<'_, String> {
+        self.0.keys()
+    }
+}
+
+impl fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a KeySet {
+    type Item = &'a String;
+    type IntoIter = core::slice::Iter<'a, String>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl IntoIterator for KeySet {
+    type Item = String;
+    type IntoIter = std::vec::IntoIter<String>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.keys.into_iter()
+    }
+}
+
+impl Extend<String> for KeySet {
+    fn extend<I: IntoIterator<Item = String>>(&mut self, keys: I) {
+        for key in keys {
+            self.insert(key);
+        }
+    }
+}
+
+impl FromIterator<String> for KeySet {
+    fn from_iter<I: IntoIterator<Item = String>>(keys: I) -> KeySet {
+        let mut set = KeySet::new();
+        set.extend(keys);
+        set
+    }
+}
+
 /// A JSON object, keys in order.
 impl<V: Serialize> Serialize for KeyMap<V> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -224,6 +317,28 @@ mod tests {
             prop_assert_eq!(&read, &ours);
             prop_assert!(ours.clone().into_iter().eq(theirs.clone()));
             prop_assert_eq!(BTreeMap::from(ours), theirs);
+        }
+    }
+
+    proptest! {
+        /// A `KeySet` answers as a `BTreeSet<String>` does, step by step.
+        #[test]
+        fn a_key_set_behaves_as_a_btree_set(steps in proptest::collection::vec(step(), 0..60)) {
+            let mut ours = KeySet::new();
+            let mut theirs = std::collections::BTreeSet::new();
+            for step in steps {
+                match step {
+                    Step::Insert(k, _) => prop_assert_eq!(ours.insert(k.clone()), theirs.insert(k)),
+                    Step::Remove(k) => prop_assert_eq!(ours.remove(&k), theirs.remove(&k)),
+                }
+                prop_assert_eq!(ours.len(), theirs.len());
+                prop_assert!(ours.iter().eq(theirs.iter()));
+                for k in &theirs {
+                    prop_assert!(ours.contains(k));
+                }
+                prop_assert_eq!(format!("{ours:?}"), format!("{theirs:?}"));
+            }
+            prop_assert!(ours.into_iter().eq(theirs));
         }
     }
 

@@ -10,13 +10,13 @@
 //! opener count as left: a wrong prefilled value is shown at once.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
 use qianyue_domain::date::Date;
 use qianyue_domain::error::RuleMessage;
 use qianyue_domain::form::{FieldError, Form};
 use qianyue_domain::incremental::{Previewer, Validator};
+use qianyue_domain::key_map::{KeyMap, KeySet};
 use qianyue_domain::payload::ConsentId;
 use qianyue_domain::preview::PreviewValue;
 
@@ -93,16 +93,16 @@ pub struct SigningCtx {
     pub errors: Memo<Vec<FieldError>>,
     /// The preview figures as last computed (see [`SigningCtx::figure`]).
     previewer: StoredValue<Previewer>,
-    pub touched: RwSignal<HashSet<String>>,
+    pub touched: RwSignal<KeySet>,
     pub submitted: RwSignal<bool>,
     /// Field errors the server sent back, by path; a path's are dropped once it is edited.
-    pub server: RwSignal<HashMap<String, Vec<Shown>>>,
+    pub server: RwSignal<KeyMap<Vec<Shown>>>,
     /// What each field shows now, by path.
-    pub visible: Memo<HashMap<String, Vec<Shown>>>,
+    pub visible: Memo<KeyMap<Vec<Shown>>>,
     /// [`SigningCtx::visible`] and the figures by key, one signal each (keyed.rs).
     shown_by_path: StoredValue<Keyed<Vec<Shown>>>,
     figures: StoredValue<Keyed<Option<FigureState>>>,
-    pub readonly: StoredValue<HashSet<String>>,
+    pub readonly: StoredValue<KeySet>,
     /// The four separate consents, in [`ConsentId::ALL`] order; never pre-ticked or saved.
     pub consents: RwSignal<[bool; 4]>,
     /// The languages the agreement has been shown in during this visit.
@@ -163,7 +163,7 @@ fn prepared(today: Date) -> (Validator, Previewer) {
 pub const FILLED_BY_APP: &str = "signing.date";
 
 /// The paths that hold a value in `form`: they count as left from the start.
-fn filled_paths(form: &Form) -> HashSet<String> {
+fn filled_paths(form: &Form) -> KeySet {
     form.paths()
         .into_iter()
         .filter(|p| form.value(p).is_some_and(|v| !v.trim().is_empty()))
@@ -171,7 +171,7 @@ fn filled_paths(form: &Form) -> HashSet<String> {
 }
 
 impl SigningCtx {
-    pub fn new(state: AppState, mut readonly: HashSet<String>) -> SigningCtx {
+    pub fn new(state: AppState, mut readonly: KeySet) -> SigningCtx {
         // The signing date is filled in by the app (the day of signing), never typed.
         readonly.insert(FILLED_BY_APP.to_owned());
         let today = state.today;
@@ -188,29 +188,31 @@ impl SigningCtx {
         let previewer = StoredValue::new(first);
         let touched = RwSignal::new(form.with_untracked(filled_paths));
         let submitted = RwSignal::new(false);
-        let server = RwSignal::new(HashMap::<String, Vec<Shown>>::new());
+        let server = RwSignal::new(KeyMap::<Vec<Shown>>::new());
         let visible = Memo::new(move |_| {
             let submitted = submitted.get();
-            let mut out: HashMap<String, Vec<Shown>> = HashMap::new();
+            let mut out: KeyMap<Vec<Shown>> = KeyMap::new();
             touched.with(|touched| {
                 errors.with(|errors| {
-                    let live_cross: HashSet<&str> = errors
+                    let live_cross: Vec<&str> = errors
                         .iter()
                         .filter(|e| e.code().starts_with("cross.") && touched.contains(&e.path))
                         .map(|e| e.code())
                         .collect();
                     for e in errors {
-                        let shown =
-                            submitted || touched.contains(&e.path) || live_cross.contains(e.code());
+                        let shown = submitted
+                            || touched.contains(&e.path)
+                            || live_cross.contains(&e.code());
                         if shown {
-                            out.entry(e.path.clone()).or_default().push(e.rule.clone());
+                            out.get_or_insert_with(&e.path, Vec::new)
+                                .push(e.rule.clone());
                         }
                     }
                 })
             });
             server.with(|server| {
                 for (path, messages) in server {
-                    let list = out.entry(path.clone()).or_default();
+                    let list = out.get_or_insert_with(path, Vec::new);
                     for m in messages {
                         if !list.contains(m) {
                             list.push(m.clone());
@@ -225,7 +227,7 @@ impl SigningCtx {
         let following = shown_by_path.clone();
         // Compared with the messages shown last: a keystroke touches the paths whose messages
         // changed, not every path.
-        Effect::new(move |seen: Option<HashMap<String, Vec<Shown>>>| {
+        Effect::new(move |seen: Option<KeyMap<Vec<Shown>>>| {
             visible.with(|now| {
                 match &seen {
                     Some(seen) => {
@@ -363,8 +365,8 @@ impl SigningCtx {
         self.touched
             .update(|t| *t = t.iter().filter_map(moved).collect());
         self.server.update(|s| {
-            *s = s
-                .drain()
+            *s = std::mem::take(s)
+                .into_iter()
                 .filter_map(|(p, m)| moved(&p).map(|p| (p, m)))
                 .collect();
         });

@@ -249,7 +249,7 @@ fn apply_refusal(ctx: SigningCtx, fields: Vec<FieldError>) {
         server.clear();
         for f in fields {
             let path = f.path.strip_prefix("form.").unwrap_or(&f.path).to_owned();
-            server.entry(path).or_default().push(f.rule);
+            server.get_or_insert_with(&path, Vec::new).push(f.rule);
         }
     });
 }
