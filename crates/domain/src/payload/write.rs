@@ -17,12 +17,18 @@ fn text(s: &str) -> Value {
 }
 
 fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
-    Value::Object(
-        members
-            .into_iter()
-            .map(|(name, value)| (name.to_owned(), value))
-            .collect(),
-    )
+    object_of(Vec::from(members))
+}
+
+/// Member by member, as `collect` would (a repeated name keeps its last value): the one
+/// `Map::insert` the reader uses too, where `collect` compiled a sort and a bulk build of the
+/// B-tree for each size of object.
+fn object_of(members: Vec<(&str, Value)>) -> Value {
+    let mut map = serde_json::Map::new();
+    for (name, value) in members {
+        map.insert(name.to_owned(), value);
+    }
+    Value::Object(map)
 }
 
 fn list<T>(items: &[T], each: impl Fn(&T) -> Value) -> Value {
