@@ -10,12 +10,12 @@
 //!
 //! The form and the read-only paths come from the receiver only, never from the URL.
 
-use qianyue_domain::key_map::KeySet;
 use std::time::Duration;
 
 use leptos::prelude::*;
 use qianyue_domain::error::Message;
 use qianyue_domain::form::Form;
+use qianyue_domain::key_map::KeySet;
 use qianyue_domain::payload::Rejection;
 use qianyue_domain::request::is_readonly;
 use serde_json::Value;

@@ -17,12 +17,12 @@
 //!   the signer's own link; the form and read-only fields come from the receiver, and neither
 //!   the fragment's prefill nor `qianyue-prefill` sets or locks anything.
 
-use qianyue_domain::key_map::KeySet;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use leptos::prelude::*;
 use qianyue_domain::form::Form;
+use qianyue_domain::key_map::KeySet;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 

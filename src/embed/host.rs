@@ -3,9 +3,8 @@
 //! spawn ask it, not the page, for what differs between instances: where consents are sent,
 //! which fields are read-only, whether drafts are kept, where `lang` goes and where events go.
 
-use qianyue_domain::key_map::KeySet;
-
 use leptos::prelude::*;
+use qianyue_domain::key_map::KeySet;
 
 use crate::config;
 use crate::events::{AppEvent, EventSink};

@@ -21,12 +21,12 @@ mod glue;
 pub mod host;
 pub mod origins;
 
-use qianyue_domain::key_map::KeySet;
 use std::cell::Cell;
 use std::rc::Rc;
 
 use qianyue_domain::content::{AGREEMENT_ID, AGREEMENT_VERSION};
 use qianyue_domain::error::Message;
+use qianyue_domain::key_map::KeySet;
 use wasm_bindgen::JsCast;
 
 pub use self::host::{Embedding, Host};
